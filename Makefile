@@ -1,0 +1,55 @@
+# Two commands on a fresh machine: `make demo` and `make test` (see README.md).
+# Paths are relative and tools run as `python -m ...`, so a checkout in a folder whose
+# path has spaces works (venv entry-point scripts do not).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# One stamp per checkout location: a moved checkout reinstalls (its editable install
+# points at the old path); an unchanged one never reinstalls.
+LOCATION := $(shell printf '%s' "$(CURDIR)" | cksum | cut -d' ' -f1)
+DEV_STAMP := $(VENV)/.installed-dev-$(LOCATION)
+BENCH_STAMP := $(VENV)/.installed-bench-$(LOCATION)
+PIP := $(PY) -m pip --disable-pip-version-check --quiet
+OUT := data/processed
+
+.PHONY: help install demo test bench lab clean
+
+help:
+	@echo "make demo   set up .venv, run the pipeline on data/articles/, write tables and charts"
+	@echo "make test   set up .venv when needed, run the tests"
+	@echo "make bench  throughput of our pipeline next to its peers"
+	@echo "make lab    JupyterLab on the notebooks"
+	@echo "make clean  remove generated outputs (not the venv)"
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed; set PYTHON=python3.11 (or newer)")'
+	$(PYTHON) -m venv $(VENV)
+
+$(DEV_STAMP): pyproject.toml | $(PY)
+	$(PIP) install --upgrade pip
+	$(PIP) install -e '.[dev]'
+	@rm -f $(VENV)/.installed-dev-*
+	@touch $(DEV_STAMP)
+
+$(BENCH_STAMP): pyproject.toml $(DEV_STAMP)
+	$(PIP) install -e '.[dev,bench]'
+	@rm -f $(VENV)/.installed-bench-*
+	@touch $(BENCH_STAMP)
+
+install: $(DEV_STAMP)
+
+demo: $(DEV_STAMP)
+	$(PY) -m analysis run data/articles --out $(OUT)
+
+test: $(DEV_STAMP)
+	TZ=UTC $(PY) -m pytest
+
+bench: $(BENCH_STAMP)
+	$(PY) -m analysis.bench
+
+lab: $(DEV_STAMP)
+	$(PY) -m jupyterlab notebooks/
+
+clean:
+	rm -rf $(OUT) data/charts
