@@ -1,0 +1,66 @@
+"""One settings object for the whole pipeline, with documented defaults.
+
+Every stage reads what it needs from :class:`Settings`; nothing reads the clock or the
+environment, so the same input and settings always give the same tables.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+
+__all__ = ["Columns", "Settings"]
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """Column names of a tabular corpus (JSONL, CSV, Parquet): one article a row.
+
+    Attributes:
+        text: the article body (required).
+        published: the publication date (required unless ``Settings.published`` is set).
+        doc_id: a stable identifier; when absent the id is ``<file stem>-<row number>``.
+        title: the headline (optional).
+        source: the outlet (optional).
+        url: the address of the article (optional).
+    """
+
+    text: str = "text"
+    published: str = "published"
+    doc_id: str = "doc_id"
+    title: str = "title"
+    source: str = "source"
+    url: str = "url"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """How a corpus is read and processed.
+
+    Attributes:
+        published: default publication date for articles that do not give one. ``None``
+            (the default) rejects such articles, because every relative time expression
+            is resolved against the publication date and a guess would be silently wrong.
+        encoding_fallback: codec to decode files that are not valid UTF-8 (for example
+            ``"cp1252"``). ``None`` (the default) rejects them with the byte offset of the
+            first bad byte.
+        columns: column names for tabular inputs, see :class:`Columns`.
+        strict: when true a run stops with a non-zero exit at the first rejected input.
+        progress: ``True``/``False`` forces the progress bar on/off; ``None`` (default)
+            shows it on a terminal when there are more than a handful of articles.
+        workers: worker processes for ``run``; ``None`` means one per core.
+        batch_size: documents per batch handed to a worker and written per Parquet part.
+    """
+
+    published: dt.date | None = None
+    encoding_fallback: str | None = None
+    columns: Columns = field(default_factory=Columns)
+    strict: bool = False
+    progress: bool | None = None
+    workers: int | None = None
+    batch_size: int = 500
+
+    def replace(self, **changes) -> "Settings":
+        """A copy with some fields changed."""
+        return dataclasses.replace(self, **changes)
