@@ -1,0 +1,469 @@
+"""Sentences with offsets, the quotations in them, and who speaks.
+
+Stage: ``Document -> list[Sentence]``. Sentences partition the text: between two
+sentences there is only whitespace, and ``text[start:end] == sentence.text``.
+
+Splitting is rule-based (abbreviations from ``lexicons/abbreviations.yaml``), so it is
+fast and deterministic: a boundary is terminal punctuation, optional closing quotes or
+brackets, whitespace, then something that can start a sentence; blank lines and
+headline-like lines end a sentence too.
+
+Speakers come from reporting clauses (``lexicons/speech.yaml``): "X said/told/noted",
+"said X" after a quote, "according to X". A pronoun stands for the last named person who
+spoke, "the NATO chief" for the last named person whose title shares a word with it; an
+indefinite speaker ("A NATO official") is kept as written. A quotation without a
+clause of its own takes the speaker of the quotation it continues.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from dataclasses import dataclass
+
+from .corpus import Document
+from .lexicons import load_lexicon
+
+__all__ = ["QuoteSpan", "Sentence", "find_quotes", "split_sentences", "sentence_spans"]
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One row of the ``sentences`` table.
+
+    Attributes:
+        doc_id, sent_idx, start, end, text: where the sentence is.
+        quoted: at least half of its characters are inside quotation marks.
+        speaker: who is quoted or reported, as the text names them on second reference
+            (the surname of a person, or the phrase: "A NATO official", "NATO").
+        speaker_name: the fullest name seen for that speaker ("Jens Stoltenberg").
+    """
+
+    doc_id: str
+    sent_idx: int
+    start: int
+    end: int
+    text: str
+    quoted: bool
+    speaker: str | None
+    speaker_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteSpan:
+    """A quotation, marks included. ``closed`` is false when its closing mark is missing
+    (news style: a quote that runs on into the next paragraph)."""
+
+    start: int
+    end: int
+    closed: bool
+
+
+# ---------------------------------------------------------------------------- lexicons
+
+
+@functools.cache
+def _patterns() -> dict:
+    abbr = load_lexicon("abbreviations.yaml")
+    speech = load_lexicon("speech.yaml")
+    verbs = sorted(speech["reporting_verbs"], key=len, reverse=True)
+    verb_alt = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in verbs)
+    roles = "|".join(sorted(map(re.escape, speech["role_nouns"]), key=len, reverse=True))
+    name_word = r"(?:[A-Z][\w'’.-]*|(?:al|el|bin|ibn|de|da|di|van|von|der|le|la)-?(?=\s+[A-Z]))"
+    name = rf"{name_word}(?:\s+{name_word}){{0,7}}"
+    description = rf"(?:[Aa]n?|[Tt]he|[Oo]ne|[Tt]wo|[Ss]everal|[Ss]ome|[Oo]ther)\s+(?:[\w'’.-]+\s+){{0,4}}?(?:{roles})"
+    pronoun = r"(?:[Hh]e|[Ss]he|[Tt]hey|I|[Ww]e)"
+    subject = rf"(?P<subj>{description}|{pronoun}|{name})"
+    aux = r"(?:\s+(?:also|later|then|further|again|previously|earlier|once|has|had|have|would|will|was|is|had\s+earlier))*"
+    appositive = r"(?:,\s[^,\"“”]{1,80},)?"
+    return {
+        "titles": set(abbr["titles"]),
+        "dates": set(abbr["dates"]),
+        "others": set(abbr["others"]),
+        "starters": set(abbr["sentence_starters"]),
+        "verb": re.compile(rf"(?<![\w-])(?:{verb_alt})(?![\w-])"),
+        # subject right before a reporting verb: searched on the text before the verb
+        "subject_before": re.compile(rf"(?<![\w'’-]){subject}{appositive}{aux}\s+$"),
+        # "said Stoltenberg" right after a closing quote
+        "subject_after": re.compile(rf"\s+{subject}"),
+        "according": re.compile(rf"(?<![\w-])[Aa]ccording\s+to\s+{subject}"),
+        "title_words": {w.lower() for w in speech["title_words"]},
+        "role_nouns": {w.lower() for w in speech["role_nouns"]},
+        "pronouns": {w.lower() for w in speech["person_pronouns"]},
+        "organisations": set(speech["organisations"]),
+    }
+
+
+# ---------------------------------------------------------------------------- quotes
+
+_QUOTE_MARK = re.compile(r"[\"“”«»]")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\r?\n")
+
+
+def find_quotes(text: str) -> list[QuoteSpan]:
+    """Quotations in ``text``, in order, non-overlapping.
+
+    Curly and guillemet marks say which side they are on; a straight ``"`` opens when
+    it follows a space or the start and is followed by a non-space, and closes
+    otherwise. A quotation left open closes before the next opening mark or at the end of
+    its paragraph.
+    """
+    spans: list[QuoteSpan] = []
+    open_at: int | None = None
+    breaks = [m.start() for m in _PARAGRAPH_BREAK.finditer(text)]
+    n = len(text)
+    for match in _QUOTE_MARK.finditer(text):
+        pos = match.start()
+        mark = match.group()
+        if open_at is not None:
+            paragraph_end = _next_break(breaks, open_at)
+            if paragraph_end is not None and paragraph_end < pos:
+                spans.append(QuoteSpan(open_at, _rstrip_end(text, paragraph_end), False))
+                open_at = None
+        before = text[pos - 1] if pos else " "
+        after = text[pos + 1] if pos + 1 < n else " "
+        if mark in "“«":
+            opens = True
+        elif mark in "”»":
+            opens = False
+        else:
+            opens = (before.isspace() or before in "([{—–-/") and not after.isspace()
+            if not opens and open_at is None and not (after.isspace() or after in ".,;:!?)]}—–-"):
+                opens = True  # "word"word: ambiguous, a quote must open before it can close
+        if opens:
+            if open_at is not None:
+                spans.append(QuoteSpan(open_at, _rstrip_end(text, pos), False))
+            open_at = pos
+        elif open_at is not None:
+            spans.append(QuoteSpan(open_at, pos + 1, True))
+            open_at = None
+    if open_at is not None:
+        end = _next_break(breaks, open_at)
+        spans.append(QuoteSpan(open_at, _rstrip_end(text, end if end is not None else n), False))
+    return spans
+
+
+def _next_break(breaks: list[int], pos: int) -> int | None:
+    i = bisect.bisect_right(breaks, pos)
+    return breaks[i] if i < len(breaks) else None
+
+
+def _rstrip_end(text: str, end: int) -> int:
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+# ---------------------------------------------------------------------------- splitting
+
+_BOUNDARY = re.compile(
+    r"(?P<term>\.\.\.|[.!?…]+)(?P<close>[\"'”’»)\]]*)(?P<space>\s+)(?=(?P<next>\S)(?P<next2>.?))",
+    re.DOTALL,
+)
+_LINE_BREAK = re.compile(r"\r?\n(?:[ \t]*\r?\n)*")
+_BLOCK_MARKER = re.compile(r"^\s*(?:#{1,6}\s|[-*+•]\s|\d+[.)]\s|>)")
+_WORD_BEFORE = re.compile(r"([\w.'’-]+)$")
+_WORD_AFTER = re.compile(r"[\w'’-]+")
+_OPENERS = "\"“‘'«([{"
+_DASHES = "—–"
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences of ``text``; between them only whitespace."""
+    cuts = sorted(set(_line_cuts(text)) | set(_punctuation_cuts(text)))
+    spans = []
+    start = 0
+    for cut in cuts + [len(text)]:
+        span = _trim(text, start, cut)
+        if span:
+            spans.append(span)
+        start = cut
+    return spans
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if start < end else None
+
+
+def _line_cuts(text: str):
+    """Blank lines always end a sentence; a single line break does after a heading or
+    list item, or before one, or after a short line without final punctuation
+    (a headline) followed by a capital."""
+    for match in _LINE_BREAK.finditer(text):
+        cut = match.end()
+        if cut >= len(text):
+            continue
+        if match.group().count("\n") > 1:
+            yield cut
+            continue
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        line = text[line_start : match.start()].strip()
+        next_line_end = text.find("\n", cut)
+        next_line = text[cut : next_line_end if next_line_end >= 0 else len(text)]
+        if not line:
+            continue
+        if _BLOCK_MARKER.match(line) or _BLOCK_MARKER.match(next_line):
+            yield cut
+        elif line[-1] not in ".,;:!?\"'”’)-–—" and len(line) < 60 and next_line[:1].isupper():
+            yield cut
+
+
+def _punctuation_cuts(text: str):
+    p = _patterns()
+    for match in _BOUNDARY.finditer(text):
+        nxt = match.group("next")
+        if nxt.isupper() or nxt.isdigit() or nxt in _OPENERS:
+            pass
+        elif nxt in _DASHES and match.group("next2").isspace():
+            pass  # "... employees. — Age": a credit line
+        else:
+            continue
+        if match.group("term") == "." and not match.group("close"):
+            before = _WORD_BEFORE.search(text, max(0, match.start() - 40), match.start())
+            word = before.group(1).lstrip("'’-") if before else ""
+            if word and not _period_ends_sentence(word, text, match.end(), p):
+                continue
+        yield match.end()
+
+
+def _period_ends_sentence(word: str, text: str, next_pos: int, p: dict) -> bool:
+    """Whether ``word.`` (the period not included in ``word``) can end a sentence."""
+    bare = word.rstrip(".")
+    if word.endswith("."):
+        bare = word[:-1] if word.count(".") > 1 else bare  # "U.S" from "U.S"
+    if bare in p["titles"]:
+        return False
+    if len(bare) == 1 and bare.isupper():
+        return False  # an initial: "Jens G. Stoltenberg"
+    if bare in p["others"] or bare in p["dates"] or "." in bare:
+        following = _WORD_AFTER.match(text, next_pos)
+        return bool(following and following.group() in p["starters"])
+    return True
+
+
+# ---------------------------------------------------------------------------- speakers
+
+
+@dataclass(slots=True)
+class _Speaker:
+    short: str
+    full: str
+    kind: str  # person | organisation | description | pronoun
+    title: str = ""
+
+
+class _SpeakerResolver:
+    """Turns subjects of reporting clauses into speakers, remembering named people."""
+
+    def __init__(self) -> None:
+        self.p = _patterns()
+        self.people: list[_Speaker] = []
+
+    def resolve(self, subject: str) -> _Speaker | None:
+        words = subject.split()
+        lower = [w.lower() for w in words]
+        if lower[0] in self.p["pronouns"] and len(words) == 1:
+            return self.people[-1] if self.people else None
+        if len(words) == 1 and lower[0] in ("they", "i", "we"):
+            return None
+        if lower[0] in ("a", "an", "the", "one", "two", "several", "some", "other"):
+            return self._description(words, lower)
+        if subject in self.p["organisations"]:
+            return _Speaker(subject, subject, "organisation")
+        return self._name(words)
+
+    def _description(self, words: list[str], lower: list[str]) -> _Speaker:
+        phrase = " ".join(words)
+        if lower[0] == "the":
+            cues = {w.strip("'’s").lower() for w in words[1:-1]} | {lower[-1]}
+            cues -= {"the", "a", "an"}
+            for person in reversed(self.people):
+                title = {w.lower() for w in person.title.split()}
+                if title & cues:
+                    return person
+        return _Speaker(phrase, phrase, "description")
+
+    def _name(self, words: list[str]) -> _Speaker | None:
+        starters = _patterns()["starters"]
+        while words and words[0] in starters:
+            words = words[1:]
+        title: list[str] = []
+        while len(words) > 1 and self._is_title_word(words[0]):
+            title.append(words[0])
+            words = words[1:]
+        if not words:
+            return None
+        name = " ".join(words).rstrip(".,")
+        if name in self.p["organisations"] or (len(words) == 1 and _is_acronym(words[0])):
+            return _Speaker(name, name, "organisation")
+        if len(words) == 1 and self._is_title_word(words[0]):
+            return None
+        surname = words[-1].rstrip(".,")
+        for person in self.people:
+            if person.short == surname and (len(words) == 1 or person.full == name):
+                if len(words) > 1 and len(name) > len(person.full):
+                    person.full = name
+                if title:
+                    person.title = " ".join(title)
+                self.people.remove(person)
+                self.people.append(person)
+                return person
+        person = _Speaker(surname, name, "person", " ".join(title))
+        self.people.append(person)
+        return person
+
+    def _is_title_word(self, word: str) -> bool:
+        bare = word.rstrip(",")
+        if bare.endswith(("'s", "’s")):
+            bare = bare[:-2]
+        return bare.lower() in self.p["title_words"] or _is_acronym(bare)
+
+
+def _is_acronym(word: str) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+def _reporting_subject(text: str, spans: list[tuple[int, int]], closes: set[int]) -> tuple[str, int] | None:
+    """The subject of the first reporting clause outside quotations in ``text[a:b]`` for
+    the given unquoted pieces, with its position."""
+    p = _patterns()
+    for a, b in spans:
+        for verb in p["verb"].finditer(text, a, b):
+            if verb.start() in closes or _after_close(text, a, verb.start(), closes):
+                after = p["subject_after"].match(text, verb.end(), b)
+                if after:
+                    return after.group("subj"), after.start("subj")
+            before = p["subject_before"].search(text, max(a, verb.start() - 160), verb.start())
+            if before:
+                return before.group("subj"), before.start("subj")
+        according = p["according"].search(text, a, b)
+        if according:
+            return according.group("subj"), according.start("subj")
+    return None
+
+
+def _after_close(text: str, a: int, verb_start: int, closes: set[int]) -> bool:
+    """True when only a comma and spaces separate the verb from a closing quote."""
+    i = verb_start
+    while i > a and (text[i - 1].isspace() or text[i - 1] == ","):
+        i -= 1
+    return i in closes
+
+
+def split_sentences(doc: Document) -> list[Sentence]:
+    """Split ``doc`` into sentences, mark quotations and attribute speakers.
+
+    Args:
+        doc: the document.
+
+    Returns:
+        The sentences in text order, ``sent_idx`` from 0.
+    """
+    text = doc.text
+    spans = sentence_spans(text)
+    quotes = find_quotes(text)
+    resolver = _SpeakerResolver()
+    quote_starts = [q.start for q in quotes]
+    closes = {q.end for q in quotes if q.closed}
+
+    # who speaks in each sentence's own reporting clause
+    own: list[_Speaker | None] = []
+    for start, end in spans:
+        outside = _outside_quotes(start, end, quotes, quote_starts)
+        found = _reporting_subject(text, outside, closes)
+        own.append(resolver.resolve(found[0]) if found else None)
+
+    quote_speaker = _quote_group_speakers(quotes, spans, own, text)
+
+    sentences = []
+    for idx, (start, end) in enumerate(spans):
+        inside = _quoted_chars(start, end, quotes, quote_starts)
+        visible = sum(1 for c in text[start:end] if not c.isspace())
+        quoted = visible > 0 and inside * 2 >= visible
+        speaker = own[idx]
+        if speaker is None:
+            speaker = _speaker_of_quotes_in(start, end, quotes, quote_starts, quote_speaker)
+        sentences.append(
+            Sentence(
+                doc_id=doc.doc_id,
+                sent_idx=idx,
+                start=start,
+                end=end,
+                text=text[start:end],
+                quoted=quoted,
+                speaker=speaker.short if speaker else None,
+                speaker_name=speaker.full if speaker else None,
+            )
+        )
+    return sentences
+
+
+def _outside_quotes(start: int, end: int, quotes: list[QuoteSpan], quote_starts: list[int]) -> list[tuple[int, int]]:
+    pieces = []
+    pos = start
+    i = max(0, bisect.bisect_right(quote_starts, start) - 1)
+    while i < len(quotes) and quotes[i].start < end:
+        q = quotes[i]
+        if q.end > pos:
+            if q.start > pos:
+                pieces.append((pos, q.start))
+            pos = max(pos, q.end)
+        i += 1
+    if pos < end:
+        pieces.append((pos, end))
+    return pieces
+
+
+def _quoted_chars(start: int, end: int, quotes: list[QuoteSpan], quote_starts: list[int]) -> int:
+    inside = 0
+    i = max(0, bisect.bisect_right(quote_starts, start) - 1)
+    while i < len(quotes) and quotes[i].start < end:
+        a, b = max(start, quotes[i].start), min(end, quotes[i].end)
+        if b > a:
+            inside += b - a
+        i += 1
+    return inside
+
+
+def _sentence_at(spans: list[tuple[int, int]], pos: int) -> int:
+    i = bisect.bisect_right(spans, (pos, float("inf"))) - 1
+    return max(i, 0)
+
+
+def _quote_group_speakers(quotes, spans, own, text) -> dict[int, _Speaker]:
+    """Speaker of each quotation (by index): the clause after the group's last closing
+    mark, else the clause before its first opening mark. A group is a run of quotations
+    with nothing but whitespace between them (a quotation continued after a break)."""
+    speakers: dict[int, _Speaker] = {}
+    groups: list[list[int]] = []
+    for i, q in enumerate(quotes):
+        if groups and not text[quotes[i - 1].end : q.start].strip():
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    for group in groups:
+        last, first = quotes[group[-1]], quotes[group[0]]
+        speaker = None
+        if last.end < len(text):
+            speaker = own[_sentence_at(spans, max(last.end - 1, 0))]
+        if speaker is None:
+            speaker = own[_sentence_at(spans, first.start)]
+        if speaker is not None:
+            for i in group:
+                speakers[i] = speaker
+    return speakers
+
+
+def _speaker_of_quotes_in(start, end, quotes, quote_starts, quote_speaker) -> _Speaker | None:
+    i = max(0, bisect.bisect_right(quote_starts, start) - 1)
+    while i < len(quotes) and quotes[i].start < end:
+        if quotes[i].end > start and i in quote_speaker:
+            return quote_speaker[i]
+        i += 1
+    return None
