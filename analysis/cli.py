@@ -1,0 +1,181 @@
+"""Command line: ``python -m analysis COMMAND ...``.
+
+Bad input and bad arguments end with a one-line message and a non-zero exit (2 for
+usage, 1 for a strict-mode rejection or a failed check), never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from pathlib import Path
+
+from . import __version__
+from .corpus import CorpusError, parse_published
+from .settings import Columns, Settings
+
+__all__ = ["main"]
+
+EVALUATION_KINDS = {
+    "timex": "analysis.evaluation.timex",
+    "quantities": "analysis.evaluation.quantities",
+    "claims": "analysis.evaluation.claims",
+    "events": "analysis.evaluation.events",
+}
+
+
+def _date_arg(value: str):
+    try:
+        return parse_published(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _add_input_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("reading the input")
+    group.add_argument(
+        "--published",
+        type=_date_arg,
+        metavar="DATE",
+        help="publication date (YYYY-MM-DD) for articles that lack one; without it they are rejected",
+    )
+    group.add_argument(
+        "--encoding-fallback",
+        metavar="CODEC",
+        help="decode files that are not UTF-8 with this codec (e.g. cp1252) instead of rejecting them",
+    )
+    defaults = Columns()
+    meanings = {
+        "text": "the article text",
+        "published": "the publication date",
+        "doc_id": "the article id",
+        "title": "the headline",
+        "source": "the outlet",
+        "url": "the address",
+    }
+    for name, meaning in meanings.items():
+        group.add_argument(
+            f"--{name.replace('_', '-')}-column",
+            dest=f"{name}_column",
+            default=getattr(defaults, name),
+            metavar="NAME",
+            help=f"column of JSONL/CSV/Parquet inputs holding {meaning} (default: %(default)s)",
+        )
+
+
+def _settings_from(args: argparse.Namespace) -> Settings:
+    columns = Columns(
+        text=args.text_column,
+        published=args.published_column,
+        doc_id=args.doc_id_column,
+        title=args.title_column,
+        source=args.source_column,
+        url=args.url_column,
+    )
+    return Settings(
+        published=args.published,
+        encoding_fallback=args.encoding_fallback,
+        columns=columns,
+        strict=getattr(args, "strict", False),
+        progress=getattr(args, "progress", None),
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis",
+        description=(
+            "Fact & figure timelines: turn news articles into tables of dated events and "
+            "numeric claims, and chart them."
+        ),
+        epilog="Run `python -m analysis COMMAND --help` for the options of each command.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    run = commands.add_parser(
+        "run",
+        help="extract the tables from a folder or file of articles",
+        description=(
+            "Read articles (a folder of .md/.txt files with optional YAML front matter, or one "
+            ".jsonl/.csv/.parquet file with one article a row), run the pipeline and write every "
+            "table as Parquet and CSV. Inputs that cannot be used are listed in the rejects table "
+            "with the reason; the others are processed."
+        ),
+    )
+    run.add_argument("path", type=Path, help="folder of articles, or one article or table file")
+    run.add_argument(
+        "--out", type=Path, default=Path("data/processed"), metavar="DIR", help="output folder (default: %(default)s)"
+    )
+    run.add_argument("--strict", action="store_true", help="stop with exit status 1 at the first rejected input")
+    run.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show a progress bar (default: on a terminal, when there are more than a handful of articles)",
+    )
+    _add_input_options(run)
+
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="score the pipeline against a gold file",
+        description="Score the pipeline against a gold JSONL file (formats: ../shared/eval/README.md).",
+    )
+    evaluate.add_argument("kind", choices=sorted(EVALUATION_KINDS), help="what to evaluate")
+    evaluate.add_argument("gold", type=Path, help="gold JSONL file")
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object instead of a report")
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .run import StrictModeError, run_corpus
+
+    settings = _settings_from(args)
+    try:
+        summary = run_corpus(args.path, args.out, settings)
+    except StrictModeError as exc:
+        print(f"error (--strict): {exc}", file=sys.stderr)
+        return 1
+    print(summary.format())
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    if not args.gold.is_file():
+        print(f"error: {args.gold}: no such gold file", file=sys.stderr)
+        return 2
+    try:
+        module = importlib.import_module(EVALUATION_KINDS[args.kind])
+    except ModuleNotFoundError as exc:
+        if exc.name == EVALUATION_KINDS[args.kind]:
+            print(f"error: evaluation of {args.kind} is not available in this version", file=sys.stderr)
+            return 2
+        raise
+    try:
+        report = module.evaluate(args.gold)
+    except ValueError as exc:
+        print(f"error: {args.gold}: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report, sort_keys=True))
+    else:
+        print(module.format_report(report))
+    return 0
+
+
+COMMANDS = {"run": _run, "evaluate": _evaluate}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except CorpusError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

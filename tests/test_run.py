@@ -1,0 +1,78 @@
+"""Running the pipeline over a corpus: tables, counts and a 10 MB corpus."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+
+from analysis import read_table, run_corpus
+from analysis.storage import table_names
+
+from .conftest import ARTICLES, ROOT
+
+
+def test_demo_corpus_tables(tmp_path, seed_doc):
+    summary = run_corpus(ARTICLES, tmp_path)
+    assert summary.documents == 1 and summary.rejected == 0
+    documents = read_table(tmp_path, "documents")
+    assert documents.loc[0, "doc_id"] == "nato-stoltenberg-2021-08-17"
+    assert documents.loc[0, "n_chars"] == 3082
+    assert str(documents["published"].dtype).startswith("datetime64")
+    assert documents.loc[0, "published"] == pd.Timestamp("2021-08-17")
+    sentences = read_table(tmp_path, "sentences")
+    assert len(sentences) == summary.tables["sentences"] == 26
+    for row in sentences.itertuples():
+        assert seed_doc.text[row.start : row.end] == row.text
+    csv = pd.read_csv(tmp_path / "sentences.csv")
+    assert list(csv.columns) == list(sentences.columns) and len(csv) == 26
+    assert {"documents", "sentences", "rejects"} <= set(table_names(tmp_path))
+    run_json = json.loads((tmp_path / "run.json").read_text())
+    assert run_json["documents"] == 1 and run_json["tables"]["sentences"] == 26
+
+
+def test_same_tables_whatever_the_time_zone(tmp_path):
+    outputs = []
+    for tz in ("UTC", "Pacific/Auckland"):
+        out = tmp_path / tz.replace("/", "_")
+        subprocess.run(
+            [sys.executable, "-m", "analysis", "run", str(ARTICLES), "--out", str(out)],
+            cwd=ROOT,
+            env={"TZ": tz, "PATH": "/usr/bin:/bin"},
+            check=True,
+            capture_output=True,
+        )
+        outputs.append({name: (out / f"{name}.csv").read_bytes() for name in ("documents", "sentences")})
+    assert outputs[0] == outputs[1]
+
+
+def test_ten_megabyte_corpus(tmp_path, seed_doc):
+    """A generated 10 MB JSONL corpus (seed text under many ids, plus broken rows)."""
+    path = tmp_path / "big.jsonl"
+    n_good = 0
+    with path.open("w", encoding="utf-8") as handle:
+        size = 0
+        i = 0
+        while size < 10_000_000:
+            i += 1
+            if i % 500 == 0:
+                line = json.dumps({"doc_id": f"bad-{i}", "text": "", "published": "2021-08-17"})
+            elif i % 777 == 0:
+                line = json.dumps({"doc_id": f"bad-{i}", "text": "x", "published": "2021-02-30"})
+            else:
+                line = json.dumps({"doc_id": f"d{i}", "text": seed_doc.text, "published": "2021-08-17"})
+                n_good += 1
+                size += len(seed_doc.text.encode("utf-8"))
+            handle.write(line + "\n")
+    n_bad = i - n_good
+    summary = run_corpus(path, tmp_path / "out")
+    assert summary.documents == n_good
+    assert summary.rejected == n_bad
+    assert summary.tables["sentences"] == 26 * n_good
+    assert summary.tables["rejects"] == n_bad
+    rejects = read_table(tmp_path / "out", "rejects")
+    assert set(rejects["kind"]) == {"empty", "date"}
+    documents = read_table(tmp_path / "out", "documents")
+    assert documents["doc_id"].is_unique and len(documents) == n_good
