@@ -26,11 +26,16 @@ PIPELINE_VERSION = "1"
 @dataclass(slots=True)
 class DocumentResult:
     """What the pipeline made of one document: rows per table, plus the objects later
-    stages need (sentences) so they are not rebuilt from rows."""
+    stages read (sentences, time expressions, quantities, claims, events) so no stage
+    rebuilds them from rows. Each stage fills its own attribute and its own tables."""
 
     doc: Document
     settings: Settings
     sentences: list[Sentence] = field(default_factory=list)
+    timexes: list = field(default_factory=list)
+    quantities: list = field(default_factory=list)
+    claims: list = field(default_factory=list)
+    events: list = field(default_factory=list)
     rows: dict[str, list[dict]] = field(default_factory=dict)
 
     def add(self, table: str, rows: list[dict]) -> None:

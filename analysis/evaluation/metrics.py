@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["prf", "read_gold", "safe_ratio"]
+__all__ = ["prf", "read_gold", "safe_ratio", "shared_eval_dir"]
 
 
 def safe_ratio(numerator: float, denominator: float) -> float:
@@ -39,3 +39,13 @@ def read_gold(path: str | Path) -> Iterator[dict]:
             if not isinstance(record, dict):
                 raise ValueError(f"line {line_no}: expected a JSON object")
             yield record
+
+
+def shared_eval_dir() -> Path:
+    """``../shared/eval`` beside the repository, or ``$ANALYSIS_SHARED_EVAL``."""
+    import os
+
+    override = os.environ.get("ANALYSIS_SHARED_EVAL")
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parents[2].parent / "shared" / "eval"
