@@ -67,6 +67,7 @@ class QuoteSpan:
 def _patterns() -> dict:
     abbr = load_lexicon("abbreviations.yaml")
     speech = load_lexicon("speech.yaml")
+    gazetteer = load_lexicon("gazetteer.yaml")
     verbs = sorted(speech["reporting_verbs"], key=len, reverse=True)
     verb_alt = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in verbs)
     roles = "|".join(sorted(map(re.escape, speech["role_nouns"]), key=len, reverse=True))
@@ -74,7 +75,8 @@ def _patterns() -> dict:
     name = rf"{name_word}(?:\s+{name_word}){{0,7}}"
     description = rf"(?:[Aa]n?|[Tt]he|[Oo]ne|[Tt]wo|[Ss]everal|[Ss]ome|[Oo]ther)\s+(?:[\w'’.-]+\s+){{0,4}}?(?:{roles})"
     pronoun = r"(?:[Hh]e|[Ss]he|[Tt]hey|I|[Ww]e)"
-    subject = rf"(?P<subj>{description}|{pronoun}|{name})"
+    affiliation = "|".join(map(re.escape, speech["affiliation_words"]))
+    subject = rf"(?P<subj>{description}|{pronoun}|{name})(?:\s+(?P<affil_word>{affiliation})\s+(?:the\s+)?(?P<affil>{name}))?"
     aux = r"(?:\s+(?:also|later|then|further|again|previously|earlier|once|has|had|have|would|will|was|is|had\s+earlier))*"
     appositive = r"(?:,\s[^,\"“”]{1,80},)?"
     return {
@@ -91,13 +93,17 @@ def _patterns() -> dict:
         "title_words": {w.lower() for w in speech["title_words"]},
         "role_nouns": {w.lower() for w in speech["role_nouns"]},
         "pronouns": {w.lower() for w in speech["person_pronouns"]},
-        "organisations": set(speech["organisations"]),
+        "organisation_words": set(speech["organisation_words"]),
+        "not_subject_after": set(speech["not_subject_after"]),
+        "word_before": re.compile(r"([A-Za-z]+)\s+$"),
+        "organisations": set(speech["organisations"]) | set(gazetteer["organisations"]),
+        "places": set(gazetteer["countries"]) | set(gazetteer["cities"]),
     }
 
 
 # ---------------------------------------------------------------------------- quotes
 
-_QUOTE_MARK = re.compile(r"[\"“”«»]")
+_QUOTE_MARK = re.compile(r"``|''|[\"“”«»]")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\r?\n")
 
 
@@ -122,10 +128,10 @@ def find_quotes(text: str) -> list[QuoteSpan]:
                 spans.append(QuoteSpan(open_at, _rstrip_end(text, paragraph_end), False))
                 open_at = None
         before = text[pos - 1] if pos else " "
-        after = text[pos + 1] if pos + 1 < n else " "
-        if mark in "“«":
+        after = text[match.end()] if match.end() < n else " "
+        if mark in ("“", "«", "``"):
             opens = True
-        elif mark in "”»":
+        elif mark in ("”", "»", "''"):
             opens = False
         else:
             opens = (before.isspace() or before in "([{—–-/") and not after.isspace()
@@ -136,7 +142,7 @@ def find_quotes(text: str) -> list[QuoteSpan]:
                 spans.append(QuoteSpan(open_at, _rstrip_end(text, pos), False))
             open_at = pos
         elif open_at is not None:
-            spans.append(QuoteSpan(open_at, pos + 1, True))
+            spans.append(QuoteSpan(open_at, match.end(), True))
             open_at = None
     if open_at is not None:
         end = _next_break(breaks, open_at)
@@ -165,7 +171,7 @@ _LINE_BREAK = re.compile(r"\r?\n(?:[ \t]*\r?\n)*")
 _BLOCK_MARKER = re.compile(r"^\s*(?:#{1,6}\s|[-*+•]\s|\d+[.)]\s|>)")
 _WORD_BEFORE = re.compile(r"([\w.'’-]+)$")
 _WORD_AFTER = re.compile(r"[\w'’-]+")
-_OPENERS = "\"“‘'«([{"
+_OPENERS = "\"“‘'«([{`"
 _DASHES = "—–"
 
 
@@ -263,8 +269,21 @@ class _SpeakerResolver:
     def __init__(self) -> None:
         self.p = _patterns()
         self.people: list[_Speaker] = []
+        self.organisations: list[_Speaker] = []
 
-    def resolve(self, subject: str) -> _Speaker | None:
+    def resolve(self, subject: str, affiliation_word: str | None = None, affiliation: str | None = None) -> _Speaker | None:
+        """The speaker a subject stands for; ``affiliation`` is the name after "at/of"
+        ("Secretary of State Madeleine Albright": the person is in the affiliation;
+        "Bank of America": one word, "of", a name is an organisation)."""
+        if affiliation_word == "of" and len(subject.split()) == 1 and not self._is_title_word(subject):
+            if not any(p.short == subject for p in self.people):
+                return self._organisation(f"{subject} of {affiliation}")
+        speaker = self._resolve(subject)
+        if speaker is None and affiliation:
+            speaker = self._resolve(affiliation)
+        return speaker
+
+    def _resolve(self, subject: str) -> _Speaker | None:
         words = subject.split()
         lower = [w.lower() for w in words]
         if lower[0] in self.p["pronouns"] and len(words) == 1:
@@ -273,8 +292,6 @@ class _SpeakerResolver:
             return None
         if lower[0] in ("a", "an", "the", "one", "two", "several", "some", "other"):
             return self._description(words, lower)
-        if subject in self.p["organisations"]:
-            return _Speaker(subject, subject, "organisation")
         return self._name(words)
 
     def _description(self, words: list[str], lower: list[str]) -> _Speaker:
@@ -292,18 +309,25 @@ class _SpeakerResolver:
         starters = _patterns()["starters"]
         while words and words[0] in starters:
             words = words[1:]
-        title: list[str] = []
-        while len(words) > 1 and self._is_title_word(words[0]):
-            title.append(words[0])
-            words = words[1:]
         if not words:
             return None
+        whole = " ".join(words).rstrip(",")
+        if words[-1] in self.p["organisation_words"] or words[-1].rstrip(".,") in self.p["organisation_words"]:
+            return self._organisation(whole)
+        # the name follows the last title word: "Army Gen. Mark Milley", "NATO Secretary
+        # General Jens Stoltenberg"; a name that is all title words keeps its end
+        last_title = max((i for i, w in enumerate(words[:-1]) if self._is_title_word(w)), default=-1)
+        title, words = words[: last_title + 1], words[last_title + 1 :]
         name = " ".join(words).rstrip(".,")
-        if name in self.p["organisations"] or (len(words) == 1 and _is_acronym(words[0])):
-            return _Speaker(name, name, "organisation")
+        if name in self.p["organisations"] or name in self.p["places"] or (len(words) == 1 and _is_acronym(words[0])):
+            return self._organisation(name)
         if len(words) == 1 and self._is_title_word(words[0]):
             return None
         surname = words[-1].rstrip(".,")
+        if not any(p.short == surname for p in self.people):
+            known = self._known_organisation(name)
+            if known is not None:
+                return known
         for person in self.people:
             if person.short == surname and (len(words) == 1 or person.full == name):
                 if len(words) > 1 and len(name) > len(person.full):
@@ -317,6 +341,21 @@ class _SpeakerResolver:
         self.people.append(person)
         return person
 
+    def _organisation(self, name: str) -> _Speaker:
+        known = self._known_organisation(name)
+        if known is not None:
+            return known
+        org = _Speaker(name, name, "organisation")
+        self.organisations.append(org)
+        return org
+
+    def _known_organisation(self, name: str) -> _Speaker | None:
+        """An organisation named before in full: "Tony Lama" after "Tony Lama Co."."""
+        for org in reversed(self.organisations):
+            if org.full == name or org.full.startswith(name + " "):
+                return org
+        return None
+
     def _is_title_word(self, word: str) -> bool:
         bare = word.rstrip(",")
         if bare.endswith(("'s", "’s")):
@@ -329,23 +368,30 @@ def _is_acronym(word: str) -> bool:
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
-def _reporting_subject(text: str, spans: list[tuple[int, int]], closes: set[int]) -> tuple[str, int] | None:
-    """The subject of the first reporting clause outside quotations in ``text[a:b]`` for
-    the given unquoted pieces, with its position."""
+def _reporting_subject(text: str, spans: list[tuple[int, int]], closes: set[int]) -> tuple[str, str | None, str | None] | None:
+    """The subject (and affiliation word and name) of the first reporting clause in the unquoted
+    pieces ``spans`` of ``text``."""
     p = _patterns()
     for a, b in spans:
         for verb in p["verb"].finditer(text, a, b):
             if verb.start() in closes or _after_close(text, a, verb.start(), closes):
                 after = p["subject_after"].match(text, verb.end(), b)
                 if after:
-                    return after.group("subj"), after.start("subj")
-            before = p["subject_before"].search(text, max(a, verb.start() - 160), verb.start())
-            if before:
-                return before.group("subj"), before.start("subj")
+                    return after.group("subj", "affil_word", "affil")
+            window = max(a, verb.start() - 160)
+            before = p["subject_before"].search(text, window, verb.start())
+            if before and not _object_of_preposition(text, window, before.start(), p):
+                return before.group("subj", "affil_word", "affil")
         according = p["according"].search(text, a, b)
         if according:
-            return according.group("subj"), according.start("subj")
+            return according.group("subj", "affil_word", "affil")
     return None
+
+
+def _object_of_preposition(text: str, window: int, subject_start: int, p: dict) -> bool:
+    """True for "relatives in Miami said": the name is not the one speaking."""
+    word = p["word_before"].search(text, window, subject_start)
+    return bool(word and word.group(1) in p["not_subject_after"])
 
 
 def _after_close(text: str, a: int, verb_start: int, closes: set[int]) -> bool:
@@ -377,7 +423,7 @@ def split_sentences(doc: Document) -> list[Sentence]:
     for start, end in spans:
         outside = _outside_quotes(start, end, quotes, quote_starts)
         found = _reporting_subject(text, outside, closes)
-        own.append(resolver.resolve(found[0]) if found else None)
+        own.append(resolver.resolve(*found) if found else None)
 
     quote_speaker = _quote_group_speakers(quotes, spans, own, text)
 
