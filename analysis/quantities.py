@@ -1,0 +1,828 @@
+"""Quantities: every number mention with its bounds, unit or counted noun, and kind.
+
+Stage: ``(Document, sentences, timexes) -> list[Quantity]``. For each sentence the
+number parser (:mod:`analysis.numbers`) finds the numbers; this module reads what is
+around each one, from the lexicons ``units.yaml`` and ``quantities.yaml``:
+
+- before it: a currency ("$", "US $", "HK$"), a qualifier ("over", "less than",
+  "about", "up to"), a word of change ("rose", "down"), "between"/"from" for ranges;
+- after it: a unit ("%", "miles per hour", "kWh"), a time unit (a duration), an age
+  ("-year-old"), or the counted noun phrase ("civilian personnel", "Afghan employees
+  and dependents");
+- its kind: count, money, percent, measure, duration, age, ordinal, year, date, time or
+  other (identifiers such as "iPhone 11", "S&P 500").
+
+Ranges ("5,000 to 6,000", "between $62 and $68", "15-22 mph") become one quantity with
+low and high. A number with no unit or noun of its own takes the noun of the figure it
+continues ("from over 100,000 troops we went down to less than 10,000 — and now to
+zero": troops, ``unit_carried``). Numbers inside a time expression found by the time
+stage are years, dates or durations, never counts; without that stage, obvious years,
+dates and clock times are recognised here.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from dataclasses import dataclass, replace
+
+from .corpus import Document
+from .lexicons import load_lexicon
+from .numbers import NumberSpan, find_numbers
+from .sentences import Sentence
+
+__all__ = ["Quantity", "extract_quantities", "head_word", "quantity_rows", "quantity_stage", "singular"]
+
+NOT_COUNTS = frozenset({"year", "date", "time", "duration", "age", "ordinal", "other"})
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """One row of the ``quantities`` table.
+
+    Attributes:
+        quantity_id: ``f"{doc_id}:q{n}"``, n from 0 in text order.
+        doc_id, sent_idx, start, end, surface: where the number is (without a currency
+            or percent sign; a range spans both ends: "5,000 to 6,000").
+        value: the number (the midpoint of a range; the base of a vague amount).
+        low, high: bounds ("over 100,000": low 100000, high None; "about 800": both 800).
+        qualifier: exact, approx, more_than, at_least, less_than, at_most, up_to, range.
+        unit: the normalized unit or currency ("dollar", "percentage", "mile per
+            hour"), or the counted noun phrase as written ("civilian personnel").
+        unit_carried: the unit or noun came from an earlier (or the next) figure.
+        kind: count, money, percent, measure, duration, age, ordinal, year, date, time,
+            other.
+        noun: the counted noun phrase (for counts), as written or carried.
+        noun_head: its head word, singular and lower case ("personnel", "troop").
+        noun_start, noun_end: where the noun is written (the earlier figure's noun when
+            carried); None when there is none.
+        change: "up" or "down" when the number is an amount of change ("rose 8%").
+        timex_id: the time expression the number is part of, if any.
+    """
+
+    quantity_id: str
+    doc_id: str
+    sent_idx: int
+    start: int
+    end: int
+    surface: str
+    value: float
+    low: float | None
+    high: float | None
+    qualifier: str
+    unit: str | None
+    unit_carried: bool
+    kind: str
+    noun: str | None = None
+    noun_head: str | None = None
+    noun_start: int | None = None
+    noun_end: int | None = None
+    change: str | None = None
+    timex_id: str | None = None
+
+
+# ---------------------------------------------------------------------------- patterns
+
+
+@dataclass(frozen=True, slots=True)
+class _Patterns:
+    currency_before: re.Pattern
+    currency_before_names: dict
+    unit_after: re.Pattern
+    unit_names: dict  # form (as matched, lower or exact) -> (normalized name, kind)
+    qualifier_before: re.Pattern
+    qualifier_names: dict
+    qualifier_after: re.Pattern
+    qualifier_after_names: dict
+    change_before: re.Pattern
+    change_names: dict
+    per_after: re.Pattern
+    age_after: re.Pattern
+    age_before: re.Pattern
+    clock_after: re.Pattern
+    month_near_before: re.Pattern
+    month_near_after: re.Pattern
+    word: re.Pattern
+    stop: frozenset
+    plural: frozenset
+    irregular: dict
+    of_skip: frozenset
+    identifier_before: frozenset
+    year_before: frozenset
+    time_units: dict  # form -> normalized time unit
+    carry_gap: re.Pattern
+    range_gap: re.Pattern
+
+
+def _alternation(forms, case_sensitive: frozenset) -> str:
+    parts = []
+    for form in sorted(set(forms), key=len, reverse=True):
+        escaped = re.escape(form).replace(r"\ ", r"\s+")
+        parts.append(escaped if form in case_sensitive else f"(?i:{escaped})")
+    return "|".join(parts)
+
+
+@functools.cache
+def _patterns() -> _Patterns:
+    units = load_lexicon("units.yaml")
+    lex = load_lexicon("quantities.yaml")
+    case_sensitive = frozenset(units["case_sensitive"])
+
+    before_names = {}
+    for name, forms in units["currency_before"].items():
+        for form in forms:
+            before_names[_key(form)] = name
+    currency_before = re.compile(
+        rf"(?:(?<=[^\w$€£¥₹₪])|^)({_alternation(before_names_raw(units), case_sensitive)})\s?$"
+    )
+
+    unit_names: dict[str, tuple[str, str]] = {}
+    forms_all: list[str] = []
+    for name, forms in units["currency_after"].items():
+        for form in forms:
+            unit_names[_key(form)] = (name, "money")
+            forms_all.append(form)
+    for name, spec in units["measure"].items():
+        for form in spec["forms"]:
+            unit_names[_key(form)] = (name, spec.get("kind", "measure"))
+            forms_all.append(form)
+    time_units = {}
+    for name, forms in units["duration"].items():
+        for form in forms:
+            time_units[_key(form)] = name
+            unit_names.setdefault(_key(form), (name, "duration"))
+            forms_all.append(form)
+    # a unit after the number: attached, after a space or a hyphen ("6.1-inch", "5-10W")
+    unit_after = re.compile(
+        rf"[ \u00a0]?-?[ ]?({_alternation(forms_all, case_sensitive)})(?![\w°%$€£¥])"
+    )
+
+    qualifier_names = {}
+    for qualifier, phrases in lex["qualifiers"].items():
+        for phrase in phrases:
+            qualifier_names.setdefault(phrase.lower(), qualifier)
+    qualifier_before = re.compile(
+        rf"(?:^|(?<=[\s(\[\"“'‘,;:—–-]))({_alternation(qualifier_names, frozenset())})\s*$"
+    )
+    after_names = {}
+    for qualifier, phrases in lex["qualifiers_after"].items():
+        for phrase in phrases:
+            after_names[phrase.lower()] = qualifier
+    qualifier_after = re.compile(rf"\s?({_alternation(after_names, frozenset())})(?![\w])")
+
+    change_names = {}
+    for direction, words in lex["change"].items():
+        for word in words:
+            change_names[word.lower()] = direction
+    change_before = re.compile(
+        rf"(?:^|(?<=[\s(,;:]))({_alternation(change_names, frozenset())})\s*(?:by\s+)?$"
+    )
+    per_after = re.compile(
+        r"\s*(?:(?i:per)\s+|/\s?|(?i:an?)\s+|(?i:each)\s+)(?:(?i:square|cubic|sq)\s+)?([A-Za-z][\w.-]*)"
+    )
+    age_after = re.compile(
+        rf"\s?-?\s?(?:{_alternation(units['age_after'], frozenset())})(?![\w])"
+    )
+    age_before = re.compile(rf"(?:^|\W)(?:{_alternation(units['age_before'], frozenset())})\s+$")
+    clock_after = re.compile(rf"\s?(?:{_alternation(lex['clock_after'], frozenset())})(?![\w])")
+    months = _alternation(lex["months"], frozenset())
+    month_near_before = re.compile(rf"(?:^|\W)(?:{months})\.?\s+(?:\d{{1,2}},?\s+)?(?:of\s+)?$")
+    month_near_after = re.compile(rf"(?:st|nd|rd|th)?\s*(?:of\s+)?(?:{months})(?![\w])")
+    carry = _alternation(lex["carry_connectors"], frozenset())
+    return _Patterns(
+        currency_before=currency_before,
+        currency_before_names=before_names,
+        unit_after=unit_after,
+        unit_names=unit_names,
+        qualifier_before=qualifier_before,
+        qualifier_names=qualifier_names,
+        qualifier_after=qualifier_after,
+        qualifier_after_names=after_names,
+        change_before=change_before,
+        change_names=change_names,
+        per_after=per_after,
+        age_after=age_after,
+        age_before=age_before,
+        clock_after=clock_after,
+        month_near_before=month_near_before,
+        month_near_after=month_near_after,
+        word=re.compile(r"[ \t]*(-?[\w][\w'’.&-]*)"),
+        stop=frozenset(w.lower() for w in lex["noun_stop_words"]),
+        plural=frozenset(lex["plural_nouns"]),
+        irregular=dict(lex["irregular_singulars"]),
+        of_skip=frozenset(lex["of_skip"]),
+        identifier_before=frozenset(lex["identifier_before"]),
+        year_before=frozenset(lex["year_before"]),
+        time_units=time_units,
+        carry_gap=re.compile(rf"(?:\s|{carry}|[^\w\s])*", re.IGNORECASE),
+        range_gap=re.compile(r"\s*(?:(?P<dash>[-–—])|(?P<word>to|and|or|through)(?:\s*-)?)\s*", re.IGNORECASE),
+    )
+
+
+def before_names_raw(units: dict) -> list[str]:
+    return [form for forms in units["currency_before"].values() for form in forms]
+
+
+def _key(form: str) -> str:
+    return " ".join(form.split()).lower()
+
+
+# ---------------------------------------------------------------------------- words
+
+
+def singular(word: str) -> str:
+    """A noun in the singular, lower case ("troops" -> "troop", "dependents" ->
+    "dependent", "people" -> "people")."""
+    w = word.lower().strip("'’.,")
+    irregular = _patterns().irregular
+    if w in irregular:
+        return irregular[w]
+    if w.endswith("men") and len(w) > 4:
+        return w[:-3] + "man"
+    if w.endswith("ies") and len(w) > 4:
+        return w[:-3] + "y"
+    if w.endswith(("sses", "ches", "shes", "xes", "zzes")):
+        return w[:-2]
+    if w.endswith("s") and not w.endswith(("ss", "us", "is", "'s", "’s")) and len(w) > 3:
+        return w[:-1]
+    return w
+
+
+def head_word(noun: str | None) -> str | None:
+    """The head of a noun phrase, singular and lower case: the last word before "of",
+    "and" or "or" ("Afghan employees and dependents" -> "employee", "barrels of oil"
+    -> "barrel")."""
+    if not noun:
+        return None
+    words = noun.replace(",", " ").split()
+    for k, w in enumerate(words):
+        if w.lower() in ("of", "and", "or", "&") and k > 0:
+            words = words[:k]
+            break
+    if not words:
+        return None
+    return singular(words[-1])
+
+
+def _is_plural(word: str) -> bool:
+    w = word.lower()
+    if w in _patterns().plural:
+        return True
+    return len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is", "'s", "’s"))
+
+
+# ---------------------------------------------------------------------------- extraction
+
+
+@dataclass(slots=True)
+class _Mention:
+    """A number being read; becomes a :class:`Quantity`."""
+
+    number: NumberSpan
+    sent_idx: int
+    start: int
+    end: int
+    value: float
+    low: float | None
+    high: float | None
+    qualifier: str = "exact"
+    unit: str | None = None
+    unit_end: int | None = None  # where the written unit ends (for ranges and carrying)
+    kind: str = ""
+    noun: str | None = None
+    noun_start: int | None = None
+    noun_end: int | None = None
+    carried: bool = False
+    change: str | None = None
+    timex_id: str | None = None
+    left: int = 0  # where the mention's words start (currency, qualifier)
+    currency: bool = False
+
+
+def extract_quantities(doc: Document, sentences: list[Sentence], timexes: list | None = None) -> list[Quantity]:
+    """Every number mention of a document.
+
+    Args:
+        doc: the document.
+        sentences: its sentences (from :func:`analysis.split_sentences`).
+        timexes: time expressions of the time stage (objects with ``start``, ``end``,
+            ``type`` and ``timex_id``); numbers inside them are years, dates or
+            durations. May be empty.
+
+    Returns:
+        Quantities in text order, ids ``f"{doc_id}:q{n}"``.
+    """
+    text = doc.text
+    spans = sorted(
+        ((t.start, t.end, t) for t in (timexes or []) if getattr(t, "start", None) is not None),
+        key=lambda x: x[0],
+    )
+    mentions: list[_Mention] = []
+    for sentence in sentences:
+        found = [_read(text, n, sentence, spans) for n in find_numbers(text, sentence.start, sentence.end)]
+        found = [m for m in found if m is not None]
+        found = _merge_ranges(text, found)
+        _carry_units(text, found)
+        mentions.extend(found)
+    out = []
+    for n, m in enumerate(mentions):
+        out.append(
+            Quantity(
+                quantity_id=f"{doc.doc_id}:q{n}",
+                doc_id=doc.doc_id,
+                sent_idx=m.sent_idx,
+                start=m.start,
+                end=m.end,
+                surface=text[m.start : m.end],
+                value=m.value,
+                low=m.low,
+                high=m.high,
+                qualifier=m.qualifier,
+                unit=m.unit if m.unit is not None else m.noun,
+                unit_carried=m.carried,
+                kind=m.kind,
+                noun=m.noun,
+                noun_head=head_word(m.noun),
+                noun_start=m.noun_start,
+                noun_end=m.noun_end,
+                change=m.change,
+                timex_id=m.timex_id,
+            )
+        )
+    return out
+
+
+def _read(text: str, number: NumberSpan, sentence: Sentence, timex_spans) -> _Mention | None:
+    """What one number is: kind, unit or noun, qualifier, change."""
+    p = _patterns()
+    m = _Mention(number, sentence.sent_idx, number.start, number.end, number.value, None, None)
+    m.left = number.start
+    s_start, s_end = sentence.start, sentence.end
+    before = text[max(s_start, number.start - 60) : number.start]
+    timex = _enclosing(timex_spans, number.start, number.end)
+    if number.form == "ordinal":
+        m.kind = "ordinal"
+        return m
+    if number.form == "date_part":
+        m.kind = "date"
+        return m
+    # currency before: "$800 million", "US $58.24", "PS2.7m"
+    currency = p.currency_before.search(before)
+    if currency and not number.surface[:1].isalpha():
+        m.unit = p.currency_before_names.get(_key(currency.group(1)))
+        m.kind = "money"
+        m.currency = True
+        m.left = number.start - (len(before) - currency.start(1))
+        before = before[: currency.start(1)]
+    after_pos = number.end
+    if timex is not None:
+        m.timex_id = getattr(timex, "timex_id", None)
+        m.kind = _timex_kind(text, number, timex)
+        return m
+    # an age: "50 year-old", "aged 25", "Senard, 65,"
+    if m.kind != "money" and (p.age_after.match(text, after_pos, s_end) or p.age_before.search(before) or _comma_age(text, number, before)):
+        m.kind = "age"
+        m.unit = "year of age"
+        return m
+    if m.kind != "money" and _is_time_or_date(text, number, before, s_end):
+        m.kind = "date" if not _clock(text, number) else "time"
+        if m.kind == "date" and _looks_like_year(number):
+            m.kind = "year"
+        return m
+    # the unit after
+    unit_match = p.unit_after.match(text, after_pos, s_end)
+    if unit_match and number.form != "vague":
+        name, kind = p.unit_names.get(_key(unit_match.group(1)), (None, None))
+        if name is not None and not (m.kind == "money" and kind != "money"):
+            if kind == "money" and m.kind == "money" and name in ("dollar",):
+                pass  # "$76 US": the sign already said it
+            elif kind == "money" and m.kind == "money":
+                m.unit = name
+            else:
+                m.unit = name
+                m.kind = kind
+            m.unit_end = unit_match.end()
+        elif m.kind == "money":
+            m.unit_end = unit_match.end() if kind == "money" else None
+    if m.kind == "" and _looks_like_year(number) and _year_context(text, number, before, s_end):
+        m.kind = "year"
+        return m
+    if m.kind == "" and _is_identifier(text, number, before):
+        m.kind = "other"
+        return m
+    if m.unit is not None and m.unit_end is not None:
+        _rate(text, m, s_end)
+    # qualifier and change before the number (after a currency)
+    _qualify(text, m, before, s_end)
+    if m.kind in ("", "count"):
+        _noun(text, m, s_end)
+        if m.noun:
+            m.kind = "count"
+            money = p.unit_names.get(_key(m.noun))
+            if money and money[1] == "money":
+                m.kind, m.unit, m.noun, m.noun_start, m.noun_end = "money", money[0], None, None, None
+        elif m.kind == "":
+            m.kind = "count"  # a bare number: a count of something the text does not name
+    if number.form == "vague" and m.qualifier == "exact":
+        m.qualifier = "approx"
+    if m.low is None and m.high is None:
+        _bounds(m)
+    return m
+
+
+def _bounds(m: _Mention) -> None:
+    v = m.value
+    q = m.qualifier
+    number = m.number
+    if number.form == "vague":
+        m.low, m.high = number.low, number.high
+    elif q in ("exact", "approx"):
+        m.low = m.high = v
+    elif q in ("more_than", "at_least"):
+        m.low, m.high = v, None
+    elif q in ("less_than", "at_most", "up_to"):
+        m.low, m.high = None, v
+
+
+def _qualify(text: str, m: _Mention, before: str, s_end: int) -> None:
+    p = _patterns()
+    q = p.qualifier_before.search(before)
+    rest = before
+    if q:
+        m.qualifier = p.qualifier_names[" ".join(q.group(1).lower().split())]
+        rest = before[: q.start(1)]
+        m.left = min(m.left, m.number.start - (len(before) - q.start(1)))
+    if text[m.number.start - 1 : m.number.start] == "+" and not q:
+        m.change = "up"
+    change = p.change_before.search(rest)
+    if change:
+        m.change = p.change_names[" ".join(change.group(1).lower().split())]
+        if m.qualifier == "up_to" and m.change:
+            pass
+    if m.qualifier == "exact":
+        end = m.unit_end or m.number.end
+        after = p.qualifier_after.match(text, end, s_end)
+        if after:
+            m.qualifier = p.qualifier_after_names[" ".join(after.group(1).lower().split())]
+
+
+def _rate(text: str, m: _Mention, s_end: int) -> None:
+    """"$3,500 a month", "$58.24 per barrel", "11 feet per century": unit per thing."""
+    p = _patterns()
+    per = p.per_after.match(text, m.unit_end, s_end)
+    if not per:
+        return
+    word = per.group(1)
+    joined = text[per.start() : per.end()].strip().lower()
+    name = None
+    time_unit = p.time_units.get(word.lower())
+    if time_unit and not (len(word) <= 2):
+        name = time_unit
+    else:
+        known = p.unit_names.get(_key(word))
+        if known and known[1] in ("measure", "money"):
+            name = known[0]
+        elif joined.startswith("per"):
+            name = singular(word)
+    if name is None:
+        return
+    square = re.search(r"\b(square|cubic|sq)\b", joined)
+    if square and not name.startswith(("square", "cubic")):
+        name = ("square " if square.group(1) in ("square", "sq") else "cubic ") + name
+    m.unit = f"{m.unit} per {name}"
+    m.unit_end = per.end()
+
+
+def _noun(text: str, m: _Mention, s_end: int) -> None:
+    """The counted noun phrase after the number ("800 civilian personnel in Kabul")."""
+    p = _patterns()
+    pos = m.number.end
+    skip_of = re.compile(r"\s+of\s+", re.IGNORECASE)
+    of = skip_of.match(text, pos, s_end)
+    if of and (m.number.form in ("vague", "fraction") or m.number.surface.lower() in ("one", "a", "an")):
+        pos = of.end()
+        while True:
+            w = p.word.match(text, pos, s_end)
+            if w and w.group(1).lower() in p.of_skip:
+                pos = w.end()
+                continue
+            break
+        unit = p.unit_after.match(text, pos, s_end)
+        if unit and p.unit_names.get(_key(unit.group(1)), ("", ""))[1] == "money":
+            m.unit, m.kind, m.unit_end = p.unit_names[_key(unit.group(1))][0], "money", unit.end()
+            return
+    words: list[re.Match] = []
+    while len(words) < 5:
+        w = p.word.match(text, pos, s_end)
+        if not w:
+            break
+        token = w.group(1).rstrip(".")
+        lower = token.lower()
+        if lower in p.stop:
+            if lower == "and" and words and _is_plural(words[-1].group(1)):
+                nxt = p.word.match(text, w.end(), s_end)
+                if nxt and _is_plural(nxt.group(1)) and nxt.group(1).lower() not in p.stop:
+                    words.append(nxt)
+                    break
+            break
+        if lower in p.time_units or lower in ("percent", "cent"):
+            break
+        if words and lower.endswith(("ed", "ing")) and lower not in p.plural:
+            break
+        if words and m.value == 1 and lower.endswith("s") and not lower.endswith("ss"):
+            break  # "One proposal asks": after a singular noun, an -s word is a verb
+        if not any(c.isalpha() for c in token):
+            break
+        words.append(w)
+        pos = w.end()
+        if _is_plural(token) and m.value != 1:
+            nxt = p.word.match(text, pos, s_end)
+            if not (nxt and nxt.group(1).lower() == "and"):
+                break
+            continue
+    while words and (words[-1].group(1).lower().endswith(("ed", "ing")) or words[-1].group(1)[-1:] in "-'’"):
+        words.pop()
+    if not words:
+        return
+    start = words[0].start(1)
+    end = words[-1].end(1)
+    while end > start and text[end - 1] in ".,;:":
+        end -= 1
+    m.noun = text[start:end]
+    m.noun_start, m.noun_end = start, end
+
+
+def _merge_ranges(text: str, mentions: list[_Mention]) -> list[_Mention]:
+    """Join "5,000 to 6,000", "between $62 and $68", "15-22 mph", "three or four"."""
+    p = _patterns()
+    out: list[_Mention] = []
+    k = 0
+    while k < len(mentions):
+        a = mentions[k]
+        if k + 1 < len(mentions):
+            b = mentions[k + 1]
+            merged = _range_of(text, a, b, p)
+            if merged is not None:
+                out.append(merged)
+                k += 2
+                continue
+        out.append(a)
+        k += 1
+    return out
+
+
+def _range_of(text: str, a: _Mention, b: _Mention, p: _Patterns) -> _Mention | None:
+    if a.kind in NOT_COUNTS - {"duration", "age"} or b.kind in NOT_COUNTS - {"duration", "age"}:
+        return None
+    if a.number.form in ("vague", "fraction") or b.number.form == "vague":
+        return None
+    gap_start = a.unit_end if (a.unit_end and a.unit_end <= b.left) else a.number.end
+    gap = text[gap_start : b.left]
+    g = p.range_gap.fullmatch(gap)
+    if not g:
+        return None
+    lead = text[max(0, a.left - 12) : a.left].lower()
+    word = (g.group("word") or "").lower()
+    lo, hi = a.value, b.value
+    scale = _scale_of(b.number)
+    if scale > 1 and not a.number.multiplier and a.value * scale <= b.value * 1.0001 and a.value < b.value / scale * 1.0001 + 1e-9:
+        lo = a.value * scale  # "1 to 2 thousand people", "$3 to $5 billion"
+    elif scale > 1 and not a.number.multiplier and a.value < b.value / scale:
+        lo = a.value * scale
+    if word == "and":
+        if not re.search(r"\bbetween\s*$", lead):
+            return None
+    elif word == "or":
+        if a.number.digits or b.number.digits or not (hi - lo == 1):
+            return None
+    elif word in ("to", "through"):
+        if re.search(r"\bfrom\s*$", lead) and (a.change or lo >= hi or _change_before_from(text, a)):
+            return None
+        if lo >= hi:
+            return None
+    else:  # a dash
+        if lo >= hi or (a.number.surface.isdigit() and b.number.surface.isdigit() and len(a.number.surface) == 4 and len(b.number.surface) in (2, 4)):
+            return None  # "2-0" is a score, "2014-15" a season
+    unit = b.unit or a.unit
+    kind = b.kind if b.unit else a.kind
+    merged = _Mention(
+        number=b.number,
+        sent_idx=a.sent_idx,
+        start=a.start,
+        end=b.end,
+        value=(lo + hi) / 2,
+        low=lo,
+        high=hi,
+        qualifier="range",
+        unit=unit,
+        unit_end=b.unit_end,
+        kind=kind,
+        noun=b.noun or a.noun,
+        noun_start=b.noun_start if b.noun else a.noun_start,
+        noun_end=b.noun_end if b.noun else a.noun_end,
+        change=a.change,
+        left=a.left,
+        currency=a.currency or b.currency,
+    )
+    if merged.kind == "other" and merged.noun:
+        merged.kind = "count"
+    return merged
+
+
+def _change_before_from(text: str, a: _Mention) -> bool:
+    window = text[max(0, a.left - 40) : a.left]
+    match = re.search(r"(\w+)\s+(?:\w+\s+)?from\s*$", window)
+    if not match:
+        return False
+    return match.group(1).lower() in _patterns().change_names
+
+
+def _scale_of(number: NumberSpan) -> float:
+    lead = re.match(r"[\d,.]+", number.surface)
+    if not lead:
+        return 1.0
+    try:
+        base = float(lead.group().replace(",", ""))
+    except ValueError:
+        return 1.0
+    if not base:
+        return 1.0
+    scale = number.value / base
+    return scale if scale >= 10 and math.isclose(scale, round(scale)) else 1.0
+
+
+def _carry_units(text: str, mentions: list[_Mention]) -> None:
+    """A figure without a unit or noun takes those of the figure it continues."""
+    p = _patterns()
+    for k, m in enumerate(mentions):
+        if m.kind != "count" or m.unit or m.noun:
+            continue
+        source = None
+        for j in range(k - 1, -1, -1):
+            prev = mentions[j]
+            if prev.kind in NOT_COUNTS:
+                continue
+            gap = text[prev.end : m.left]
+            if len(gap) <= 60 and (prev.unit or prev.noun) and _continues(gap, p):
+                source = prev
+            break
+        if source is None and k + 1 < len(mentions):
+            nxt = mentions[k + 1]
+            gap = text[m.end : nxt.left]
+            if nxt.kind not in NOT_COUNTS and (nxt.unit or nxt.noun) and re.fullmatch(r"\s*(?:of\s+the|of|out\s+of|or)\s*", gap, re.IGNORECASE):
+                source = nxt
+        if source is None:
+            continue
+        m.unit, m.noun = source.unit, source.noun
+        m.noun_start, m.noun_end = source.noun_start, source.noun_end
+        m.kind = source.kind
+        m.carried = True
+
+
+def _continues(gap: str, p: _Patterns) -> bool:
+    """The words between two figures only link them ("to", "—", "and now to")."""
+    words = re.findall(r"[A-Za-z']+", gap)
+    if len(words) > 6:
+        return False
+    return bool(re.search(r"\b(?:to|from|and|or|versus|vs|than|of)\b|[—–;,(/-]", gap, re.IGNORECASE))
+
+
+# ---------------------------------------------------------------------------- kinds
+
+
+def _enclosing(spans, start: int, end: int):
+    for s, e, timex in spans:
+        if s <= start and end <= e:
+            return timex
+        if s > end:
+            break
+    return None
+
+
+def _timex_kind(text: str, number: NumberSpan, timex) -> str:
+    kind = (getattr(timex, "type", "") or "").upper()
+    if kind == "DURATION":
+        return "duration"
+    if kind == "TIME":
+        return "time"
+    after = _patterns().unit_after.match(text, number.end)
+    if after and _key(after.group(1)) in _patterns().time_units:
+        return "duration"
+    if _looks_like_year(number):
+        return "year"
+    return "date"
+
+
+def _looks_like_year(number: NumberSpan) -> bool:
+    s = number.surface
+    return number.form == "cardinal" and len(s) == 4 and s.isdigit() and 1000 <= number.value <= 2100
+
+
+def _year_context(text: str, number: NumberSpan, before: str, s_end: int) -> bool:
+    """A four-digit number is a year unless it measures or counts something."""
+    p = _patterns()
+    nxt = text[number.end : number.end + 2]
+    if nxt[:1] == "s" and not nxt[1:2].isalpha():
+        return True  # "the 1990s"
+    prev = re.search(r"([\w'’]+)\W*$", before)
+    prev_word = prev.group(1).lower() if prev else ""
+    if prev_word in p.year_before or prev_word.endswith(("'s", "’s")):
+        return True
+    if p.qualifier_before.search(before):
+        return False
+    if 1900 <= number.value <= 2100:
+        w = p.word.match(text, number.end, s_end)
+        if w and _is_plural(w.group(1)) and w.group(1).lower() not in p.stop and not w.group(1)[:1].isupper():
+            return prev_word == "" and False
+        return True
+    return False
+
+
+def _is_time_or_date(text: str, number: NumberSpan, before: str, s_end: int) -> bool:
+    p = _patterns()
+    if not number.digits or number.form != "cardinal" or number.multiplier:
+        return False
+    if _clock(text, number):
+        return True
+    if number.value != int(number.value) or number.value > 2100 or "," in number.surface:
+        return False
+    if p.month_near_before.search(before):
+        return True
+    if number.value <= 31 and p.month_near_after.match(text, number.end, s_end):
+        return True
+    return False
+
+
+def _clock(text: str, number: NumberSpan) -> bool:
+    return bool(_patterns().clock_after.match(text, number.end)) and number.value < 13 * 100
+
+
+def _comma_age(text: str, number: NumberSpan, before: str) -> bool:
+    """"Jamie Armstrong, 25, said": a small whole number between commas after a name."""
+    if not number.digits or not number.surface.isdigit() or not 1 <= number.value <= 120:
+        return False
+    if text[number.end : number.end + 1] != ",":
+        return False
+    m = re.search(r"([A-Z][\w'’-]+),\s$", before)
+    return bool(m)
+
+
+def _is_identifier(text: str, number: NumberSpan, before: str) -> bool:
+    """"iPhone 11", "S&P 500", "Game 7", "TA-35", "No. 10": a name, not an amount."""
+    p = _patterns()
+    if not number.digits or number.form != "cardinal" or number.multiplier:
+        return False
+    if re.search(r"[A-Za-z]-$", before):
+        return True
+    prev = re.search(r"([\w&'’.-]+)\s?$", before)
+    if not prev:
+        return False
+    word = prev.group(1)
+    lower = word.lower()
+    if lower in p.identifier_before:
+        return True
+    if not word[:1].isupper() and not any(c.isupper() for c in word[1:]):
+        return False
+    if lower in p.stop or lower in p.qualifier_names or lower in p.year_before or lower in p.change_names:
+        return False
+    # sentence-initial capitals are ordinary words ("Nearly", "Only"); names are not
+    start_of_sentence = not before[: prev.start()].strip()
+    return not start_of_sentence
+
+
+# ---------------------------------------------------------------------------- the stage
+
+
+def quantity_rows(quantities: list[Quantity]) -> list[dict]:
+    """Rows of the ``quantities`` table."""
+    return [
+        {
+            "quantity_id": q.quantity_id,
+            "doc_id": q.doc_id,
+            "sent_idx": q.sent_idx,
+            "start": q.start,
+            "end": q.end,
+            "surface": q.surface,
+            "value": q.value,
+            "low": q.low,
+            "high": q.high,
+            "qualifier": q.qualifier,
+            "unit": q.unit,
+            "unit_carried": q.unit_carried,
+            "kind": q.kind,
+            "noun": q.noun,
+            "noun_head": q.noun_head,
+            "noun_start": q.noun_start,
+            "noun_end": q.noun_end,
+            "change": q.change,
+            "timex_id": q.timex_id,
+        }
+        for q in quantities
+    ]
+
+
+def quantity_stage(result) -> None:
+    """Pipeline stage: fill ``result.quantities`` and the ``quantities`` table."""
+    result.quantities = extract_quantities(result.doc, result.sentences, result.timexes)
+    result.add("quantities", quantity_rows(result.quantities))
