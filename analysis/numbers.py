@@ -112,7 +112,7 @@ def _words() -> _Words:
         rf"(?P<suffix>(?:(?-i:{suffix_alt})|[ ](?-i:{spaced_alt}))(?![A-Za-z]))?"
     )
     atom = re.compile(
-        rf"(?P<sign>(?<![\w\d.,])[-−](?=\d))?(?<![\w\d])(?:{digits})"
+        rf"(?P<sign>(?<![\w\d.,])[-−](?=\d))?(?<![a-z\d_])(?<!\d[,.])(?:{digits})"
         rf"|\b(?P<vague>{vague_alt})\b"
         rf"|\b(?P<word>{word_alt})\b",
         re.IGNORECASE,
@@ -176,7 +176,7 @@ def _classify(m: re.Match, text: str, w: _Words):
     """(kind, value, high, multiplied) of one atom match; kind None to drop it."""
     if m.group("word"):
         entry = w.values[m.group("word").lower()]
-        return entry[0], entry[1], None, False
+        return entry[0], entry[1], (entry[2] if len(entry) > 2 else None), False
     if m.group("vague"):
         key = " ".join(m.group("vague").lower().split())
         entry = w.values[key]
@@ -335,6 +335,9 @@ def _read_chunk(text: str, atoms: list[_Atom]) -> list[NumberSpan]:
         if j == i + 1 and first.word in w.blockers and _previous_word(text, begin) in w.blockers[first.word]:
             i = j
             continue  # "the one you mentioned", "the second half"
+        if j == i + 1 and first.word in ("quarter", "quarters") and begin == first.start and not _ends_phrase(text, first.end):
+            i = j
+            continue  # "the first quarter": a period, not a fraction
         digits = any(a.kind in ("digits", "frac") for a in atoms[i:j])
         out.append(_span(text, begin, atoms[j - 1].end, value, low, high, form, digits, multiplied))
         i = j
@@ -367,6 +370,8 @@ _PREVIOUS_WORD = re.compile(r"([\w'’-]+)\W*$")
 
 def _ends_phrase(text: str, end: int) -> bool:
     """Nothing but "of", punctuation or the end follows ("a third of", "a fifth.")."""
+    if re.match(r"-\w", text[end : end + 2]):
+        return False  # "a third-party"
     m = _NEXT_WORD.match(text, end)
     word = (m.group(1) or "").lower() if m else ""
     return word in ("", "of")
@@ -376,7 +381,7 @@ def _previous_word(text: str, start: int) -> str:
     m = _PREVIOUS_WORD.search(text, max(0, start - 30), start)
     if not m:
         return ""
-    word = m.group(1).lower()
+    word = m.group(1).lower().rstrip("-")
     return "'s" if word.endswith(("'s", "’s")) else word
 
 

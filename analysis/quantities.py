@@ -367,6 +367,9 @@ def _read(text: str, number: NumberSpan, sentence: Sentence, timex_spans) -> _Me
     if number.form == "date_part":
         m.kind = "date"
         return m
+    if _looks_like_year(number) and text[number.end : number.end + 1] == "s" and not text[number.end + 1 : number.end + 2].isalpha():
+        m.kind = "year"  # "the 1990s", "2018s best"
+        return m
     # currency before: "$800 million", "US $58.24", "PS2.7m"
     currency = p.currency_before.search(before)
     if currency and not number.surface[:1].isalpha():
@@ -408,7 +411,7 @@ def _read(text: str, number: NumberSpan, sentence: Sentence, timex_spans) -> _Me
     if m.kind == "" and _looks_like_year(number) and _year_context(text, number, before, s_end):
         m.kind = "year"
         return m
-    if m.kind == "" and _is_identifier(text, number, before):
+    if m.kind == "" and (_is_identifier(text, number, before) or _is_model_number(text, number)):
         m.kind = "other"
         return m
     if m.unit is not None and m.unit_end is not None:
@@ -584,6 +587,10 @@ def _range_of(text: str, a: _Mention, b: _Mention, p: _Patterns) -> _Mention | N
         return None
     lead = text[max(0, a.left - 12) : a.left].lower()
     word = (g.group("word") or "").lower()
+    if a.unit and b.unit and a.unit != b.unit:
+        return None  # "up 9.4 per cent to $84": a change and a level
+    if a.change and word != "and":
+        return None
     lo, hi = a.value, b.value
     scale = _scale_of(b.number)
     if scale > 1 and not a.number.multiplier and a.value * scale <= b.value * 1.0001 and a.value < b.value / scale * 1.0001 + 1e-9:
@@ -602,6 +609,9 @@ def _range_of(text: str, a: _Mention, b: _Mention, p: _Patterns) -> _Mention | N
         if lo >= hi:
             return None
     else:  # a dash
+        if lo >= hi and a.number.surface.isdigit() and b.number.surface.isdigit():
+            a.kind = b.kind = "other"  # "2-0", "89-89": a score
+            return None
         if lo >= hi or (a.number.surface.isdigit() and b.number.surface.isdigit() and len(a.number.surface) == 4 and len(b.number.surface) in (2, 4)):
             return None  # "2-0" is a score, "2014-15" a season
     unit = b.unit or a.unit
@@ -663,8 +673,8 @@ def _carry_units(text: str, mentions: list[_Mention]) -> None:
             prev = mentions[j]
             if prev.kind in NOT_COUNTS:
                 continue
-            gap = text[prev.end : m.left]
-            if len(gap) <= 60 and (prev.unit or prev.noun) and _continues(gap, p):
+            gap = text[max(prev.end, prev.noun_end or 0, prev.unit_end or 0) : m.left]
+            if len(gap) <= 60 and (prev.unit or prev.noun) and _continues(gap):
                 source = prev
             break
         if source is None and k + 1 < len(mentions):
@@ -680,12 +690,17 @@ def _carry_units(text: str, mentions: list[_Mention]) -> None:
         m.carried = True
 
 
-def _continues(gap: str, p: _Patterns) -> bool:
-    """The words between two figures only link them ("to", "—", "and now to")."""
+_DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her", "our"})
+
+
+def _continues(gap: str) -> bool:
+    """The words between two figures link them ("to", "—", "and now to", "we went down
+    to") and name nothing new (no determiner: "0.2% and the S&P 500" does not)."""
     words = re.findall(r"[A-Za-z']+", gap)
-    if len(words) > 6:
+    if len(words) > 6 or any(w.lower() in _DETERMINERS for w in words):
         return False
-    return bool(re.search(r"\b(?:to|from|and|or|versus|vs|than|of)\b|[—–;,(/-]", gap, re.IGNORECASE))
+    tail = gap.rstrip().lower()
+    return bool(re.search(r"(?:\b(?:to|from|and|or|versus|vs|than|of|now)|[—–;,(/-])$", tail))
 
 
 # ---------------------------------------------------------------------------- kinds
@@ -716,7 +731,7 @@ def _timex_kind(text: str, number: NumberSpan, timex) -> str:
 
 def _looks_like_year(number: NumberSpan) -> bool:
     s = number.surface
-    return number.form == "cardinal" and len(s) == 4 and s.isdigit() and 1000 <= number.value <= 2100
+    return number.form == "cardinal" and len(s) == 4 and s.isdigit() and 1000 <= number.value < 2200
 
 
 def _year_context(text: str, number: NumberSpan, before: str, s_end: int) -> bool:
@@ -773,8 +788,8 @@ def _is_identifier(text: str, number: NumberSpan, before: str) -> bool:
     p = _patterns()
     if not number.digits or number.form != "cardinal" or number.multiplier:
         return False
-    if re.search(r"[A-Za-z]-$", before):
-        return True
+    if re.search(r"[A-Za-z]-?$", before) and not _patterns().currency_before.search(before):
+        return True  # "TA-35", "S22", "A2"
     prev = re.search(r"([\w&'’.-]+)\s?$", before)
     if not prev:
         return False
@@ -789,6 +804,18 @@ def _is_identifier(text: str, number: NumberSpan, before: str) -> bool:
     # sentence-initial capitals are ordinary words ("Nearly", "Only"); names are not
     start_of_sentence = not before[: prev.start()].strip()
     return not start_of_sentence
+
+
+def _is_model_number(text: str, number: NumberSpan) -> bool:
+    """"737 Max", "787 Dreamliner", "90049 ZIP Code": an unround whole number written
+    without separators right before a capitalised singular name is a model or code."""
+    s = number.surface
+    if not s.isdigit() or number.value < 100 or number.value % 10 == 0:
+        return False
+    m = re.match(r" ([A-Z][\w-]*)", text[number.end : number.end + 30])
+    if not m or _is_plural(m.group(1)) or _key(m.group(1)) in _patterns().unit_names:
+        return False
+    return True
 
 
 # ---------------------------------------------------------------------------- the stage
