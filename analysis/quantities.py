@@ -99,6 +99,8 @@ class _Patterns:
     change_names: dict
     per_after: re.Pattern
     age_after: re.Pattern
+    age_names: dict
+    not_change: re.Pattern
     age_before: re.Pattern
     clock_after: re.Pattern
     month_near_before: re.Pattern
@@ -181,9 +183,9 @@ def _patterns() -> _Patterns:
     per_after = re.compile(
         r"\s*(?:(?i:per)\s+|/\s?|(?i:an?)\s+|(?i:each)\s+)(?:(?i:square|cubic|sq)\s+)?([A-Za-z][\w.-]*)"
     )
-    age_after = re.compile(
-        rf"\s?-?\s?(?:{_alternation(units['age_after'], frozenset())})(?![\w])"
-    )
+    age_names = {_key(form): name for name, forms in units["age_after"].items() for form in forms}
+    age_after = re.compile(rf"\s?-?\s?({_alternation(age_names, frozenset())})(?![\w])")
+    not_change = re.compile(rf"(?:^|\W)(?:{_alternation(lex['not_change'], frozenset())})\s*$")
     age_before = re.compile(rf"(?:^|\W)(?:{_alternation(units['age_before'], frozenset())})\s+$")
     clock_after = re.compile(rf"\s?(?:{_alternation(lex['clock_after'], frozenset())})(?![\w])")
     months = _alternation(lex["months"], frozenset())
@@ -203,6 +205,8 @@ def _patterns() -> _Patterns:
         change_names=change_names,
         per_after=per_after,
         age_after=age_after,
+        age_names=age_names,
+        not_change=not_change,
         age_before=age_before,
         clock_after=clock_after,
         month_near_before=month_near_before,
@@ -257,7 +261,7 @@ def head_word(noun: str | None) -> str | None:
         return None
     words = noun.replace(",", " ").split()
     for k, w in enumerate(words):
-        if w.lower() in ("of", "and", "or", "&") and k > 0:
+        if w.lower() in ("of", "and", "or", "&", "per") and k > 0:
             words = words[:k]
             break
     if not words:
@@ -384,9 +388,12 @@ def _read(text: str, number: NumberSpan, sentence: Sentence, timex_spans) -> _Me
         m.kind = _timex_kind(text, number, timex)
         return m
     # an age: "50 year-old", "aged 25", "Senard, 65,"
-    if m.kind != "money" and (p.age_after.match(text, after_pos, s_end) or p.age_before.search(before) or _comma_age(text, number, before)):
+    age = p.age_after.match(text, after_pos, s_end) if m.kind != "money" else None
+    if age or (m.kind != "money" and (p.age_before.search(before) or _comma_age(text, number, before))):
         m.kind = "age"
-        m.unit = "year of age"
+        m.unit = p.age_names[_key(age.group(1))] if age else "year of age"
+        _qualify(text, m, before, s_end)
+        _bounds(m)
         return m
     if m.kind != "money" and _is_time_or_date(text, number, before, s_end):
         m.kind = "date" if not _clock(text, number) else "time"
@@ -414,6 +421,8 @@ def _read(text: str, number: NumberSpan, sentence: Sentence, timex_spans) -> _Me
     if m.kind == "" and (_is_identifier(text, number, before) or _is_model_number(text, number)):
         m.kind = "other"
         return m
+    if m.currency and m.unit_end is None:
+        m.unit_end = number.end  # a rate may follow: "$58.24 per barrel"
     if m.unit is not None and m.unit_end is not None:
         _rate(text, m, s_end)
     # qualifier and change before the number (after a currency)
@@ -459,10 +468,8 @@ def _qualify(text: str, m: _Mention, before: str, s_end: int) -> None:
     if text[m.number.start - 1 : m.number.start] == "+" and not q:
         m.change = "up"
     change = p.change_before.search(rest)
-    if change:
+    if change and not p.not_change.search(rest[: change.end(1)]):
         m.change = p.change_names[" ".join(change.group(1).lower().split())]
-        if m.qualifier == "up_to" and m.change:
-            pass
     if m.qualifier == "exact":
         end = m.unit_end or m.number.end
         after = p.qualifier_after.match(text, end, s_end)
@@ -503,8 +510,10 @@ def _noun(text: str, m: _Mention, s_end: int) -> None:
     pos = m.number.end
     skip_of = re.compile(r"\s+of\s+", re.IGNORECASE)
     of = skip_of.match(text, pos, s_end)
+    through_of = False
     if of and (m.number.form in ("vague", "fraction") or m.number.surface.lower() in ("one", "a", "an")):
         pos = of.end()
+        through_of = True
         while True:
             w = p.word.match(text, pos, s_end)
             if w and w.group(1).lower() in p.of_skip:
@@ -529,22 +538,34 @@ def _noun(text: str, m: _Mention, s_end: int) -> None:
                     words.append(nxt)
                     break
             break
-        if lower in p.time_units or lower in ("percent", "cent"):
+        if lower in p.time_units:
+            if len(words) <= 2 and not through_of and m.kind == "":
+                m.kind, m.unit = "duration", p.time_units[lower]  # "the 50 previous years"
+                m.unit_end = w.end()
+                words = []
+            break
+        if lower in ("percent", "cent"):
             break
         if words and lower.endswith(("ed", "ing")) and lower not in p.plural:
             break
-        if words and m.value == 1 and lower.endswith("s") and not lower.endswith("ss"):
-            break  # "One proposal asks": after a singular noun, an -s word is a verb
-        if not any(c.isalpha() for c in token):
+        if words and lower.endswith("s") and not lower.endswith("ss") and (
+            (m.value == 1 and not through_of) or _NOUN_SUFFIX.search(words[-1].group(1))
+        ):
+            break  # "One proposal asks", "the population lives": after a singular noun, a verb
+        if not any(c.isalpha() for c in token) and not re.match(r"-?\d+$", token):
             break
         words.append(w)
         pos = w.end()
-        if _is_plural(token) and m.value != 1:
+        if _is_plural(token) and (m.value != 1 or through_of):
             nxt = p.word.match(text, pos, s_end)
             if not (nxt and nxt.group(1).lower() == "and"):
                 break
             continue
-    while words and (words[-1].group(1).lower().endswith(("ed", "ing")) or words[-1].group(1)[-1:] in "-'’"):
+    while words and (
+        words[-1].group(1).lower().endswith(("ed", "ing"))
+        or words[-1].group(1)[-1:] in "-'’"
+        or not any(c.isalpha() for c in words[-1].group(1))
+    ):
         words.pop()
     if not words:
         return
@@ -554,6 +575,9 @@ def _noun(text: str, m: _Mention, s_end: int) -> None:
         end -= 1
     m.noun = text[start:end]
     m.noun_start, m.noun_end = start, end
+
+
+_NOUN_SUFFIX = re.compile(r"(?:tion|sion|ment|ness|ity|ship|ance|ence|ism)$", re.IGNORECASE)
 
 
 def _merge_ranges(text: str, mentions: list[_Mention]) -> list[_Mention]:
@@ -589,8 +613,8 @@ def _range_of(text: str, a: _Mention, b: _Mention, p: _Patterns) -> _Mention | N
     word = (g.group("word") or "").lower()
     if a.unit and b.unit and a.unit != b.unit:
         return None  # "up 9.4 per cent to $84": a change and a level
-    if a.change and word != "and":
-        return None
+    if a.change and word != "and" and (a.unit_end or a.currency):
+        return None  # "increased by $43.6 billion to $419.2 billion": a change, then a level
     lo, hi = a.value, b.value
     scale = _scale_of(b.number)
     if scale > 1 and not a.number.multiplier and a.value * scale <= b.value * 1.0001 and a.value < b.value / scale * 1.0001 + 1e-9:
@@ -674,13 +698,13 @@ def _carry_units(text: str, mentions: list[_Mention]) -> None:
             if prev.kind in NOT_COUNTS:
                 continue
             gap = text[max(prev.end, prev.noun_end or 0, prev.unit_end or 0) : m.left]
-            if len(gap) <= 60 and (prev.unit or prev.noun) and _continues(gap):
+            if len(gap) <= 60 and (prev.unit or prev.noun) and _continues(gap) and not (prev.change and re.search(r"\bto\s*$", gap)):
                 source = prev
             break
         if source is None and k + 1 < len(mentions):
             nxt = mentions[k + 1]
             gap = text[m.end : nxt.left]
-            if nxt.kind not in NOT_COUNTS and (nxt.unit or nxt.noun) and re.fullmatch(r"\s*(?:of\s+the|of|out\s+of|or)\s*", gap, re.IGNORECASE):
+            if nxt.kind not in NOT_COUNTS and (nxt.unit or nxt.noun) and re.fullmatch(r"\s*(?:of\s+the|of|out\s+of|or|to)\s*", gap, re.IGNORECASE):
                 source = nxt
         if source is None:
             continue
