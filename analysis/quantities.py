@@ -261,8 +261,12 @@ def head_word(noun: str | None) -> str | None:
         return None
     words = noun.replace(",", " ").split()
     for k, w in enumerate(words):
-        if w.lower() in ("of", "and", "or", "&", "per") and k > 0:
+        lower = w.lower()
+        if lower in ("of", "per") and k > 0:
             words = words[:k]
+            break
+        if lower in ("and", "or", "&") and k > 0 and _is_plural(words[k - 1]):
+            words = words[:k]  # "employees and dependents"; but "digital and physical sales"
             break
     if not words:
         return None
@@ -327,6 +331,7 @@ def extract_quantities(doc: Document, sentences: list[Sentence], timexes: list |
         found = [_read(text, n, sentence, spans) for n in find_numbers(text, sentence.start, sentence.end)]
         found = [m for m in found if m is not None]
         found = _merge_ranges(text, found)
+        _inherit_conversions(text, found)
         _carry_units(text, found)
         mentions.extend(found)
     out = []
@@ -483,7 +488,9 @@ def _rate(text: str, m: _Mention, s_end: int) -> None:
     per = p.per_after.match(text, m.unit_end, s_end)
     if not per:
         return
-    word = per.group(1)
+    word = per.group(1).rstrip(".")
+    if re.match(r"\s*(?:earlier|ago|later|before|after|on|in)\b", text[per.end() : per.end() + 8]):
+        return  # "$6.78 billion a year earlier"
     joined = text[per.start() : per.end()].strip().lower()
     name = None
     time_unit = p.time_units.get(word.lower())
@@ -531,18 +538,17 @@ def _noun(text: str, m: _Mention, s_end: int) -> None:
             break
         token = w.group(1).rstrip(".")
         lower = token.lower()
-        if lower in p.stop:
-            if lower == "and" and words and _is_plural(words[-1].group(1)):
-                nxt = p.word.match(text, w.end(), s_end)
-                if nxt and _is_plural(nxt.group(1)) and nxt.group(1).lower() not in p.stop:
-                    words.append(nxt)
-                    break
-            break
         if lower in p.time_units:
             if len(words) <= 2 and not through_of and m.kind == "":
                 m.kind, m.unit = "duration", p.time_units[lower]  # "the 50 previous years"
                 m.unit_end = w.end()
                 words = []
+            break
+        if lower in p.stop and not (token.isupper() and len(token) > 1):
+            if lower == "and" and words:
+                joined = _coordinated(text, w.end(), s_end)  # "employees and dependents", "digital and physical sales"
+                if joined:
+                    words.extend(joined)
             break
         if lower in ("percent", "cent"):
             break
@@ -575,6 +581,21 @@ def _noun(text: str, m: _Mention, s_end: int) -> None:
         end -= 1
     m.noun = text[start:end]
     m.noun_start, m.noun_end = start, end
+
+
+def _coordinated(text: str, pos: int, s_end: int) -> list[re.Match]:
+    """After "and": up to three more words ending in a plural noun, or nothing."""
+    p = _patterns()
+    out = []
+    for _ in range(3):
+        w = p.word.match(text, pos, s_end)
+        if not w or w.group(1).lower() in p.stop:
+            return []
+        out.append(w)
+        pos = w.end()
+        if _is_plural(w.group(1)):
+            return out
+    return []
 
 
 _NOUN_SUFFIX = re.compile(r"(?:tion|sion|ment|ness|ity|ship|ance|ence|ism)$", re.IGNORECASE)
@@ -611,7 +632,7 @@ def _range_of(text: str, a: _Mention, b: _Mention, p: _Patterns) -> _Mention | N
         return None
     lead = text[max(0, a.left - 12) : a.left].lower()
     word = (g.group("word") or "").lower()
-    if a.unit and b.unit and a.unit != b.unit:
+    if a.unit and b.unit and a.unit.split(" per ")[0] != b.unit.split(" per ")[0]:
         return None  # "up 9.4 per cent to $84": a change and a level
     if a.change and word != "and" and (a.unit_end or a.currency):
         return None  # "increased by $43.6 billion to $419.2 billion": a change, then a level
@@ -684,6 +705,24 @@ def _scale_of(number: NumberSpan) -> float:
         return 1.0
     scale = number.value / base
     return scale if scale >= 10 and math.isclose(scale, round(scale)) else 1.0
+
+
+def _inherit_conversions(text: str, mentions: list[_Mention]) -> None:
+    """A conversion in brackets says what the figure before it says: "more than 7.5
+    million Danish crowns (US $1.1 million)", "just under 296 hp (224 kW / 300 PS)"."""
+    for k in range(1, len(mentions)):
+        prev, m = mentions[k - 1], mentions[k]
+        if m.qualifier != "exact" or m.change or not (prev.unit and m.unit) or prev.kind != m.kind:
+            continue
+        gap = text[max(prev.end, prev.unit_end or 0) : m.left]
+        if not re.fullmatch(r"\s*[(/]\s*", gap) and not (
+            re.fullmatch(r"\s*/\s*", gap) and k >= 2 and mentions[k - 2].unit
+        ):
+            continue
+        m.qualifier, m.change = prev.qualifier, prev.change
+        if m.number.form != "vague" and m.qualifier != "range":
+            m.low = m.high = None
+            _bounds(m)
 
 
 def _carry_units(text: str, mentions: list[_Mention]) -> None:
