@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .claims import claim_stage
 from .corpus import Document
 from .quantities import quantity_stage
 from .sentences import Sentence, split_sentences
@@ -93,10 +94,11 @@ STAGES: list[tuple[str, Stage]] = [
     ("documents", document_stage),
     ("sentences", sentence_stage),
     ("quantities", quantity_stage),
+    ("claims", claim_stage),
 ]
 
 # Tables a run writes, in the order the summary lists them.
-TABLES: list[str] = ["documents", "sentences", "quantities"]
+TABLES: list[str] = ["documents", "sentences", "quantities", "claims"]
 
 
 def process_document(doc: Document, settings: Settings | None = None) -> DocumentResult:
