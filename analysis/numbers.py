@@ -23,7 +23,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from .lexicons import load_lexicon
+from .lexicons import alternation, load_lexicon
 
 __all__ = ["NumberSpan", "find_numbers", "parse_number"]
 
@@ -61,6 +61,7 @@ class NumberSpan:
 class _Words:
     values: dict  # word -> (kind, value)
     atom: re.Pattern
+    candidate: re.Pattern
     gap: re.Pattern
     named: frozenset
     not_denominators: frozenset
@@ -89,8 +90,8 @@ def _words() -> _Words:
         values[word] = ("neg", -1.0)
     number_words = sorted((w for w in values if " " not in w), key=len, reverse=True)
     vague_phrases = sorted((w for w in values if " " in w), key=len, reverse=True)
-    word_alt = "|".join(re.escape(w) for w in number_words)
-    vague_alt = "|".join(w.replace(" ", r"\s+") for w in vague_phrases)
+    word_alt = alternation(number_words)
+    vague_alt = alternation(vague_phrases)
     suffix = dict(lex["suffix_multipliers"])
     currency_suffix = dict(lex["currency_suffix_multipliers"])
     suffix_alt = "|".join(re.escape(s) for s in sorted(suffix, key=len, reverse=True))
@@ -117,6 +118,8 @@ def _words() -> _Words:
         rf"|\b(?P<word>{word_alt})\b",
         re.IGNORECASE,
     )
+    # Where an atom may start: cheap to scan for, so the full pattern runs only there.
+    candidate = re.compile(rf"[-−]?\.?\d|[½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞]|\b(?:{alternation(number_words + vague_phrases)})\b")
     # What may stand between two atoms of one chunk.
     gap = re.compile(
         r"(?:\s*[-‐‑]\s*|\s+|\s+and\s+|\s*,?\s+and\s+an?\s+|\s+and\s+one\s+(?=half|quarter)|\s+an?\s+"
@@ -126,6 +129,7 @@ def _words() -> _Words:
     return _Words(
         values=values,
         atom=atom,
+        candidate=candidate,
         gap=gap,
         named=frozenset(lex["named_expressions"]),
         not_denominators=frozenset(lex["not_denominators"]),
@@ -160,7 +164,16 @@ class _Atom:
 def _atoms(text: str, start: int, end: int) -> list[_Atom]:
     w = _words()
     atoms: list[_Atom] = []
-    for m in w.atom.finditer(text, start, end):
+    pos = start
+    for c in w.candidate.finditer(text, start, end):
+        if c.start() < pos:
+            continue
+        m = w.atom.match(text, c.start(), end)
+        if m is None and text[c.start()] in "-−.":
+            m = w.atom.match(text, c.start() + 1, end)  # "5-10W": a hyphen, not a sign
+        if m is None or m.end() == m.start():
+            continue
+        pos = m.end()
         kind, value, high, multiplier = _classify(m, text, w)
         if kind is None:
             continue

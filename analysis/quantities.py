@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass, replace
 
 from .corpus import Document
-from .lexicons import load_lexicon
+from .lexicons import alternation, load_lexicon
 from .numbers import NumberSpan, find_numbers
 from .sentences import Sentence
 
@@ -118,11 +118,7 @@ class _Patterns:
 
 
 def _alternation(forms, case_sensitive: frozenset) -> str:
-    parts = []
-    for form in sorted(set(forms), key=len, reverse=True):
-        escaped = re.escape(form).replace(r"\ ", r"\s+")
-        parts.append(escaped if form in case_sensitive else f"(?i:{escaped})")
-    return "|".join(parts)
+    return alternation(forms, case_sensitive)
 
 
 @functools.cache
@@ -368,7 +364,7 @@ def _read(text: str, number: NumberSpan, sentence: Sentence, timex_spans) -> _Me
     m = _Mention(number, sentence.sent_idx, number.start, number.end, number.value, None, None)
     m.left = number.start
     s_start, s_end = sentence.start, sentence.end
-    before = text[max(s_start, number.start - 60) : number.start]
+    before = text[max(s_start, number.start - 40) : number.start]
     timex = _enclosing(timex_spans, number.start, number.end)
     if number.form == "ordinal":
         m.kind = "ordinal"
