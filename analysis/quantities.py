@@ -100,7 +100,10 @@ class _Patterns:
     per_after: re.Pattern
     age_after: re.Pattern
     age_names: dict
+    age_before_names: dict
     not_change: re.Pattern
+    not_change_phrases: frozenset
+    months: frozenset
     age_before: re.Pattern
     clock_after: re.Pattern
     month_near_before: re.Pattern
@@ -202,7 +205,10 @@ def _patterns() -> _Patterns:
         per_after=per_after,
         age_after=age_after,
         age_names=age_names,
+        age_before_names={" ".join(x.lower().split()): True for x in units["age_before"]},
         not_change=not_change,
+        not_change_phrases=frozenset(" ".join(x.lower().split()) for x in lex["not_change"]),
+        months=frozenset(x.lower() for x in lex["months"]),
         age_before=age_before,
         clock_after=clock_after,
         month_near_before=month_near_before,
@@ -376,13 +382,15 @@ def _read(text: str, number: NumberSpan, sentence: Sentence, timex_spans) -> _Me
         m.kind = "year"  # "the 1990s", "2018s best"
         return m
     # currency before: "$800 million", "US $58.24", "PS2.7m"
-    currency = p.currency_before.search(before)
+    tail = before[-8:]
+    currency = p.currency_before.search(tail) if tail and not tail[-1].isalpha() or tail[-2:].isupper() else None
     if currency and not number.surface[:1].isalpha():
         m.unit = p.currency_before_names.get(_key(currency.group(1)))
         m.kind = "money"
         m.currency = True
-        m.left = number.start - (len(before) - currency.start(1))
-        before = before[: currency.start(1)]
+        cut = len(before) - len(tail) + currency.start(1)
+        m.left = number.start - (len(before) - cut)
+        before = before[:cut]
     after_pos = number.end
     if timex is not None:
         m.timex_id = getattr(timex, "timex_id", None)
@@ -390,7 +398,7 @@ def _read(text: str, number: NumberSpan, sentence: Sentence, timex_spans) -> _Me
         return m
     # an age: "50 year-old", "aged 25", "Senard, 65,"
     age = p.age_after.match(text, after_pos, s_end) if m.kind != "money" else None
-    if age or (m.kind != "money" and (p.age_before.search(before) or _comma_age(text, number, before))):
+    if age or (m.kind != "money" and (_tail_phrase(before, p.age_before_names, 2) or _comma_age(text, number, before))):
         m.kind = "age"
         m.unit = p.age_names[_key(age.group(1))] if age else "year of age"
         _qualify(text, m, before, s_end)
@@ -458,19 +466,49 @@ def _bounds(m: _Mention) -> None:
         m.low, m.high = None, v
 
 
+_EDGE_PUNCT = "\"'“”‘’([{,;:—–"
+
+
+def _tail_phrase(before: str, names: dict, max_words: int = 4) -> tuple[str, int] | None:
+    """The longest phrase of ``names`` that ``before`` ends with, on word boundaries,
+    and where it starts in ``before``. Looked up word by word in a dict: much faster
+    than a regular expression searched backwards over the text."""
+    parts = before.rsplit(None, max_words)[-max_words:]
+    if not parts:
+        return None
+    for k in range(len(parts), 0, -1):
+        words = parts[-k:]
+        first = words[0].lstrip(_EDGE_PUNCT)
+        if not first:
+            continue
+        phrase = " ".join([first] + words[1:]).lower()
+        if phrase in names:
+            start = before.rstrip().rfind(" ".join(words)) if k > 1 else before.rstrip().rfind(words[0])
+            if start < 0:
+                start = len(before) - len(phrase)
+            start += len(words[0]) - len(first)
+            return phrase, start
+    return None
+
+
 def _qualify(text: str, m: _Mention, before: str, s_end: int) -> None:
     p = _patterns()
-    q = p.qualifier_before.search(before)
+    q = _tail_phrase(before, p.qualifier_names)
     rest = before
     if q:
-        m.qualifier = p.qualifier_names[" ".join(q.group(1).lower().split())]
-        rest = before[: q.start(1)]
-        m.left = min(m.left, m.number.start - (len(before) - q.start(1)))
+        m.qualifier = p.qualifier_names[q[0]]
+        rest = before[: q[1]]
+        m.left = min(m.left, m.number.start - (len(before) - q[1]))
     if text[m.number.start - 1 : m.number.start] == "+" and not q:
         m.change = "up"
-    change = p.change_before.search(rest)
-    if change and not p.not_change.search(rest[: change.end(1)]):
-        m.change = p.change_names[" ".join(change.group(1).lower().split())]
+    stripped = rest.rstrip()
+    if stripped.lower().endswith(" by"):
+        stripped = stripped[:-3]
+    change = _tail_phrase(stripped, p.change_names, 3)
+    if change:
+        previous = stripped[: change[1]].rsplit(None, 1)[-1:] or [""]
+        if f"{previous[0].lower()} {change[0]}" not in p.not_change_phrases:
+            m.change = p.change_names[change[0]]
     if m.qualifier == "exact":
         end = m.unit_end or m.number.end
         after = p.qualifier_after.match(text, end, s_end)
@@ -803,7 +841,7 @@ def _year_context(text: str, number: NumberSpan, before: str, s_end: int) -> boo
     prev_word = prev.group(1).lower() if prev else ""
     if prev_word in p.year_before or prev_word.endswith(("'s", "’s")):
         return True
-    if p.qualifier_before.search(before):
+    if _tail_phrase(before, p.qualifier_names):
         return False
     if 1900 <= number.value <= 2100:
         w = p.word.match(text, number.end, s_end)
@@ -821,8 +859,12 @@ def _is_time_or_date(text: str, number: NumberSpan, before: str, s_end: int) -> 
         return True
     if number.value != int(number.value) or number.value > 2100 or "," in number.surface:
         return False
-    if p.month_near_before.search(before):
-        return True
+    words = before.rsplit(None, 3)[-3:]
+    words = [w.lower().rstrip(",") for w in words]
+    if words and (words[-1] in p.months or (len(words) > 1 and words[-1] == "of" and words[-2] in p.months)):
+        return True  # "March 29", "May of 2019"
+    if len(words) > 1 and words[-2] in p.months and words[-1].isdigit():
+        return True  # "July 4, 2016"
     if number.value <= 31 and p.month_near_after.match(text, number.end, s_end):
         return True
     return False
@@ -847,7 +889,9 @@ def _is_identifier(text: str, number: NumberSpan, before: str) -> bool:
     p = _patterns()
     if not number.digits or number.form != "cardinal" or number.multiplier:
         return False
-    if re.search(r"[A-Za-z]-?$", before) and not _patterns().currency_before.search(before):
+    if before[-1:].isalpha() or (before[-1:] == "-" and before[-2:-1].isalpha()):
+        if _patterns().currency_before.search(before[-8:]):
+            return False
         return True  # "TA-35", "S22", "A2"
     prev = re.search(r"([\w&'’.-]+)\s?$", before)
     if not prev:
