@@ -33,11 +33,19 @@ import re
 from dataclasses import dataclass
 
 from .corpus import Document
-from .lexicons import load_lexicon
+from .lexicons import alternation, load_lexicon
 from .quantities import Quantity, head_word, singular
 from .sentences import Sentence
 
 __all__ = ["Claim", "claim_rows", "claim_stage", "extract_claims"]
+
+
+# Patterns used per number, compiled once.
+_OF_AFTER = re.compile(r"\s+of\b")
+_ORG_TITLE_NAME = re.compile(r"\b([A-Z]{2,})(?:\s+[A-Z][a-z]+){1,3}\s+[A-Z][a-z]+\s+([A-Z][\w'’-]+)")
+_FROM_LEAD = re.compile(r"\bfrom\s+(?:\S+\s+){0,2}$", re.IGNORECASE)
+_TO_WORD = re.compile(r"\bto\b", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r"[;—–]|,\s+(?:and|but|while)\b|\s-\s")
 
 CLAIM_KINDS = frozenset({"count", "money", "percent", "measure"})
 
@@ -101,7 +109,9 @@ class _Lexicon:
     category_of: dict
     cue_categories: list  # (compiled, category)
     person_nouns: frozenset
-    modality: list  # (name, compiled)
+    modality: re.Pattern
+    modality_rank: dict
+    cue_modality: dict
     zero: re.Pattern
     location: re.Pattern
     not_places: frozenset
@@ -133,10 +143,14 @@ def _lexicon() -> _Lexicon:
         (re.compile(rf"(?<![\w'])(?:{_words_regex(words)})(?![\w'])", re.IGNORECASE), category)
         for category, words in lex["cue_categories"].items()
     ]
-    modality = [
-        (name, re.compile(rf"(?<![\w'])(?:{_words_regex(lex['modality_cues'][name], case_sensitive=True)})(?![\w])"))
-        for name in lex["modality_order"]
-    ]
+    # one pattern for every cue: a sentence is scanned once; "may" only in lower case
+    # (not the month)
+    cue_modality = {}
+    for name in reversed(lex["modality_order"]):
+        for cue in lex["modality_cues"][name]:
+            cue_modality[" ".join(cue.lower().split())] = name
+    modality = re.compile(rf"\b(?:{alternation(cue_modality, case_sensitive=['may'])})\b")
+    modality_rank = {name: k for k, name in enumerate(lex["modality_order"])}
     zero = re.compile(rf"(?<![\w-])(?:{_words_regex(lex['zero_words'])})\s+((?:[\w-]+\s+){{0,2}}?[\w-]+s)\b", re.IGNORECASE)
     location = re.compile(
         rf"(?<![\w])(?:{_words_regex(lex['location_prepositions'])})\s+((?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){{0,3}}(?:\s+soil)?)"
@@ -146,6 +160,8 @@ def _lexicon() -> _Lexicon:
         cue_categories=cues,
         person_nouns=frozenset(lex["person_nouns"]),
         modality=modality,
+        modality_rank=modality_rank,
+        cue_modality=cue_modality,
         zero=zero,
         location=location,
         not_places=frozenset(lex["not_places"]),
@@ -207,7 +223,8 @@ def extract_claims(doc: Document, sentences: list[Sentence], timexes: list | Non
     _series(text, drafts, doc.doc_id)
     _date(text, doc, sentences, timexes, drafts)
     claims = []
-    people = _organisations(text)
+    people = _Organisations(text)
+    moods: dict[int, str] = {}
     for n, d in enumerate(drafts):
         s = d.sentence
         claims.append(
@@ -229,7 +246,7 @@ def extract_claims(doc: Document, sentences: list[Sentence], timexes: list | Non
                 category=_category(text, d),
                 actor=_actor(text, d, people),
                 location=_location(text, d),
-                modality=d.modality if d.modality != "asserted" else _modality(text, d),
+                modality=d.modality if d.modality != "asserted" else _modality(text, d, moods),
                 speaker=s.speaker,
                 quoted=s.quoted,
                 time_start=d.time[0],
@@ -248,7 +265,7 @@ def _is_claim(text: str, q: Quantity) -> bool:
     if q.kind not in CLAIM_KINDS or not (q.unit or q.noun):
         return False
     # "one of the best speakers", "a third of the population" say which, not how many
-    if q.kind == "count" and q.value == 1 and q.surface.lower() in ("one", "a", "an") and re.match(r"\s+of\b", text[q.end : q.end + 4]):
+    if q.kind == "count" and q.value == 1 and q.surface.lower() in ("one", "a", "an") and _OF_AFTER.match(text[q.end : q.end + 4]):
         return False
     return True
 
@@ -300,16 +317,19 @@ def _category(text: str, d: _Draft) -> str:
     return "other"
 
 
-def _modality(text: str, d: _Draft) -> str:
-    lex = _lexicon()
+def _modality(text: str, d: _Draft, moods: dict) -> str:
+    """The first modality with a cue in the sentence (looked up once per sentence);
+    an approximate figure is estimated; else asserted."""
     s = d.sentence
-    window = text[s.start : s.end]
-    for name, pattern in lex.modality:
-        if pattern.search(window):
-            return name
-    if d.qualifier == "approx":
+    mood = moods.get(s.sent_idx)
+    if mood is None:
+        lex = _lexicon()
+        found = {lex.cue_modality[" ".join(m.group().lower().split())] for m in lex.modality.finditer(text, s.start, s.end)}
+        mood = min(found, key=lex.modality_rank.__getitem__) if found else "asserted"
+        moods[s.sent_idx] = mood
+    if mood == "asserted" and d.qualifier == "approx":
         return "estimated"
-    return "asserted"
+    return mood
 
 
 def _location(text: str, d: _Draft) -> str | None:
@@ -325,24 +345,33 @@ def _location(text: str, d: _Draft) -> str | None:
     return None
 
 
-def _organisations(text: str) -> dict:
+class _Organisations:
     """People named with an organisation before their title: "NATO Secretary General
-    Jens Stoltenberg" -> {"Stoltenberg": "NATO"}."""
-    out = {}
-    for m in re.finditer(r"\b([A-Z]{2,})(?:\s+[A-Z][a-z]+){1,3}\s+[A-Z][a-z]+\s+([A-Z][\w'’-]+)", text):
-        out.setdefault(m.group(2), m.group(1))
-    return out
+    Jens Stoltenberg" -> {"Stoltenberg": "NATO"}; read from the text when first asked."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.names: dict | None = None
+
+    def get(self, surname: str | None) -> str | None:
+        if surname is None:
+            return None
+        if self.names is None:
+            self.names = {}
+            for m in _ORG_TITLE_NAME.finditer(self.text):
+                self.names.setdefault(m.group(2), m.group(1))
+        return self.names.get(surname)
 
 
-def _actor(text: str, d: _Draft, organisations: dict) -> str | None:
+def _actor(text: str, d: _Draft, organisations: _Organisations) -> str | None:
     lex = _lexicon()
     before = text[max(d.sentence.start, d.start - 60) : d.start]
     m = lex.possessive.search(before)
     if m:
         return m.group(1)
     s = d.sentence
-    if s.quoted and lex.first_person.search(text, s.start, s.end) and s.speaker in organisations:
-        return organisations[s.speaker]
+    if s.quoted and lex.first_person.search(text, s.start, s.end):
+        return organisations.get(s.speaker)
     return None
 
 
@@ -375,8 +404,8 @@ def _continues_series(text: str, a: _Draft, b: _Draft, in_run: bool) -> bool:
         return False
     lead = text[max(a.sentence.start, a.start - 40) : a.start]
     gap = text[a.end : b.start]
-    started = in_run or re.search(r"\bfrom\s+(?:\S+\s+){0,2}$", lead, re.IGNORECASE)
-    return bool(started and re.search(r"\bto\b", gap, re.IGNORECASE))
+    started = in_run or _FROM_LEAD.search(lead)
+    return bool(started and _TO_WORD.search(gap))
 
 
 def _date(text: str, doc: Document, sentences: list[Sentence], timexes: list, drafts: list[_Draft]) -> None:
@@ -420,8 +449,8 @@ def _sentence_of(sentences: list[Sentence], pos: int) -> int:
 
 def _clause_bounds(text: str, d: _Draft) -> tuple[int, int]:
     s = d.sentence
-    left = max((m.end() for m in re.finditer(r"[;—–]|,\s+(?:and|but|while)\b|\s-\s", text[s.start : d.start])), default=0)
-    right_m = re.search(r"[;—–]|,\s+(?:and|but|while)\b|\s-\s", text[d.end : s.end])
+    left = max((m.end() for m in _CLAUSE_BREAK.finditer(text[s.start : d.start])), default=0)
+    right_m = _CLAUSE_BREAK.search(text[d.end : s.end])
     right = d.end + right_m.start() if right_m else s.end
     return s.start + left, right
 
@@ -454,8 +483,7 @@ def _narrative(text: str, d: _Draft, sentences: list[Sentence], by_sentence: dic
     earlier sentence of the same paragraph gave."""
     lex = _lexicon()
     s = d.sentence
-    body = text[s.start : s.end]
-    if not lex.past.search(body) or lex.present_tense.search(body) or s.quoted:
+    if s.quoted or s.sent_idx == 0 or not lex.past.search(text, s.start, s.end) or lex.present_tense.search(text, s.start, s.end):
         return None
     for idx in range(s.sent_idx - 1, max(-1, s.sent_idx - 6), -1):
         prev = sentences[idx]

@@ -28,6 +28,14 @@ from .lexicons import alternation, load_lexicon
 __all__ = ["NumberSpan", "find_numbers", "parse_number"]
 
 
+# Patterns used per number, compiled once.
+_DIGIT_RUN = re.compile(r"\d+")
+_FRACTION_SLASH = re.compile(r"[/⁄]")
+_EURO_DECIMAL = re.compile(r"\d{1,3}(?:\.\d{3})+,\d+")
+_TIMES_TEN_POWER = re.compile(r"[x×]10\^")
+_HYPHEN_WORD = re.compile(r"-\w")
+
+
 @dataclass(frozen=True, slots=True)
 class NumberSpan:
     """A number found in a text.
@@ -178,7 +186,7 @@ def _atoms(text: str, start: int, end: int) -> list[_Atom]:
         if kind is None:
             continue
         if kind == "date_parts":
-            for part in re.finditer(r"\d+", m.group()):
+            for part in _DIGIT_RUN.finditer(m.group()):
                 atoms.append(_Atom(m.start() + part.start(), m.start() + part.end(), "date", float(part.group())))
             continue
         atoms.append(_Atom(m.start(), m.end(), kind, value, high, multiplier=multiplier, word=m.group().lower()))
@@ -207,7 +215,7 @@ def _classify(m: re.Match, text: str, w: _Words):
     if m.group("frac"):
         if surface in w.named or m.group("frac") in w.named:
             return "named", math.nan, None, False
-        num, den = re.split(r"[/⁄]", m.group("frac"))
+        num, den = _FRACTION_SLASH.split(m.group("frac"))
         if float(den) == 0:
             return None, 0.0, None, False
         return "frac", sign * float(num) / float(den), None, False
@@ -240,7 +248,7 @@ def _currency_suffix(text: str, m: re.Match, w: _Words):
 
 def _plain_digits(s: str) -> float:
     s = s.replace("\u00a0", "").replace("\u202f", "").replace("\u2009", "").replace(" ", "")
-    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+,\d+", s):
+    if _EURO_DECIMAL.fullmatch(s):
         s = s.replace(".", "").replace(",", ".")
     return float(s.replace(",", ""))
 
@@ -249,8 +257,8 @@ def _scientific(s: str) -> float:
     s = s.replace("−", "-")
     try:
         if "^" in s:
-            if re.search(r"[x×]10\^", s):
-                base, exp = re.split(r"[x×]10\^", s)
+            if _TIMES_TEN_POWER.search(s):
+                base, exp = _TIMES_TEN_POWER.split(s)
                 return float(base) * 10.0 ** float(exp)
             base, exp = s.split("^", 1)
             exp_sign = -1.0 if exp.count("-") % 2 else 1.0
@@ -383,7 +391,7 @@ _PREVIOUS_WORD = re.compile(r"([\w'’-]+)\W*$")
 
 def _ends_phrase(text: str, end: int) -> bool:
     """Nothing but "of", punctuation or the end follows ("a third of", "a fifth.")."""
-    if re.match(r"-\w", text[end : end + 2]):
+    if _HYPHEN_WORD.match(text[end : end + 2]):
         return False  # "a third-party"
     m = _NEXT_WORD.match(text, end)
     word = (m.group(1) or "").lower() if m else ""

@@ -34,6 +34,26 @@ from .sentences import Sentence
 
 __all__ = ["Quantity", "extract_quantities", "head_word", "quantity_rows", "quantity_stage", "singular"]
 
+
+# Patterns used per number, compiled once.
+_RELATIVE_AFTER_RATE = re.compile(r"\s*(?:earlier|ago|later|before|after|on|in)\b")
+_AREA_WORD = re.compile(r"\b(square|cubic|sq)\b")
+_SIGNED_INT = re.compile(r"-?\d+$")
+_BETWEEN_END = re.compile(r"\bbetween\s*$")
+_FROM_END = re.compile(r"\bfrom\s*$")
+_WORD_BEFORE_FROM = re.compile(r"(\w+)\s+(?:\w+\s+)?from\s*$")
+_LEADING_DIGITS = re.compile(r"[\d,.]+")
+_BRACKET_GAP = re.compile(r"\s*[(/]\s*")
+_SLASH_GAP = re.compile(r"\s*/\s*")
+_TO_END = re.compile(r"\bto\s*$")
+_CARRY_BACK_GAP = re.compile(r"\s*(?:of\s+the|of|out\s+of|or|to)\s*", re.IGNORECASE)
+_LETTERS = re.compile(r"[A-Za-z']+")
+_LINK_END = re.compile(r"(?:\b(?:to|from|and|or|versus|vs|than|of|now)|[—–;,(/-])$")
+_LAST_WORD = re.compile(r"([\w'’]+)\W*$")
+_NAME_COMMA_END = re.compile(r"([A-Z][\w'’-]+),\s$")
+_LAST_TOKEN = re.compile(r"([\w&'’.-]+)\s?$")
+_NEXT_CAPITAL = re.compile(r" ([A-Z][\w-]*)")
+
 NOT_COUNTS = frozenset({"year", "date", "time", "duration", "age", "ordinal", "other"})
 
 
@@ -523,7 +543,7 @@ def _rate(text: str, m: _Mention, s_end: int) -> None:
     if not per:
         return
     word = per.group(1).rstrip(".")
-    if re.match(r"\s*(?:earlier|ago|later|before|after|on|in)\b", text[per.end() : per.end() + 8]):
+    if _RELATIVE_AFTER_RATE.match(text[per.end() : per.end() + 8]):
         return  # "$6.78 billion a year earlier"
     joined = text[per.start() : per.end()].strip().lower()
     name = None
@@ -538,7 +558,7 @@ def _rate(text: str, m: _Mention, s_end: int) -> None:
             name = singular(word)
     if name is None:
         return
-    square = re.search(r"\b(square|cubic|sq)\b", joined)
+    square = _AREA_WORD.search(joined)
     if square and not name.startswith(("square", "cubic")):
         name = ("square " if square.group(1) in ("square", "sq") else "cubic ") + name
     m.unit = f"{m.unit} per {name}"
@@ -592,7 +612,7 @@ def _noun(text: str, m: _Mention, s_end: int) -> None:
             (m.value == 1 and not through_of) or _NOUN_SUFFIX.search(words[-1].group(1))
         ):
             break  # "One proposal asks", "the population lives": after a singular noun, a verb
-        if not any(c.isalpha() for c in token) and not re.match(r"-?\d+$", token):
+        if not any(c.isalpha() for c in token) and not _SIGNED_INT.match(token):
             break
         words.append(w)
         pos = w.end()
@@ -677,13 +697,13 @@ def _range_of(text: str, a: _Mention, b: _Mention, p: _Patterns) -> _Mention | N
     elif scale > 1 and not a.number.multiplier and a.value < b.value / scale:
         lo = a.value * scale
     if word == "and":
-        if not re.search(r"\bbetween\s*$", lead):
+        if not _BETWEEN_END.search(lead):
             return None
     elif word == "or":
         if a.number.digits or b.number.digits or not (hi - lo == 1):
             return None
     elif word in ("to", "through"):
-        if re.search(r"\bfrom\s*$", lead) and (a.change or lo >= hi or _change_before_from(text, a)):
+        if _FROM_END.search(lead) and (a.change or lo >= hi or _change_before_from(text, a)):
             return None
         if lo >= hi:
             return None
@@ -721,14 +741,14 @@ def _range_of(text: str, a: _Mention, b: _Mention, p: _Patterns) -> _Mention | N
 
 def _change_before_from(text: str, a: _Mention) -> bool:
     window = text[max(0, a.left - 40) : a.left]
-    match = re.search(r"(\w+)\s+(?:\w+\s+)?from\s*$", window)
+    match = _WORD_BEFORE_FROM.search(window)
     if not match:
         return False
     return match.group(1).lower() in _patterns().change_names
 
 
 def _scale_of(number: NumberSpan) -> float:
-    lead = re.match(r"[\d,.]+", number.surface)
+    lead = _LEADING_DIGITS.match(number.surface)
     if not lead:
         return 1.0
     try:
@@ -749,8 +769,8 @@ def _inherit_conversions(text: str, mentions: list[_Mention]) -> None:
         if m.qualifier != "exact" or m.change or not (prev.unit and m.unit) or prev.kind != m.kind:
             continue
         gap = text[max(prev.end, prev.unit_end or 0) : m.left]
-        if not re.fullmatch(r"\s*[(/]\s*", gap) and not (
-            re.fullmatch(r"\s*/\s*", gap) and k >= 2 and mentions[k - 2].unit
+        if not _BRACKET_GAP.fullmatch(gap) and not (
+            _SLASH_GAP.fullmatch(gap) and k >= 2 and mentions[k - 2].unit
         ):
             continue
         m.qualifier, m.change = prev.qualifier, prev.change
@@ -771,13 +791,13 @@ def _carry_units(text: str, mentions: list[_Mention]) -> None:
             if prev.kind in NOT_COUNTS:
                 continue
             gap = text[max(prev.end, prev.noun_end or 0, prev.unit_end or 0) : m.left]
-            if len(gap) <= 60 and (prev.unit or prev.noun) and _continues(gap) and not (prev.change and re.search(r"\bto\s*$", gap)):
+            if len(gap) <= 60 and (prev.unit or prev.noun) and _continues(gap) and not (prev.change and _TO_END.search(gap)):
                 source = prev
             break
         if source is None and k + 1 < len(mentions):
             nxt = mentions[k + 1]
             gap = text[m.end : nxt.left]
-            if nxt.kind not in NOT_COUNTS and (nxt.unit or nxt.noun) and re.fullmatch(r"\s*(?:of\s+the|of|out\s+of|or|to)\s*", gap, re.IGNORECASE):
+            if nxt.kind not in NOT_COUNTS and (nxt.unit or nxt.noun) and _CARRY_BACK_GAP.fullmatch(gap):
                 source = nxt
         if source is None:
             continue
@@ -793,11 +813,11 @@ _DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "i
 def _continues(gap: str) -> bool:
     """The words between two figures link them ("to", "—", "and now to", "we went down
     to") and name nothing new (no determiner: "0.2% and the S&P 500" does not)."""
-    words = re.findall(r"[A-Za-z']+", gap)
+    words = _LETTERS.findall(gap)
     if len(words) > 6 or any(w.lower() in _DETERMINERS for w in words):
         return False
     tail = gap.rstrip().lower()
-    return bool(re.search(r"(?:\b(?:to|from|and|or|versus|vs|than|of|now)|[—–;,(/-])$", tail))
+    return bool(_LINK_END.search(tail))
 
 
 # ---------------------------------------------------------------------------- kinds
@@ -837,7 +857,7 @@ def _year_context(text: str, number: NumberSpan, before: str, s_end: int) -> boo
     nxt = text[number.end : number.end + 2]
     if nxt[:1] == "s" and not nxt[1:2].isalpha():
         return True  # "the 1990s"
-    prev = re.search(r"([\w'’]+)\W*$", before)
+    prev = _LAST_WORD.search(before)
     prev_word = prev.group(1).lower() if prev else ""
     if prev_word in p.year_before or prev_word.endswith(("'s", "’s")):
         return True
@@ -880,7 +900,7 @@ def _comma_age(text: str, number: NumberSpan, before: str) -> bool:
         return False
     if text[number.end : number.end + 1] != ",":
         return False
-    m = re.search(r"([A-Z][\w'’-]+),\s$", before)
+    m = _NAME_COMMA_END.search(before)
     return bool(m)
 
 
@@ -893,7 +913,7 @@ def _is_identifier(text: str, number: NumberSpan, before: str) -> bool:
         if _patterns().currency_before.search(before[-8:]):
             return False
         return True  # "TA-35", "S22", "A2"
-    prev = re.search(r"([\w&'’.-]+)\s?$", before)
+    prev = _LAST_TOKEN.search(before)
     if not prev:
         return False
     word = prev.group(1)
@@ -915,7 +935,7 @@ def _is_model_number(text: str, number: NumberSpan) -> bool:
     s = number.surface
     if not s.isdigit() or number.value < 100 or number.value % 10 == 0:
         return False
-    m = re.match(r" ([A-Z][\w-]*)", text[number.end : number.end + 30])
+    m = _NEXT_CAPITAL.match(text[number.end : number.end + 30])
     if not m or _is_plural(m.group(1)) or _key(m.group(1)) in _patterns().unit_names:
         return False
     return True
