@@ -189,7 +189,9 @@ def _atoms(text: str, start: int, end: int) -> list[_Atom]:
             for part in _DIGIT_RUN.finditer(m.group()):
                 atoms.append(_Atom(m.start() + part.start(), m.start() + part.end(), "date", float(part.group())))
             continue
-        atoms.append(_Atom(m.start(), m.end(), kind, value, high, multiplier=multiplier, word=m.group().lower()))
+        end_at = m.end() + (1 if multiplier and kind == "digits" and not m.group("suffix") else 0)  # "$5.4m"
+        pos = end_at
+        atoms.append(_Atom(m.start(), end_at, kind, value, high, multiplier=multiplier, word=m.group().lower()))
     return atoms
 
 
