@@ -165,7 +165,7 @@ def _lexicon() -> _Lexicon:
         zero=zero,
         location=location,
         not_places=frozenset(lex["not_places"]),
-        possessive=re.compile(r"([A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*){0,3})['’]s\s+(?:[\w-]+\s+){0,3}$"),
+        possessive=re.compile(r"(?:(?<![\w])[Tt]he\s+([a-z][\w-]+)|([A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*){0,3}))['’]s\s+(?:[\w-]+\s+){0,3}$"),
         first_person=re.compile(rf"\b(?:{_words_regex(lex['actor_pronouns_first_person'])})\b", re.IGNORECASE),
         present=re.compile(rf"\b(?:{_words_regex(lex['present_words'])})\b", re.IGNORECASE),
         past=re.compile(rf"\b(?:{_words_regex(lex['past_markers'])})\b", re.IGNORECASE),
@@ -368,7 +368,7 @@ def _actor(text: str, d: _Draft, organisations: _Organisations) -> str | None:
     before = text[max(d.sentence.start, d.start - 60) : d.start]
     m = lex.possessive.search(before)
     if m:
-        return m.group(1)
+        return m.group(1) or m.group(2)  # "the company's 800", "NATO's remaining 800"
     s = d.sentence
     if s.quoted and lex.first_person.search(text, s.start, s.end):
         return organisations.get(s.speaker)
