@@ -127,7 +127,11 @@ def _words() -> _Words:
         re.IGNORECASE,
     )
     # Where an atom may start: cheap to scan for, so the full pattern runs only there.
-    candidate = re.compile(rf"[-−]?\.?\d|[½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞]|\b(?:{alternation(number_words + vague_phrases)})\b")
+    # It runs on the lower-cased text (a case-sensitive scan is much faster).
+    lowered = number_words + vague_phrases
+    candidate = re.compile(
+        rf"[-−]?\.?\d|[½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞]|(?<![a-z])(?:{alternation(lowered, case_sensitive=lowered)})(?![a-z])"
+    )
     # What may stand between two atoms of one chunk.
     gap = re.compile(
         r"(?:\s*[-‐‑]\s*|\s+|\s+and\s+|\s*,?\s+and\s+an?\s+|\s+and\s+one\s+(?=half|quarter)|\s+an?\s+"
@@ -173,12 +177,17 @@ def _atoms(text: str, start: int, end: int) -> list[_Atom]:
     w = _words()
     atoms: list[_Atom] = []
     pos = start
-    for c in w.candidate.finditer(text, start, end):
-        if c.start() < pos:
+    segment = text[start:end]
+    lower = segment.lower()
+    if len(lower) != len(segment):  # a few characters lower-case to two: keep offsets exact
+        lower = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in segment)
+    for c in w.candidate.finditer(lower):
+        at = start + c.start()
+        if at < pos:
             continue
-        m = w.atom.match(text, c.start(), end)
-        if m is None and text[c.start()] in "-−.":
-            m = w.atom.match(text, c.start() + 1, end)  # "5-10W": a hyphen, not a sign
+        m = w.atom.match(text, at, end)
+        if m is None and text[at] in "-−.":
+            m = w.atom.match(text, at + 1, end)  # "5-10W": a hyphen, not a sign
         if m is None or m.end() == m.start():
             continue
         pos = m.end()

@@ -111,11 +111,9 @@ class _Patterns:
     currency_before_names: dict
     unit_after: re.Pattern
     unit_names: dict  # form (as matched, lower or exact) -> (normalized name, kind)
-    qualifier_before: re.Pattern
     qualifier_names: dict
     qualifier_after: re.Pattern
     qualifier_after_names: dict
-    change_before: re.Pattern
     change_names: dict
     per_after: re.Pattern
     age_after: re.Pattern
@@ -183,9 +181,6 @@ def _patterns() -> _Patterns:
     for qualifier, phrases in lex["qualifiers"].items():
         for phrase in phrases:
             qualifier_names.setdefault(phrase.lower(), qualifier)
-    qualifier_before = re.compile(
-        rf"(?:^|(?<=[\s(\[\"“'‘,;:—–-]))({_alternation(qualifier_names, frozenset())})\s*$"
-    )
     after_names = {}
     for qualifier, phrases in lex["qualifiers_after"].items():
         for phrase in phrases:
@@ -196,9 +191,6 @@ def _patterns() -> _Patterns:
     for direction, words in lex["change"].items():
         for word in words:
             change_names[word.lower()] = direction
-    change_before = re.compile(
-        rf"(?:^|(?<=[\s(,;:]))({_alternation(change_names, frozenset())})\s*(?:by\s+)?$"
-    )
     per_after = re.compile(
         r"\s*(?:(?i:per)\s+|/\s?|(?i:an?)\s+|(?i:each)\s+)(?:(?i:square|cubic|sq)\s+)?([A-Za-z][\w.-]*)"
     )
@@ -216,11 +208,9 @@ def _patterns() -> _Patterns:
         currency_before_names=before_names,
         unit_after=unit_after,
         unit_names=unit_names,
-        qualifier_before=qualifier_before,
         qualifier_names=qualifier_names,
         qualifier_after=qualifier_after,
         qualifier_after_names=after_names,
-        change_before=change_before,
         change_names=change_names,
         per_after=per_after,
         age_after=age_after,
@@ -418,7 +408,7 @@ def _read(text: str, number: NumberSpan, sentence: Sentence, timex_spans) -> _Me
         return m
     # an age: "50 year-old", "aged 25", "Senard, 65,"
     age = p.age_after.match(text, after_pos, s_end) if m.kind != "money" else None
-    if age or (m.kind != "money" and (_tail_phrase(before, p.age_before_names, 2) or _comma_age(text, number, before))):
+    if age or (m.kind != "money" and (("age" in before[-12:].lower() and _tail_phrase(before, p.age_before_names, 2)) or _comma_age(text, number, before))):
         m.kind = "age"
         m.unit = p.age_names[_key(age.group(1))] if age else "year of age"
         _qualify(text, m, before, s_end)
@@ -497,9 +487,10 @@ def _tail_phrase(before: str, names: dict, max_words: int = 4) -> tuple[str, int
     """The longest phrase of ``names`` that ``before`` ends with, on word boundaries,
     and where it starts in ``before``. Looked up word by word in a dict: much faster
     than a regular expression searched backwards over the text."""
+    last = before.rstrip()[-24:].rsplit(None, 1)[-1:]
+    if not last or last[0].lstrip(_EDGE_PUNCT).lower() not in _last_words(names):
+        return None  # most figures have no qualifier: one set lookup says so
     parts = before.rsplit(None, max_words)[-max_words:]
-    if not parts:
-        return None
     for k in range(len(parts), 0, -1):
         words = parts[-k:]
         first = words[0].lstrip(_EDGE_PUNCT)
@@ -515,6 +506,16 @@ def _tail_phrase(before: str, names: dict, max_words: int = 4) -> tuple[str, int
     return None
 
 
+@functools.cache
+def _last_words_of(key: int, phrases: tuple) -> frozenset:
+    return frozenset(phrase.split()[-1] for phrase in phrases)
+
+
+def _last_words(names: dict) -> frozenset:
+    """The words a phrase of ``names`` can end with (cached per lexicon table)."""
+    return _last_words_of(id(names), tuple(names))
+
+
 def _qualify(text: str, m: _Mention, before: str, s_end: int) -> None:
     p = _patterns()
     q = _tail_phrase(before, p.qualifier_names)
@@ -528,7 +529,7 @@ def _qualify(text: str, m: _Mention, before: str, s_end: int) -> None:
     stripped = rest.rstrip()
     if stripped.lower().endswith(" by"):
         stripped = stripped[:-3]
-    change = _tail_phrase(stripped, p.change_names, 3)
+    change = _tail_phrase(stripped, p.change_names, 3) if stripped else None
     if change:
         previous = stripped[: change[1]].rsplit(None, 1)[-1:] or [""]
         if f"{previous[0].lower()} {change[0]}" not in p.not_change_phrases:
