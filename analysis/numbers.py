@@ -155,7 +155,9 @@ def _words() -> _Words:
 _VULGAR = {"½": 0.5, "⅓": 1 / 3, "⅔": 2 / 3, "¼": 0.25, "¾": 0.75, "⅕": 0.2, "⅖": 0.4, "⅗": 0.6,
            "⅘": 0.8, "⅙": 1 / 6, "⅚": 5 / 6, "⅛": 0.125, "⅜": 0.375, "⅝": 0.625, "⅞": 0.875}
 _ARTICLE = re.compile(r"\b(an?)\s+$", re.IGNORECASE)
-_CURRENCY_BEFORE = re.compile(r"(?:[$€£¥₹₪]|\b(?:US|HK|A|C|NZ|S)?\$|\bPS|\bRs\.?|\bRM|\bY=)\s?$")
+_CURRENCY_BEFORE = re.compile(
+    r"(?:[$€£¥₹₪]|\b(?:US|HK|A|C|NZ|S)?\$|\bPS|\bRs\.?|\bRM|\bY=|(?:USD|EUR|GBP|JPY|AUD|CAD|CHF|INR|HKD|CNY|SGD|NZD))\s?$"
+)
 
 
 # ---------------------------------------------------------------------------- atoms
@@ -252,7 +254,7 @@ def _currency_suffix(text: str, m: re.Match, w: _Words):
     after = text[m.end() : m.end() + 2]
     if not after or after[0] not in w.currency_suffix or (len(after) > 1 and after[1].isalpha()):
         return None
-    if not _CURRENCY_BEFORE.search(text, max(0, m.start() - 4), m.start()):
+    if not _CURRENCY_BEFORE.search(text, max(0, m.start() - 5), m.start()):
         return None
     return w.currency_suffix[after[0]], 1
 

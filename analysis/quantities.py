@@ -77,7 +77,10 @@ class Quantity:
         noun_head: its head word, singular and lower case ("personnel", "troop").
         noun_start, noun_end: where the noun is written (the earlier figure's noun when
             carried); None when there is none.
-        change: "up" or "down" when the number is an amount of change ("rose 8%").
+        change: "up" or "down" when the figure is an amount of change ("rose 8%",
+            "down 2.3%, Burlington by 2.6%"); the level it moved to ("to $84") has none.
+        approximate: a word makes the figure approximate ("about 800", "~25 – 40
+            min"); a range or vague amount keeps its own qualifier and says it here.
         timex_id: the time expression the number is part of, if any.
     """
 
@@ -99,6 +102,7 @@ class Quantity:
     noun_start: int | None = None
     noun_end: int | None = None
     change: str | None = None
+    approximate: bool = False
     timex_id: str | None = None
 
 
@@ -121,6 +125,7 @@ class _Patterns:
     age_before_names: dict
     not_change: re.Pattern
     not_change_phrases: frozenset
+    motion_before_up_to: dict
     months: frozenset
     age_before: re.Pattern
     clock_after: re.Pattern
@@ -132,6 +137,7 @@ class _Patterns:
     irregular: dict
     of_skip: frozenset
     identifier_before: frozenset
+    address_words: frozenset
     year_before: frozenset
     time_units: dict  # form -> normalized time unit
     carry_gap: re.Pattern
@@ -218,6 +224,7 @@ def _patterns() -> _Patterns:
         age_before_names={" ".join(x.lower().split()): True for x in units["age_before"]},
         not_change=not_change,
         not_change_phrases=frozenset(" ".join(x.lower().split()) for x in lex["not_change"]),
+        motion_before_up_to={**{w: True for w in change_names}, **{w: True for w in lex["motion_before_up_to"]}},
         months=frozenset(x.lower() for x in lex["months"]),
         age_before=age_before,
         clock_after=clock_after,
@@ -229,6 +236,7 @@ def _patterns() -> _Patterns:
         irregular=dict(lex["irregular_singulars"]),
         of_skip=frozenset(lex["of_skip"]),
         identifier_before=frozenset(lex["identifier_before"]),
+        address_words=frozenset(lex["address_words"]),
         year_before=frozenset(lex["year_before"]),
         time_units=time_units,
         carry_gap=re.compile(rf"(?:\s|{carry}|[^\w\s])*", re.IGNORECASE),
@@ -315,6 +323,7 @@ class _Mention:
     noun_end: int | None = None
     carried: bool = False
     change: str | None = None
+    approximate: bool = False
     timex_id: str | None = None
     left: int = 0  # where the mention's words start (currency, qualifier)
     currency: bool = False
@@ -344,6 +353,7 @@ def extract_quantities(doc: Document, sentences: list[Sentence], timexes: list |
         found = [m for m in found if m is not None]
         found = _merge_ranges(text, found)
         _inherit_conversions(text, found)
+        _inherit_change(text, found)
         _carry_units(text, found)
         mentions.extend(found)
     out = []
@@ -368,6 +378,7 @@ def extract_quantities(doc: Document, sentences: list[Sentence], timexes: list |
                 noun_start=m.noun_start,
                 noun_end=m.noun_end,
                 change=m.change,
+                approximate=m.approximate,
                 timex_id=m.timex_id,
             )
         )
@@ -437,7 +448,7 @@ def _read(text: str, number: NumberSpan, sentence: Sentence, timex_spans) -> _Me
     if m.kind == "" and _looks_like_year(number) and _year_context(text, number, before, s_end):
         m.kind = "year"
         return m
-    if m.kind == "" and (_is_identifier(text, number, before) or _is_model_number(text, number)):
+    if m.kind == "" and (_is_identifier(text, number, before) or _is_model_number(text, number) or _is_address(text, number)):
         m.kind = "other"
         return m
     if m.currency and m.unit_end is None:
@@ -520,16 +531,27 @@ def _qualify(text: str, m: _Mention, before: str, s_end: int) -> None:
     p = _patterns()
     q = _tail_phrase(before, p.qualifier_names)
     rest = before
+    if q and q[0] == "up to" and _tail_phrase(before[: q[1]], p.motion_before_up_to, 1):
+        q = None  # "inching back up to 4.8 percent": a move, not a bound
     if q:
         m.qualifier = p.qualifier_names[q[0]]
+        m.approximate = m.qualifier == "approx"
         rest = before[: q[1]]
         m.left = min(m.left, m.number.start - (len(before) - q[1]))
     if text[m.number.start - 1 : m.number.start] == "+" and not q:
         m.change = "up"
     stripped = rest.rstrip()
-    if stripped.lower().endswith(" by"):
+    by = stripped.lower().endswith(" by")
+    if by:
         stripped = stripped[:-3]
     change = _tail_phrase(stripped, p.change_names, 3) if stripped else None
+    if change is None and by:
+        # "grow sales by 35 per cent": the verb, its object, then "by"
+        for word in reversed(stripped.rsplit(None, 3)[-3:]):
+            word = word.lower().strip(_EDGE_PUNCT)
+            if word in p.change_names and word not in ("up", "down"):
+                m.change = p.change_names[word]
+                break
     if change:
         previous = stripped[: change[1]].rsplit(None, 1)[-1:] or [""]
         if f"{previous[0].lower()} {change[0]}" not in p.not_change_phrases:
@@ -658,6 +680,8 @@ def _coordinated(text: str, pos: int, s_end: int) -> list[re.Match]:
     return []
 
 
+_ELLIPSIS_GAP = re.compile(r"\s*,\s+(?:[A-Z][\w&'’.-]*\s+){1,3}by\s+")
+_ADDRESS_AFTER = re.compile(r"(?:-\d+)?(?:\s+[A-Z0-9][\w'’]*){1,3}\s+([A-Z][a-z]*\.?)(?![\w])")
 _NOUN_SUFFIX = re.compile(r"(?:tion|sion|ment|ness|ity|ship|ance|ence|ism)$", re.IGNORECASE)
 
 
@@ -737,6 +761,7 @@ def _range_of(text: str, a: _Mention, b: _Mention, p: _Patterns) -> _Mention | N
         noun_start=b.noun_start if b.noun else a.noun_start,
         noun_end=b.noun_end if b.noun else a.noun_end,
         change=a.change,
+        approximate=a.approximate or b.approximate,
         left=a.left,
         currency=a.currency or b.currency,
     )
@@ -767,19 +792,34 @@ def _scale_of(number: NumberSpan) -> float:
     return scale if scale >= 10 and math.isclose(scale, round(scale)) else 1.0
 
 
+def _inherit_change(text: str, mentions: list[_Mention]) -> None:
+    """A figure that repeats a move by ellipsis takes its direction ("down 2.3%,
+    Burlington by 2.6%")."""
+    for k in range(1, len(mentions)):
+        prev, m = mentions[k - 1], mentions[k]
+        if m.change or not prev.change or m.kind in NOT_COUNTS:
+            continue
+        gap = text[max(prev.end, prev.unit_end or 0) : m.left]
+        if _ELLIPSIS_GAP.fullmatch(gap):
+            m.change = prev.change
+
+
 def _inherit_conversions(text: str, mentions: list[_Mention]) -> None:
     """A conversion in brackets says what the figure before it says: "more than 7.5
     million Danish crowns (US $1.1 million)", "just under 296 hp (224 kW / 300 PS)"."""
     for k in range(1, len(mentions)):
         prev, m = mentions[k - 1], mentions[k]
-        if m.qualifier != "exact" or m.change or not (prev.unit and m.unit) or prev.kind != m.kind:
+        if m.qualifier not in ("exact", "range") or m.change or not (prev.unit and m.unit) or prev.kind != m.kind:
             continue
         gap = text[max(prev.end, prev.unit_end or 0) : m.left]
         if not _BRACKET_GAP.fullmatch(gap) and not (
             _SLASH_GAP.fullmatch(gap) and k >= 2 and mentions[k - 2].unit
         ):
             continue
-        m.qualifier, m.change = prev.qualifier, prev.change
+        m.change, m.approximate = prev.change, prev.approximate
+        if m.qualifier == "range" or prev.qualifier == "range":
+            continue  # "1 to 1.5 degrees Celsius (1.8 to 2.7 Fahrenheit)": the direction only
+        m.qualifier = prev.qualifier
         if m.number.form != "vague" and m.qualifier != "range":
             m.low = m.high = None
             _bounds(m)
@@ -935,6 +975,14 @@ def _is_identifier(text: str, number: NumberSpan, before: str) -> bool:
     return not start_of_sentence
 
 
+def _is_address(text: str, number: NumberSpan) -> bool:
+    """"49 Zorro Ranch Road", "16-18 Industrial Avenue": a house number."""
+    if not number.digits or not number.surface.replace("-", "").isdigit():
+        return False
+    m = _ADDRESS_AFTER.match(text, number.end)
+    return bool(m and m.group(1).lower() in _patterns().address_words)
+
+
 def _is_model_number(text: str, number: NumberSpan) -> bool:
     """"737 Max", "787 Dreamliner", "90049 ZIP Code": an unround whole number written
     without separators right before a capitalised singular name is a model or code."""
@@ -972,6 +1020,7 @@ def quantity_rows(quantities: list[Quantity]) -> list[dict]:
             "noun_start": q.noun_start,
             "noun_end": q.noun_end,
             "change": q.change,
+            "approximate": q.approximate,
             "timex_id": q.timex_id,
         }
         for q in quantities

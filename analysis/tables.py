@@ -75,6 +75,7 @@ register_table(
         ("noun_start", pa.int64()),
         ("noun_end", pa.int64()),
         ("change", pa.string()),
+        ("approximate", pa.bool_()),
         ("timex_id", pa.string()),
     ],
 )

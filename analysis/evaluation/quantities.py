@@ -49,29 +49,27 @@ def _close(a: float | None, b: float | None) -> bool:
     return math.isclose(a, b, rel_tol=1e-5, abs_tol=1e-8)
 
 
-def newsquant_qualifier(qualifier: str, change: str | None, low: float | None = None, high: float | None = None) -> str:
-    """Our qualifier and change in NewsQuant's terms.
-
-    A bound or an approximation is reported before a direction of change ("climbed
-    more than 3%" is lower_bound). A vague amount ("hundreds": approx, 100 to 1,000) is
-    what NewsQuant writes as an exact range.
-    """
-    if qualifier == "approx" and low is not None and high is not None and low != high:
-        return "exact"
-    if qualifier not in ("exact", "range"):
-        change = None
-    if change == "up":
-        return "increase"
-    if change == "down":
-        return "decrease"
-    return {
-        "approx": "approximate",
+def newsquant_qualifier(qualifier: str, change: str | None, approximate: bool = False) -> str:
+    """Our qualifier, approximation and change in NewsQuant's terms: a bound first
+    ("climbed more than 3%" is lower_bound), then an approximating word ("about
+    14-18 mpg"), then a direction of change; a range or a vague amount ("hundreds")
+    with none of these is what NewsQuant writes as an exact range."""
+    bound = {
         "more_than": "lower_bound",
         "at_least": "lower_bound",
         "less_than": "upper_bound",
         "at_most": "upper_bound",
         "up_to": "upper_bound",
-    }.get(qualifier, "exact")
+    }.get(qualifier)
+    if bound:
+        return bound
+    if approximate:
+        return "approximate"
+    if change == "up":
+        return "increase"
+    if change == "down":
+        return "decrease"
+    return "exact"
 
 
 def _units_agree(gold: dict, q) -> bool:
@@ -136,7 +134,7 @@ def _score_newsquant(record: dict, quantities: list, totals: dict) -> None:
         elif len(totals["unit_misses"]) < 2000:
             totals["unit_misses"].append({"id": record.get("id"), "value": q.value, "gold_unit": gold.get("unit"), "gold_normalized": gold.get("normalized_unit"), "ours": q.unit, "head": q.noun_head})
         gold_q = (gold.get("qualifier") or "exact").lower()
-        ours_q = newsquant_qualifier(q.qualifier, q.change, q.low, q.high)
+        ours_q = newsquant_qualifier(q.qualifier, q.change, q.approximate)
         totals["qualifier_total"] += 1
         if ours_q == gold_q:
             totals["qualifier_ok"] += 1
