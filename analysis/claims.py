@@ -149,7 +149,8 @@ def _lexicon() -> _Lexicon:
     for name in reversed(lex["modality_order"]):
         for cue in lex["modality_cues"][name]:
             cue_modality[" ".join(cue.lower().split())] = name
-    modality = re.compile(rf"\b(?:{alternation(cue_modality, case_sensitive=['may'])})\b")
+    # scanned on the lower-cased sentence (much faster); "May" is checked on the text
+    modality = re.compile(rf"(?<![\w'])(?:{alternation(cue_modality, case_sensitive=list(cue_modality))})(?![\w])")
     modality_rank = {name: k for k, name in enumerate(lex["modality_order"])}
     zero = re.compile(rf"(?<![\w-])(?:{_words_regex(lex['zero_words'])})\s+((?:[\w-]+\s+){{0,2}}?[\w-]+s)\b", re.IGNORECASE)
     location = re.compile(
@@ -327,7 +328,11 @@ def _modality(text: str, d: _Draft, moods: dict) -> str:
     mood = moods.get(s.sent_idx)
     if mood is None:
         lex = _lexicon()
-        found = {lex.cue_modality[" ".join(m.group().lower().split())] for m in lex.modality.finditer(text, s.start, s.end)}
+        found = {
+            lex.cue_modality[" ".join(m.group().split())]
+            for m in lex.modality.finditer(text[s.start : s.end].lower())
+            if not (m.group() == "may" and text[s.start + m.start()] == "M")
+        }
         mood = min(found, key=lex.modality_rank.__getitem__) if found else "asserted"
         moods[s.sent_idx] = mood
     if mood == "asserted" and d.qualifier == "approx":

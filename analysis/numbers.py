@@ -338,6 +338,9 @@ def _joins(prev: _Atom, atom: _Atom, gap: str, w: _Words) -> bool:
 
 def _read_chunk(text: str, atoms: list[_Atom]) -> list[NumberSpan]:
     """Parse one chunk of atoms into numbers."""
+    if len(atoms) == 1 and atoms[0].kind == "digits":  # the common case: "1,000", "$5.4m"
+        a = atoms[0]
+        return [_span(text, a.start, a.end, a.value, digits=True, multiplier=a.multiplier)]
     out: list[NumberSpan] = []
     atoms = _compound_ordinals(atoms)
     w = _words()

@@ -517,14 +517,16 @@ def _tail_phrase(before: str, names: dict, max_words: int = 4) -> tuple[str, int
     return None
 
 
-@functools.cache
-def _last_words_of(key: int, phrases: tuple) -> frozenset:
-    return frozenset(phrase.split()[-1] for phrase in phrases)
+_LAST_WORDS: dict[int, frozenset] = {}
 
 
 def _last_words(names: dict) -> frozenset:
-    """The words a phrase of ``names`` can end with (cached per lexicon table)."""
-    return _last_words_of(id(names), tuple(names))
+    """The words a phrase of ``names`` can end with (kept per lexicon table; the tables
+    live as long as the cached patterns)."""
+    words = _LAST_WORDS.get(id(names))
+    if words is None:
+        words = _LAST_WORDS[id(names)] = frozenset(phrase.split()[-1] for phrase in names)
+    return words
 
 
 def _qualify(text: str, m: _Mention, before: str, s_end: int) -> None:
