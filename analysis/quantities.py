@@ -51,7 +51,6 @@ _LETTERS = re.compile(r"[A-Za-z']+")
 _LINK_END = re.compile(r"(?:\b(?:to|from|and|or|versus|vs|than|of|now)|[—–;,(/-])$")
 _LAST_WORD = re.compile(r"([\w'’]+)\W*$")
 _NAME_COMMA_END = re.compile(r"([A-Z][\w'’-]+),\s$")
-_LAST_TOKEN = re.compile(r"([\w&'’.-]+)\s?$")
 _NEXT_CAPITAL = re.compile(r" ([A-Z][\w-]*)")
 
 NOT_COUNTS = frozenset({"year", "date", "time", "duration", "age", "ordinal", "other"})
@@ -961,10 +960,13 @@ def _is_identifier(text: str, number: NumberSpan, before: str) -> bool:
         if _patterns().currency_before.search(before[-8:]):
             return False
         return True  # "TA-35", "S22", "A2"
-    prev = _LAST_TOKEN.search(before)
-    if not prev:
+    stripped = before[:-1] if before[-1:] == " " else before
+    if not stripped or stripped[-1].isspace():
         return False
-    word = prev.group(1)
+    parts = stripped.rsplit(None, 1)
+    word = parts[-1].lstrip(_EDGE_PUNCT)
+    if not word:
+        return False
     lower = word.lower()
     if lower in p.identifier_before:
         return True
@@ -973,8 +975,7 @@ def _is_identifier(text: str, number: NumberSpan, before: str) -> bool:
     if lower in p.stop or lower in p.qualifier_names or lower in p.year_before or lower in p.change_names:
         return False
     # sentence-initial capitals are ordinary words ("Nearly", "Only"); names are not
-    start_of_sentence = not before[: prev.start()].strip()
-    return not start_of_sentence
+    return len(parts) == 2 and bool(parts[0].strip())
 
 
 def _is_address(text: str, number: NumberSpan) -> bool:
