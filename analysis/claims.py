@@ -322,22 +322,28 @@ def _category(text: str, d: _Draft) -> str:
 
 
 def _modality(text: str, d: _Draft, moods: dict) -> str:
-    """The first modality with a cue in the sentence (looked up once per sentence);
-    an approximate figure is estimated; else asserted."""
+    """The first modality with a cue in the sentence (cues found once per sentence); a
+    negation counts only before the figure in its clause ("did not send 500 troops",
+    not "paid $100 million for work that never took place"); an approximate figure is
+    estimated; else asserted."""
     s = d.sentence
-    mood = moods.get(s.sent_idx)
-    if mood is None:
+    cues = moods.get(s.sent_idx)
+    if cues is None:
         lex = _lexicon()
-        found = {
-            lex.cue_modality[" ".join(m.group().split())]
+        cues = moods[s.sent_idx] = [
+            (lex.cue_modality[" ".join(m.group().split())], s.start + m.start())
             for m in lex.modality.finditer(text[s.start : s.end].lower())
             if not (m.group() == "may" and text[s.start + m.start()] == "M")
-        }
-        mood = min(found, key=lex.modality_rank.__getitem__) if found else "asserted"
-        moods[s.sent_idx] = mood
-    if mood == "asserted" and d.qualifier == "approx":
+        ]
+    if cues:
+        left = _clause_bounds(text, d)[0]
+        found = [name for name, at in cues if name != "negated" or left <= at < d.start]
+        if found:
+            rank = _lexicon().modality_rank
+            return min(found, key=rank.__getitem__)
+    if d.qualifier == "approx":
         return "estimated"
-    return mood
+    return "asserted"
 
 
 def _location(text: str, d: _Draft) -> str | None:
