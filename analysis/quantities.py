@@ -412,17 +412,23 @@ def _read(text: str, number: NumberSpan, sentence: Sentence, timex_spans) -> _Me
         m.left = number.start - (len(before) - cut)
         before = before[:cut]
     after_pos = number.end
-    if timex is not None:
-        m.timex_id = getattr(timex, "timex_id", None)
-        m.kind = _timex_kind(text, number, timex)
-        return m
-    # an age: "50 year-old", "aged 25", "Senard, 65,"
+    # an age: "50 year-old", "aged 25", "Senard, 65," (before the time expressions: a
+    # time stage may read "50 year" as a duration)
     age = p.age_after.match(text, after_pos, s_end) if m.kind != "money" else None
     if age or (m.kind != "money" and (("age" in before[-12:].lower() and _tail_phrase(before, p.age_before_names, 2)) or _comma_age(text, number, before))):
         m.kind = "age"
         m.unit = p.age_names[_key(age.group(1))] if age else "year of age"
         _qualify(text, m, before, s_end)
         _bounds(m)
+        return m
+    if timex is not None:
+        m.timex_id = getattr(timex, "timex_id", None)
+        m.kind = _timex_kind(text, number, timex)
+        if m.kind == "duration":  # "over two decades": the time unit and the bounds
+            unit = p.unit_after.match(text, after_pos, s_end)
+            m.unit = p.time_units.get(_key(unit.group(1))) if unit else None
+            _qualify(text, m, before, s_end)
+            _bounds(m)
         return m
     if m.kind != "money" and _is_time_or_date(text, number, before, s_end):
         m.kind = "date" if not _clock(text, number) else "time"
