@@ -8,8 +8,11 @@ tables (Parquet and CSV).
 
 __version__ = "0.1.0"
 
+from .claims import Claim, extract_claims
 from .corpus import Corpus, CorpusError, Document, Reject, iter_corpus, load_corpus, parse_published
+from .numbers import NumberSpan, find_numbers, parse_number
 from .pipeline import PIPELINE_VERSION, DocumentResult, process_document
+from .quantities import Quantity, extract_quantities
 from .run import RunSummary, StrictModeError, run_corpus
 from .sentences import QuoteSpan, Sentence, find_quotes, split_sentences
 from .settings import Columns, Settings
@@ -18,6 +21,9 @@ from .tables import to_frame
 
 __all__ = [
     "PIPELINE_VERSION",
+    "Claim",
+    "NumberSpan",
+    "Quantity",
     "Columns",
     "Corpus",
     "CorpusError",
@@ -30,9 +36,13 @@ __all__ = [
     "Settings",
     "StrictModeError",
     "__version__",
+    "extract_claims",
+    "extract_quantities",
+    "find_numbers",
     "find_quotes",
     "iter_corpus",
     "load_corpus",
+    "parse_number",
     "parse_published",
     "process_document",
     "read_table",

@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .claims import claim_stage
 from .corpus import Document
+from .quantities import quantity_stage
 from .sentences import Sentence, split_sentences
 from .settings import Settings
 
@@ -20,7 +22,7 @@ __all__ = ["PIPELINE_VERSION", "DocumentResult", "STAGES", "TABLES", "process_do
 
 # Bump when a change to any stage changes what a document yields: cached results made
 # by another version are recomputed.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 
 @dataclass(slots=True)
@@ -91,10 +93,12 @@ def sentence_stage(result: DocumentResult) -> None:
 STAGES: list[tuple[str, Stage]] = [
     ("documents", document_stage),
     ("sentences", sentence_stage),
+    ("quantities", quantity_stage),
+    ("claims", claim_stage),
 ]
 
 # Tables a run writes, in the order the summary lists them.
-TABLES: list[str] = ["documents", "sentences"]
+TABLES: list[str] = ["documents", "sentences", "quantities", "claims"]
 
 
 def process_document(doc: Document, settings: Settings | None = None) -> DocumentResult:
