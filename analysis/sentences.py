@@ -429,9 +429,7 @@ def split_sentences(doc: Document) -> list[Sentence]:
 
     sentences = []
     for idx, (start, end) in enumerate(spans):
-        inside = _quoted_chars(start, end, quotes, quote_starts)
-        visible = sum(1 for c in text[start:end] if not c.isspace())
-        quoted = visible > 0 and inside * 2 >= visible
+        quoted = bool(quotes) and _quoted_chars(start, end, quotes, quote_starts) * 2 >= _visible_chars(text[start:end])
         speaker = own[idx]
         if speaker is None:
             speaker = _speaker_of_quotes_in(start, end, quotes, quote_starts, quote_speaker)
@@ -448,6 +446,10 @@ def split_sentences(doc: Document) -> list[Sentence]:
             )
         )
     return sentences
+
+
+def _visible_chars(segment: str) -> int:
+    return len("".join(segment.split()))
 
 
 def _outside_quotes(start: int, end: int, quotes: list[QuoteSpan], quote_starts: list[int]) -> list[tuple[int, int]]:
