@@ -1,0 +1,1075 @@
+"""From the parts of a matched rule to a TIMEX3 type, value and mod.
+
+One small function per kind of expression (``NORMALIZERS``, named by the rules'
+``norm`` field). Each reads the parts of its rule and the :class:`Context` (the
+publication date, the last date the text gave, the tense around the expression) and
+returns a :class:`Reading`, or ``None`` when the match is not a time expression after
+all (a number that is a count, "the quarter" with no quarter in sight).
+
+News convention: an expression without a year (a weekday, "July", "Aug. 17", "the
+third quarter") is resolved against the publication date, forward when its clause is
+in the future tense and backward otherwise. In narrative text (most explicit years far
+from the publication date) it takes the year of the last date the text gave, and
+anaphoric expressions ("the following day", "that year", "two days later") always do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .patterns import compiled, lexicon, named_dates
+from .values import (
+    SEASON_MONTHS,
+    Period,
+    duration_value,
+    finer,
+    parse_value,
+    shift_date,
+)
+
+__all__ = ["Context", "NORMALIZERS", "Reading", "format_period", "number_value"]
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+@dataclass(slots=True)
+class Reading:
+    """What a matched expression means.
+
+    Attributes:
+        type: DATE, TIME, DURATION or SET.
+        value: TIMEX3 value.
+        mod: TIMEX3 mod.
+        anchor: ``publication``, ``previous`` or ``absolute``.
+        placement: for a duration the text places, ``back`` (ends on ``place_on``) or
+            ``forward`` (starts there).
+        place_on: the day a placed duration ends or starts on.
+        vague_amount: how many units an ``X`` amount spans when placed.
+        span: (start, end) when the expression is narrower than the match.
+    """
+
+    type: str
+    value: str | None
+    mod: str | None = None
+    anchor: str = "absolute"
+    placement: str | None = None
+    place_on: dt.date | None = None
+    vague_amount: float = 4
+    span: tuple[int, int] | None = None
+
+
+@dataclass(slots=True)
+class Context:
+    """What resolution needs besides the parts: the publication date, the text, and
+    the running state of the document (the last date and the last quarter given)."""
+
+    dct: dt.date
+    text: str
+    narrative: bool = False
+    ref: Period | None = None
+    ref_quarter: Period | None = None
+    sentence_start: int = 0
+    sentence_end: int = 0
+    start: int = 0
+    end: int = 0
+    dates_in_sentence: int = 0
+    _tense: str | None = field(default=None, repr=False)
+
+    def at(self, start: int, end: int, sentence_start: int, sentence_end: int, dates_in_sentence: int) -> None:
+        self.start, self.end = start, end
+        self.sentence_start, self.sentence_end = sentence_start, sentence_end
+        self.dates_in_sentence = dates_in_sentence
+        self._tense = None
+
+    @property
+    def tense(self) -> str:
+        """``future`` or ``past`` for the clause around the current expression: the
+        nearest tense cue in the words before it decides (news default: past)."""
+        if self._tense is None:
+            self._tense = _tense_before(self.text, max(self.sentence_start, self.start - 80), self.start)
+        return self._tense
+
+    def anchor_day(self, anaphoric: bool) -> tuple[dt.date, str]:
+        """The day a relative expression counts from, and the anchor kind."""
+        if (anaphoric or self.narrative) and self.ref is not None:
+            return self.ref.start, "previous"
+        return self.dct, "publication"
+
+
+def _tense_before(text: str, lo: int, hi: int) -> str:
+    p = compiled()
+    window = text[lo:hi]
+    last_future = max((m.end() for m in p.future_cue.finditer(window)), default=-1)
+    last_past = max((m.end() for m in p.past_cue.finditer(window)), default=-1)
+    return "future" if last_future > last_past else "past"
+
+
+# ------------------------------------------------------------------------ word values
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\s+", " ", text.strip().lower().rstrip("."))
+
+
+def _month_numbers() -> dict[str, int]:
+    return {name.lower(): int(n) for n, names in lexicon()["months"].items() for name in names}
+
+
+def _weekday_numbers() -> dict[str, int]:
+    return {name.lower(): int(n) for n, names in lexicon()["weekdays"].items() for name in names}
+
+
+_MONTHS: dict[str, int] = {}
+_WEEKDAYS: dict[str, int] = {}
+
+
+def month_number(text: str) -> int:
+    if not _MONTHS:
+        _MONTHS.update(_month_numbers())
+    return _MONTHS[_key(text)]
+
+
+def weekday_number(text: str) -> int:
+    if not _WEEKDAYS:
+        _WEEKDAYS.update(_weekday_numbers())
+    return _WEEKDAYS[_key(text).rstrip("s")] if _key(text) not in _WEEKDAYS else _WEEKDAYS[_key(text)]
+
+
+def day_of_month(text: str) -> int:
+    key = _key(text)
+    digits = re.match(r"\d+", key)
+    if digits:
+        return int(digits[0])
+    return int(lexicon()["ordinals"][key])
+
+
+_FRACTION = re.compile(r"(\d+)/(\d+)")
+
+
+def number_value(text: str) -> float | None:
+    """The value of a number written in digits ("1,500", "5 1/2", "2.5") or words
+    ("twenty four", "two hundred", "a couple of", "one and a half"); ``None`` if it is
+    not a number."""
+    key = _key(text).replace("½", " 1/2")
+    half = 0.0
+    if key.endswith(" and a half"):
+        key, half = key[: -len(" and a half")], 0.5
+    if re.fullmatch(r"[\d.,]+(?:\s+\d+/\d+)?|\d+\s*1/2", key):
+        whole, _, fraction = key.partition(" ")
+        if "," in whole and not re.fullmatch(r"\d{1,3}(?:,\d{3})+", whole):
+            whole = whole.replace(",", ".")
+        try:
+            value = float(whole.replace(",", ""))
+        except ValueError:
+            return None
+        if fraction:
+            f = _FRACTION.fullmatch(fraction.strip())
+            if f and int(f[2]):
+                value += int(f[1]) / int(f[2])
+        return value + half
+    numbers = lexicon()["numbers"]
+    if key in numbers:
+        return float(numbers[key]) + half
+    total, current = 0.0, 0.0
+    for word in re.split(r"[\s-]+", key):
+        if word == "and":
+            continue
+        if word not in numbers:
+            return None
+        value = numbers[word]
+        if value in (100, 1000, 1000000) and word in ("hundred", "thousand"):
+            current = max(current, 1) * value
+            if value == 1000:
+                total, current = total + current, 0.0
+        else:
+            current += value
+    return total + current + half
+
+
+def year_from_words(text: str) -> int | None:
+    """"nineteen ninety-six" is 1996, "two thousand one" is 2001."""
+    key = _key(text)
+    if key.startswith("two thousand"):
+        rest = key[len("two thousand") :].replace("and", "").strip(" -")
+        extra = number_value(rest) if rest else 0
+        return None if extra is None else 2000 + int(extra)
+    head, _, tail = re.sub(r"[\s-]+", " ", key).partition(" ")
+    century = number_value(head)
+    if century is None:
+        return None
+    if tail == "hundred":
+        return int(century) * 100
+    tail = tail.replace("oh ", "")
+    rest = number_value(tail)
+    return None if rest is None else int(century) * 100 + int(rest)
+
+
+def _mod(text: str | None, table: str) -> str | None:
+    if not text:
+        return None
+    key = _key(text).rstrip("-")
+    return lexicon()[table].get(key) or lexicon()[table].get(key.split()[0])
+
+
+# ------------------------------------------------------------------------ formatting
+
+
+def _quarter_of(day: dt.date) -> int:
+    return (day.month - 1) // 3 + 1
+
+
+def format_period(day: dt.date, granularity: str) -> str:
+    """The TIMEX3 value of the period of ``granularity`` that contains ``day``."""
+    if granularity == "millennium":
+        return f"{day.year // 1000:01d}"
+    if granularity == "century":
+        return f"{day.year // 100:02d}"
+    if granularity == "decade":
+        return f"{day.year // 10:03d}"
+    if granularity == "year":
+        return f"{day.year:04d}"
+    if granularity == "half":
+        return f"{day.year:04d}-H{1 if day.month <= 6 else 2}"
+    if granularity == "quarter":
+        return f"{day.year:04d}-Q{_quarter_of(day)}"
+    if granularity == "season":
+        code, year = _season_of(day)
+        return f"{year:04d}-{code}"
+    if granularity == "month":
+        return f"{day.year:04d}-{day.month:02d}"
+    if granularity in ("week", "weekend"):
+        iso = day.isocalendar()
+        return f"{iso.year:04d}-W{iso.week:02d}" + ("-WE" if granularity == "weekend" else "")
+    return day.isoformat()
+
+
+def _season_of(day: dt.date) -> tuple[str, int]:
+    if day.month == 12:
+        return "WI", day.year
+    if day.month <= 2:
+        return "WI", day.year - 1
+    for code, first in (("FA", 9), ("SU", 6), ("SP", 3)):
+        if day.month >= first:
+            return code, day.year
+    raise AssertionError(day)
+
+
+_UNIT_GRANULARITY = {
+    "second": "time",
+    "minute": "time",
+    "hour": "time",
+    "day": "day",
+    "trading day": "day",
+    "business day": "day",
+    "night": "day",
+    "week": "week",
+    "fortnight": "week",
+    "weekend": "weekend",
+    "month": "month",
+    "quarter": "quarter",
+    "season": "season",
+    "year": "year",
+    "decade": "decade",
+    "century": "century",
+    "millennium": "millennium",
+    "morning": "day",
+    "afternoon": "day",
+    "evening": "day",
+}
+
+
+def _unit_key(text: str) -> str:
+    """Singular unit name from its written form ("Years" -> "year")."""
+    units = lexicon()["units"]
+    key = _key(text)
+    if key in units:
+        return key
+    for name, spec in units.items():
+        if spec["plural"] == key:
+            return name
+    if key.endswith("s") and key[:-1] in _UNIT_GRANULARITY:
+        return key[:-1]
+    return key
+
+
+def _period(day: dt.date, granularity: str) -> Period | None:
+    return parse_value(format_period(day, granularity))
+
+
+def _shift_period(day: dt.date, amount: float, unit: str) -> dt.date:
+    spec = lexicon()["units"].get(unit)
+    if unit == "weekend":
+        return day + dt.timedelta(days=7 * round(amount))
+    if spec is None:
+        return day
+    kind, size = spec["step"]
+    return shift_date(day, amount, (kind, size))
+
+
+# ------------------------------------------------------------------------ resolution
+
+
+def _year_for_month(ctx: Context, month: int, day: int | None = None) -> tuple[int, str]:
+    """The year of a month (and day) written without one."""
+    if ctx.narrative and ctx.ref is not None:
+        return ctx.ref.start.year, "previous"
+    dct = ctx.dct
+    year = dct.year
+    if ctx.tense == "future":
+        if (month, day or 31) < (dct.month, dct.day if day else 1):
+            year += 1
+    elif (month, day or 1) > (dct.month, dct.day if day else 31):
+        year -= 1
+    return year, "publication"
+
+
+def _weekday_date(ctx: Context, weekday: int) -> tuple[dt.date, str]:
+    """A weekday without a date: the latest such day on or before the publication date
+    in the past tense, the next on or after it in the future tense; in narrative text
+    the first such day on or after the last date given."""
+    if ctx.narrative and ctx.ref is not None and ctx.ref.granularity in ("day", "part_of_day", "time"):
+        base = ctx.ref.start
+        return base + dt.timedelta(days=(weekday - base.isoweekday()) % 7), "previous"
+    dct = ctx.dct
+    if ctx.tense == "future":
+        return dct + dt.timedelta(days=(weekday - dct.isoweekday()) % 7), "publication"
+    return dct - dt.timedelta(days=(dct.isoweekday() - weekday) % 7), "publication"
+
+
+def _relative_offset(rel: str | None) -> tuple[int, bool]:
+    """Offset of "this/last/next/the following ..." and whether it is anaphoric."""
+    lex = lexicon()
+    key = _key(rel or "this")
+    return int(lex["relative_offsets"].get(key, 0)), key in lex["anaphoric_offsets"]
+
+
+def _date_reading(day: dt.date, granularity: str, anchor: str, mod: str | None = None, type_: str = "DATE") -> Reading:
+    return Reading(type_, format_period(day, granularity), mod, anchor)
+
+
+# ------------------------------------------------------------------------ normalisers
+
+Parts = dict[str, str | None]
+
+
+def norm_date(g: Parts, ctx: Context) -> Reading | None:
+    """Month, day and year in any order, with what is missing taken from context."""
+    month = month_number(g.get("month") or g.get("month2"))
+    dom_text = g.get("dom") or g.get("dom2")
+    dom = day_of_month(dom_text) if dom_text else None
+    mod = _mod(g.get("dmod"), "date_modifiers")
+    if g.get("year"):
+        year, anchor = int(g["year"]), "absolute"
+    elif g.get("rel"):
+        offset, anaphoric = _relative_offset(g["rel"] if g["rel"].lower() not in ("last", "next", "this") else g["rel"])
+        base, anchor = ctx.anchor_day(anaphoric)
+        year = base.year + offset
+    elif g.get("weekday") and dom:
+        year, anchor = _year_for_weekday_date(ctx, month, dom, weekday_number(g["weekday"]))
+    else:
+        year, anchor = _year_for_month(ctx, month, dom)
+    try:
+        day = dt.date(year, month, dom or 1)
+    except ValueError:
+        return None
+    return _date_reading(day, "day" if dom else "month", anchor, mod)
+
+
+def _year_for_weekday_date(ctx: Context, month: int, dom: int, weekday: int) -> tuple[int, str]:
+    """A weekday and a date without a year: the year near the publication date in
+    which that date falls on that weekday."""
+    for delta in (0, -1, 1):
+        try:
+            if dt.date(ctx.dct.year + delta, month, dom).isoweekday() == weekday:
+                return ctx.dct.year + delta, "publication"
+        except ValueError:
+            continue
+    return _year_for_month(ctx, month, dom)
+
+
+def norm_numeric_date(g: Parts, ctx: Context) -> Reading | None:
+    """8/17/2021 (month first; day first when the first number cannot be a month),
+    2021-08-17, 17.08.2021."""
+    year_text = g["year"]
+    year = int(year_text)
+    if len(year_text) == 2:
+        year += 2000 if 2000 + year <= ctx.dct.year + 10 else 1900
+    if g.get("first") is not None:
+        first, second = int(g["first"]), int(g["second"])
+        month, dom = (first, second) if first <= 12 else (second, first)
+    else:
+        month, dom = int(g["month_num"]), int(g["dom_num"])
+    try:
+        return _date_reading(dt.date(year, month, dom), "day", "absolute")
+    except ValueError:
+        return None
+
+
+def norm_week_of(g: Parts, ctx: Context) -> Reading | None:
+    """"the week of March 6": the week containing that day."""
+    month, dom = month_number(g["month"]), day_of_month(g["dom"])
+    year, anchor = _year_for_month(ctx, month, dom)
+    try:
+        return _date_reading(dt.date(year, month, dom), "week", anchor)
+    except ValueError:
+        return None
+
+
+def norm_clock(g: Parts, ctx: Context) -> Reading | None:
+    """A clock time, on the day written next to it or else the publication date."""
+    hour, minute = _clock_value(g["clock"])
+    if hour is None:
+        return None
+    if g.get("month"):
+        month, dom = month_number(g["month"]), day_of_month(g["dom"])
+        year, anchor = (int(g["year"]), "absolute") if g.get("year") else _year_for_month(ctx, month, dom)
+        try:
+            day = dt.date(year, month, dom)
+        except ValueError:
+            return None
+    elif g.get("weekday"):
+        day, anchor = _weekday_date(ctx, weekday_number(g["weekday"]))
+    elif g.get("rel_day"):
+        day, anchor = ctx.dct + dt.timedelta(days=int(lexicon()["relative_days"][_key(g["rel_day"])])), "publication"
+    else:
+        day, anchor = ctx.anchor_day(False)
+    mod = _mod(g.get("dmod"), "duration_modifiers")
+    return Reading("TIME", f"{day.isoformat()}T{hour:02d}:{minute:02d}", "APPROX" if mod == "APPROX" else mod, anchor)
+
+
+def _clock_value(text: str) -> tuple[int | None, int]:
+    key = _key(text)
+    words = lexicon()["clock_words"]
+    if key in words:
+        hour, minute = words[key]
+        return int(hour), int(minute)
+    m = re.match(r"(\d{1,2})(?:[:.](\d{2}))?", key)
+    if not m:
+        return None, 0
+    hour, minute = int(m[1]), int(m[2] or 0)
+    rest = key[m.end() :].replace(" ", "").replace(".", "")
+    if rest.startswith("pm") or "afternoon" in rest or "evening" in rest:
+        if hour > 12:
+            return None, 0
+        hour = hour % 12 + 12
+    elif rest.startswith("am") or "morning" in rest:
+        if hour > 12:
+            return None, 0
+        hour = hour % 12
+    if hour > 24 or minute > 59:
+        return None, 0
+    return hour, minute
+
+
+def norm_day_part(g: Parts, ctx: Context) -> Reading | None:
+    """"Friday morning", "last night", "tonight", "the next morning"."""
+    parts = lexicon()["day_parts"]
+    if g.get("tonight"):
+        key = _key(g["tonight"])
+        code, day, anchor = parts.get(key, "NI"), ctx.dct, "publication"
+    else:
+        code = parts[_key(g["part"])]
+        if g.get("weekday"):
+            day, anchor = _weekday_date(ctx, weekday_number(g["weekday"]))
+        elif g.get("rel_day"):
+            day, anchor = ctx.dct + dt.timedelta(days=int(lexicon()["relative_days"][_key(g["rel_day"])])), "publication"
+        else:
+            rel = _key(g.get("rel") or "the")
+            if rel == "last":
+                day, anchor = ctx.dct - ONE_DAY, "publication"
+            elif rel == "this":
+                day, anchor = ctx.dct, "publication"
+            else:
+                offset, _ = _relative_offset(rel)
+                base, anchor = ctx.anchor_day(True)
+                day = base + dt.timedelta(days=offset)
+    return Reading("TIME", f"{day.isoformat()}T{code}", _mod(g.get("dmod"), "date_modifiers"), anchor)
+
+
+def norm_named(g: Parts, ctx: Context) -> Reading | None:
+    """Named days from named_dates.yaml: fixed dates and yearly holidays."""
+    named = named_dates()
+    name = _find_name(g["named"], named["fixed"])
+    if name is not None:
+        return _date_reading(dt.date.fromisoformat(str(named["fixed"][name])), "day", "absolute", _mod_after(ctx))
+    name = _find_name(g["named"], named["yearly"])
+    if name is None:
+        return None
+    rule = named["yearly"][name]
+    if g.get("year"):
+        day = holiday_date(rule, int(g["year"]))
+        return _date_reading(day, "day", "absolute") if day else None
+    rel = _key(g.get("rel") or "")
+    if ctx.narrative and ctx.ref is not None and not rel:
+        day = holiday_date(rule, ctx.ref.start.year)
+        return _date_reading(day, "day", "previous") if day else None
+    this_year = holiday_date(rule, ctx.dct.year)
+    if this_year is None:
+        return None
+    future = rel in ("next", "this coming", "the coming") or (not rel and ctx.tense == "future")
+    past = rel in ("last", "this past", "the previous") or (not rel and not future)
+    if past and this_year > ctx.dct:
+        this_year = holiday_date(rule, ctx.dct.year - 1)
+    elif future and this_year < ctx.dct:
+        this_year = holiday_date(rule, ctx.dct.year + 1)
+    return _date_reading(this_year, "day", "publication") if this_year else None
+
+
+def _mod_after(ctx: Context) -> str | None:
+    """"after 9/11", "before D-Day": TIMEX3 mod from the word just before."""
+    before = ctx.text[max(0, ctx.start - 8) : ctx.start].lower().split()
+    if before and before[-1] in ("after", "since"):
+        return "AFTER"
+    if before and before[-1] in ("before", "until", "till"):
+        return "BEFORE"
+    return None
+
+
+def _find_name(text: str, table: dict) -> str | None:
+    key = re.sub(r"\s+", " ", text.strip())
+    for name in table:
+        if str(name).lower() == key.lower():
+            return str(name)
+    return None
+
+
+def holiday_date(rule, year: int) -> dt.date | None:
+    """The day of a yearly holiday rule of named_dates.yaml in ``year``."""
+    try:
+        if isinstance(rule, list):
+            return dt.date(year, int(rule[0]), int(rule[1]))
+        if "easter" in rule:
+            return easter_sunday(year) + dt.timedelta(days=int(rule["easter"]))
+        weekday, month = int(rule["weekday"]), int(rule["month"])
+        nth = int(rule.get("nth", rule.get("after_nth", 1)))
+        if nth > 0:
+            first = dt.date(year, month, 1)
+            day = first + dt.timedelta(days=(weekday - first.isoweekday()) % 7 + 7 * (nth - 1))
+        else:
+            last = dt.date(year, month + 1, 1) - ONE_DAY if month < 12 else dt.date(year, 12, 31)
+            day = last - dt.timedelta(days=(last.isoweekday() - weekday) % 7)
+        return day + dt.timedelta(days=int(rule.get("offset", 0)))
+    except (ValueError, OverflowError):
+        return None
+
+
+def easter_sunday(year: int) -> dt.date:
+    """Western Easter (anonymous Gregorian algorithm)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = divmod(b, 4)
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    l = (32 + 2 * e + 2 * i - h - k) % 7  # noqa: E741 (the algorithm's name)
+    m = (a + 11 * h + 22 * l) // 451
+    month, day = divmod(h + l - 7 * m + 114, 31)
+    return dt.date(year, month, day + 1)
+
+
+def norm_season(g: Parts, ctx: Context) -> Reading | None:
+    """"the spring of 2003", "last fall", "summer"."""
+    code = lexicon()["seasons"][_key(g.get("season") or g.get("season2"))]
+    mod = _mod(g.get("dmod") or g.get("dmod2"), "date_modifiers")
+    first_month = SEASON_MONTHS[code]
+    if g.get("year"):
+        return Reading("DATE", f"{int(g['year']):04d}-{code}", mod, "absolute")
+    rel = _key(g.get("rel") or g.get("rel2") or "")
+    if rel in ("that", "the same", "the following", "the previous") or (not rel and ctx.narrative and ctx.ref is not None):
+        base, anchor = ctx.anchor_day(True)
+        year = base.year + {"the following": 1, "the previous": -1}.get(rel, 0)
+        return Reading("DATE", f"{year:04d}-{code}", mod, anchor)
+    dct = ctx.dct
+    current = dt.date(dct.year if not (code == "WI" and dct.month <= 2) else dct.year - 1, first_month, 1)
+    started = current <= dct
+    ended = shift_date(current, 3, ("months", 1)) <= dct
+    if rel in ("last", "this past", "the past"):
+        year = current.year if ended else current.year - 1
+    elif rel in ("next", "this coming", "the coming"):
+        year = current.year if not started else current.year + 1
+    elif rel == "this" or rel == "":
+        if rel == "" and ctx.tense == "future":
+            year = current.year if not ended else current.year + 1
+        elif rel == "":
+            year = current.year if started else current.year - 1
+        else:
+            year = current.year
+    else:
+        year = current.year
+    return Reading("DATE", f"{year:04d}-{code}", mod, "publication")
+
+
+def _current_quarter_context(ctx: Context) -> Period | None:
+    """The quarter financial anaphora refer to: the last one named, else none."""
+    return ctx.ref_quarter
+
+
+def norm_quarter(g: Parts, ctx: Context) -> Reading | None:
+    """"the third quarter", "third-quarter", "the latest quarter", "the year-ago
+    quarter", "Q3 2021"; and "the quarter" when a quarter was named before."""
+    mod = _mod(g.get("dmod"), "date_modifiers")
+    ordinal = g.get("ord")
+    owner = _key(g.get("the") or "")
+    if ordinal:
+        key = _key(ordinal)
+        q = {"first": 1, "second": 2, "third": 3, "fourth": 4, "final": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}.get(key)
+        if q is None:
+            q = int(key)
+        if g.get("year") or g.get("year2"):
+            year, anchor = int(g.get("year") or g.get("year2")), "absolute"
+        elif g.get("rel2") or owner.endswith("year's"):
+            rel = _key(g.get("rel2") or owner.split()[0])
+            offset, anaphoric = _relative_offset(rel)
+            base, anchor = ctx.anchor_day(anaphoric or rel in ("the", "the fiscal"))
+            year = base.year + offset
+        elif ctx.narrative and ctx.ref is not None:
+            year, anchor = ctx.ref.start.year, "previous"
+        else:
+            current = _quarter_of(ctx.dct)
+            year, anchor = ctx.dct.year, "publication"
+            if q > current and ctx.tense != "future":
+                year -= 1
+        if g.get("year_ago"):
+            year -= 1
+        return Reading("DATE", f"{year:04d}-Q{q}", mod, anchor)
+    rel = _key(g.get("rel") or "the")
+    reference = _current_quarter_context(ctx)
+    year_ago = rel in {_key(w) for w in lexicon()["year_ago_words"]} or bool(g.get("ago"))
+    if rel in ("current", "this") and not year_ago:
+        return _date_reading(ctx.dct, "quarter", "publication", mod)
+    if rel in ("last", "past", "previous", "prior") and reference is None:
+        return _date_reading(shift_date(ctx.dct, -3, ("months", 1)), "quarter", "publication", mod)
+    if rel in ("next", "coming"):
+        return _date_reading(shift_date(ctx.dct, 3, ("months", 1)), "quarter", "publication", mod)
+    if reference is None:
+        if rel in ("the", "that", "same"):
+            return None
+        base = shift_date(ctx.dct, -3, ("months", 1))
+        anchor = "publication"
+    else:
+        base, anchor = reference.start, "previous"
+        if rel in ("previous", "prior", "last", "past"):
+            base = shift_date(base, -3, ("months", 1))
+    if year_ago:
+        base = shift_date(base, -1, ("years", 1))
+    return _date_reading(base, "quarter", anchor, mod)
+
+
+def norm_half(g: Parts, ctx: Context) -> Reading | None:
+    """"the second half of 1989", "the first half of this year"."""
+    half = 1 if _key(g["ord"]) in ("first", "1st") else 2
+    if g.get("decade"):
+        return None
+    if g.get("year"):
+        year, anchor = int(g["year"]), "absolute"
+    else:
+        offset, anaphoric = _relative_offset(g.get("rel"))
+        base, anchor = ctx.anchor_day(anaphoric or _key(g.get("rel") or "") == "the")
+        year = base.year + offset
+    return Reading("DATE", f"{year:04d}-H{half}", None, anchor)
+
+
+def norm_period(g: Parts, ctx: Context) -> Reading | None:
+    """Financial periods: "the year-ago period", "the 1988 period", "year-earlier"."""
+    reference = _current_quarter_context(ctx)
+    rel = _key(g.get("rel") or "")
+    year_ago = rel in {_key(w) for w in lexicon()["year_ago_words"]} or rel in ("year-before", "prior-year") or bool(g.get("ago"))
+    if g.get("year"):
+        year = int(g["year"])
+        if reference is not None:
+            return Reading("DATE", f"{year:04d}-Q{_quarter_of(reference.start)}", None, "previous")
+        return Reading("DATE", f"{year:04d}", None, "absolute")
+    if reference is not None:
+        base, anchor, granularity = reference.start, "previous", reference.granularity
+    elif ctx.ref is not None and ctx.ref.granularity in ("year", "half", "quarter", "month"):
+        base, anchor, granularity = ctx.ref.start, "previous", ctx.ref.granularity
+    else:
+        base, anchor, granularity = ctx.dct, "publication", "year"
+    if year_ago:
+        base = shift_date(base, -1, ("years", 1))
+    elif rel in ("latest", "current") and reference is None:
+        return None
+    return _date_reading(base, granularity, anchor)
+
+
+def norm_fiscal_year(g: Parts, ctx: Context) -> Reading | None:
+    """"fiscal 1989", "FY2021", "the current fiscal year", "last fiscal year"."""
+    mod = _mod(g.get("dmod"), "date_modifiers")
+    if g.get("year"):
+        text = g["year"].lstrip("'")
+        year = int(text)
+        if len(text) == 2:
+            year += 2000 if 2000 + year <= ctx.dct.year + 10 else 1900
+        return Reading("DATE", f"{year:04d}", mod, "absolute")
+    rel = _key(g.get("rel") or "the")
+    offset = {"last": -1, "past": -1, "previous": -1, "prior": -1, "next": 1, "coming": 1, "new": 1}.get(rel, 0)
+    base, anchor = ctx.anchor_day(rel in ("that", "same"))
+    return Reading("DATE", f"{base.year + offset:04d}", mod, anchor)
+
+
+_DECADE_WORDS = {
+    "twenties": 2,
+    "thirties": 3,
+    "forties": 4,
+    "fifties": 5,
+    "sixties": 6,
+    "seventies": 7,
+    "eighties": 8,
+    "nineties": 9,
+}
+
+
+def norm_decade(g: Parts, ctx: Context) -> Reading | None:
+    """"the 1990s", "the '90s", "the nineties", "the late 1970s", "the 1800s"."""
+    mod = _mod(g.get("dmod") or g.get("dmod2"), "date_modifiers")
+    if g.get("dec"):
+        first = int(g["dec"])
+        if first % 100 == 0 and first <= 1900:
+            return Reading("DATE", f"{first // 100:02d}", mod, "absolute")
+        return Reading("DATE", f"{first // 10:03d}", mod, "absolute")
+    tens = int(g["dec2"][0]) if g.get("dec2") else _DECADE_WORDS[_key(g["decword"])]
+    century = ctx.dct.year // 100
+    if century * 100 + tens * 10 > ctx.dct.year:
+        century -= 1
+    return Reading("DATE", f"{century * 10 + tens:03d}", mod, "publication")
+
+
+def norm_century(g: Parts, ctx: Context) -> Reading | None:
+    """"the 20th century" is ``19``; "this century" is the publication date's."""
+    mod = _mod(g.get("dmod") or g.get("dmod2"), "date_modifiers")
+    if g.get("ord"):
+        key = _key(g["ord"])
+        digits = re.match(r"\d+", key)
+        n = int(digits[0]) if digits else int(lexicon()["ordinals"][key])
+        if n < 1:
+            return None
+        if g.get("era") and "B" in g["era"].upper():
+            return Reading("DATE", None, mod, "absolute")
+        return Reading("DATE", f"{n - 1:02d}", mod, "absolute")
+    offset, _ = _relative_offset(g["rel"])
+    return Reading("DATE", f"{ctx.dct.year // 100 + offset:02d}", mod, "publication")
+
+
+def norm_year(g: Parts, ctx: Context) -> Reading | None:
+    """A year ("2021", "241 BC", "nineteen ninety-six"), unless the number is a count
+    or an identifier ("2000 troops", "Flight 2021", "No. 1990")."""
+    mod = _mod(g.get("dmod"), "date_modifiers")
+    if g.get("prepost"):
+        mod = "BEFORE" if g["prepost"].lower() == "pre" else "AFTER"
+    if g.get("orlater"):
+        later = any(w in g["orlater"].lower() for w in ("later", "after", "beyond"))
+        mod = "ON_OR_AFTER" if later else "ON_OR_BEFORE"
+    era = g.get("era") or g.get("era2")
+    if g.get("year_word"):
+        year = year_from_words(g["year_word"])
+        if year is None or not 1000 <= year <= 2099:
+            return None
+        return Reading("DATE", f"{year:04d}", mod, "absolute")
+    year = int(g.get("year") or g.get("year2"))
+    if era and "B" in era.upper():
+        return Reading("DATE", f"BC{year:04d}", mod, "absolute") if year > 0 else None
+    if era:
+        return Reading("DATE", f"{year:04d}", mod, "absolute") if year > 0 else None
+    if not _looks_like_year(ctx):
+        return None
+    return Reading("DATE", f"{year:04d}", mod, "absolute")
+
+
+def _looks_like_year(ctx: Context) -> bool:
+    p = compiled()
+    before = ctx.text[max(0, ctx.start - 24) : ctx.start]
+    after = ctx.text[ctx.end : ctx.end + 24]
+    if re.search(r"[A-Za-z]-$|[\d.,]\s?$|\$\s?$", before):
+        return False
+    if p.not_year_after.search(before) or p.not_year_before.search(after):
+        return False
+    # a number in a list of numbers ("1500, 2000 and 2500 troops") is a count
+    return not re.match(r"\s*(?:,|and|or|to)\s*\d{1,3}(?:,\d{3})*\s+[a-z]", after)
+
+
+def norm_rel_day(g: Parts, ctx: Context) -> Reading | None:
+    """"today", "yesterday", "late yesterday", "the day after tomorrow"."""
+    offset = int(lexicon()["relative_days"][_key(g["rel_day"])])
+    mod = _mod(g.get("dmod"), "date_modifiers")
+    return _date_reading(ctx.dct + dt.timedelta(days=offset), "day", "publication", mod)
+
+
+def norm_rel_named(g: Parts, ctx: Context) -> Reading | None:
+    """"last Friday", "next June", "this coming Sunday", "Tuesday of next week",
+    "last Thanksgiving"."""
+    rel = _key(g["rel"])
+    mod = _mod(g.get("dmod"), "date_modifiers")
+    if g.get("named"):
+        return norm_named({"named": g["named"], "rel": rel}, ctx)
+    offset, anaphoric = _relative_offset(rel)
+    base, anchor = ctx.anchor_day(anaphoric)
+    if g.get("weekday"):
+        weekday = weekday_number(g["weekday"])
+        if g.get("rel") and "week" in ctx.text[ctx.start : ctx.end].lower().split()[-1:]:
+            monday = base - dt.timedelta(days=base.isoweekday() - 1) + dt.timedelta(days=7 * offset)
+            return _date_reading(monday + dt.timedelta(days=weekday - 1), "day", anchor, mod)
+        if rel in ("last", "this past", "the previous"):
+            delta = (base.isoweekday() - weekday) % 7 or 7
+            return _date_reading(base - dt.timedelta(days=delta), "day", anchor, mod)
+        if rel in ("next", "this coming", "the coming", "the following"):
+            delta = (weekday - base.isoweekday()) % 7 or 7
+            return _date_reading(base + dt.timedelta(days=delta), "day", anchor, mod)
+        monday = base - dt.timedelta(days=base.isoweekday() - 1)
+        return _date_reading(monday + dt.timedelta(days=weekday - 1), "day", anchor, mod)
+    month = month_number(g["month"])
+    year = base.year
+    if rel in ("last", "this past", "the previous"):
+        year = base.year if month < base.month else base.year - 1
+    elif rel in ("next", "this coming", "the coming", "the following"):
+        year = base.year if month > base.month else base.year + 1
+    return _date_reading(dt.date(year, month, 1), "month", anchor, mod)
+
+
+def norm_offset(g: Parts, ctx: Context) -> Reading | None:
+    """"three years ago", "a year earlier", "twelve days later", "a week or so ago"."""
+    unit = _unit_key(g["unit"])
+    direction, anchor_kind = lexicon()["offset_words"][_key(g["off"])]
+    mod = _mod(g.get("dmod"), "duration_modifiers")
+    if " or " in ctx.text[ctx.start : ctx.end]:
+        mod = mod or "APPROX"
+    if anchor_kind == "publication":
+        base, anchor, base_granularity = ctx.dct, "publication", "day"
+    elif ctx.ref is not None:
+        base, anchor, base_granularity = ctx.ref.start, "previous", ctx.ref.granularity
+    else:
+        base, anchor, base_granularity = ctx.dct, "publication", "day"
+    if g.get("vague"):
+        return Reading("DATE", "PAST_REF" if direction < 0 else "FUTURE_REF", mod, anchor)
+    amount = number_value(g["num"])
+    if amount is None:
+        return None
+    if "and a half" in ctx.text[ctx.start : ctx.end].lower():
+        amount += 0.5
+    granularity = _UNIT_GRANULARITY.get(unit, "day")
+    if granularity == "time":
+        granularity = "day"
+    if anchor == "previous" and finer(base_granularity, granularity):
+        granularity = base_granularity if base_granularity not in ("time", "part_of_day") else "day"
+    try:
+        day = _shift_period(base, direction * amount, unit)
+    except OverflowError:
+        return None
+    return _date_reading(day, granularity, anchor, mod)
+
+
+def norm_rel_period(g: Parts, ctx: Context) -> Reading | None:
+    """"last week", "this year", "earlier this month", "the following day", "that
+    year", "the weekend", "the day before", "earlier in the year"."""
+    unit = _unit_key(g["unit"])
+    rel = _key(g.get("rel") or "")
+    mod = _mod(g.get("dmod"), "date_modifiers")
+    if g.get("off"):
+        offset = -1 if _key(g["off"]) in ("before", "earlier") else 1
+        base, anchor = ctx.anchor_day(True)
+        return _period_reading(base, offset, unit, anchor, mod)
+    if rel == "the" or (not rel and unit != "weekend"):
+        base, anchor = ctx.anchor_day(True)
+        el = _key(g.get("el") or "")
+        return _period_reading(base, 0, unit, anchor, mod or {"earlier": "START", "later": "END"}.get(el))
+    if unit == "day" and rel in ("last", "the last", "past", "the past", "this", "current", "the current", "the latest", "the most recent", "present", "the present"):
+        return None
+    if unit == "decade" and rel in ("the past", "the last", "past"):
+        return Reading("DURATION", "P10Y", mod, "publication", placement="back", place_on=ctx.dct)
+    if unit == "weekend" and not rel:
+        offset = 0
+        base, anchor = ctx.anchor_day(False)
+        monday = base - dt.timedelta(days=base.isoweekday() - 1)
+        if ctx.tense != "future" and base.isoweekday() < 6:
+            offset = -1
+        return _date_reading(monday + dt.timedelta(days=7 * offset), "weekend", anchor, mod)
+    offset, anaphoric = _relative_offset(rel)
+    if unit == "day" and rel in ("the next",):
+        anaphoric = True
+    if unit in ("day",) and not anaphoric and rel not in ("the next", "next"):
+        return None
+    base, anchor = ctx.anchor_day(anaphoric)
+    return _period_reading(base, offset, unit, anchor, mod)
+
+
+def _period_reading(base: dt.date, offset: int, unit: str, anchor: str, mod: str | None) -> Reading | None:
+    granularity = _UNIT_GRANULARITY.get(unit)
+    if granularity is None or granularity == "time":
+        return None
+    try:
+        day = _shift_period(base, offset, unit) if offset else base
+    except OverflowError:
+        return None
+    return _date_reading(day, granularity, anchor, mod)
+
+
+def _duration_parts(amount: float | None, unit: str) -> list[tuple[float | None, str]]:
+    spec = lexicon()["units"][unit]
+    code = spec["code"]
+    if amount is None:
+        vague = spec.get("vague")
+        return [(None, vague or code if not spec.get("time") else "T" + code)]
+    amount *= spec.get("count", 1)
+    if spec.get("time"):
+        whole = int(amount)
+        parts = [(float(whole), "T" + code)] if whole else []
+        rest = amount - whole
+        if rest:
+            smaller = {"H": (60, "TM"), "M": (60, "TS")}.get(code)
+            if smaller:
+                parts.append((round(rest * smaller[0]), smaller[1]))
+            else:
+                parts = [(amount, "T" + code)]
+        return parts or [(0.0, "T" + code)]
+    whole = int(amount)
+    rest = amount - whole
+    parts = [(float(whole), code)] if whole else []
+    if rest:
+        smaller = {"Y": (12, "M"), "M": (30, "D"), "W": (7, "D"), "D": (24, "TH"), "Q": (3, "M")}.get(code)
+        if smaller:
+            parts.append((round(rest * smaller[0]), smaller[1]))
+        else:
+            parts = [(amount, code)]
+    return parts or [(0.0, code)]
+
+
+_PLACING_WORDS = re.compile(r"(?:over|in|during|throughout|for|across|within)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def norm_duration(g: Parts, ctx: Context) -> Reading | None:
+    """"two decades", "the past few years", "six months", "five-year", "the next 12 to
+    18 months", "half an hour"; placed on the calendar when the text says where."""
+    unit_text = g.get("unit") or g.get("half_unit") or g.get("half_unit2")
+    unit = _unit_key(unit_text)
+    if unit not in lexicon()["units"]:
+        return None
+    mod = _mod(g.get("dmod"), "duration_modifiers")
+    vague_counts = lexicon()["vague_numbers"]
+    vague_amount = 4.0
+    if g.get("half_unit") or g.get("half_unit2"):
+        amount: float | None = 0.5
+    elif g.get("num2"):
+        low, high = number_value(g["num"]), number_value(g["num2"])
+        if low is None or high is None or high <= low:
+            return None
+        amount, vague_amount = None, high
+    elif g.get("num"):
+        amount = number_value(g["num"])
+        if amount is None:
+            return None
+        if g.get("half"):
+            amount += 0.5
+    elif g.get("vague"):
+        amount, vague_amount = None, float(vague_counts.get(_key(g["vague"]), 4))
+    else:
+        amount = None
+    if amount is not None and amount <= 0:
+        return None
+    orso = _key(g.get("orso") or "")
+    if orso == "or so":
+        mod = mod or "APPROX"
+    elif orso in ("or more", "or longer"):
+        mod = mod or "EQUAL_OR_MORE"
+    elif orso == "or less":
+        mod = mod or "EQUAL_OR_LESS"
+    value = duration_value(_duration_parts(amount, unit))
+    reading = Reading("DURATION", value, mod, "absolute", vague_amount=vague_amount)
+    _place(reading, g, ctx)
+    return reading
+
+
+def _place(reading: Reading, g: Parts, ctx: Context) -> None:
+    """Where the text puts a duration: "the last/past N units" ends on the anchor day,
+    "the next N units" starts there; a bare duration after "over/in/for/during" with
+    no other date in its sentence ends on the anchor day (starts there in the future
+    tense). Adjectives ("five-year") and ages are never placed."""
+    if g.get("old") or g.get("each"):
+        return
+    direction = lexicon()["duration_directions"].get(_key(g.get("dir") or ""), None) if g.get("dir") else None
+    if direction == "none":
+        return
+    if direction is None:
+        if g.get("num") and re.fullmatch(r"[\d.]+", g["num"]) is None and "-" in (ctx.text[ctx.start : ctx.end]):
+            return
+        before = ctx.text[max(ctx.sentence_start, ctx.start - 24) : ctx.start]
+        if ctx.dates_in_sentence or not _PLACING_WORDS.search(before):
+            return
+        direction = "forward" if ctx.tense == "future" else "back"
+    base, anchor = ctx.anchor_day(False)
+    reading.placement, reading.place_on, reading.anchor = direction, base, anchor
+
+
+def norm_set(g: Parts, ctx: Context) -> Reading | None:
+    """"every year", "each Thursday", "twice a week", "daily", "Tuesdays"."""
+    lex = lexicon()
+    if g.get("adverb"):
+        return Reading("SET", lex["set_adverbs"][_key(g["adverb"])])
+    if g.get("weekday") or g.get("weekday_pl"):
+        n = weekday_number(g.get("weekday") or g.get("weekday_pl"))
+        part = g.get("part")
+        suffix = f"T{lex['day_parts'][_key(part).rstrip('s')]}" if part else ""
+        return Reading("SET", f"XXXX-WXX-{n}{suffix}")
+    if g.get("month"):
+        return Reading("SET", f"XXXX-{month_number(g['month']):02d}")
+    if g.get("season"):
+        return Reading("SET", f"XXXX-{lex['seasons'][_key(g['season'])]}")
+    if g.get("part"):
+        return Reading("SET", f"XXXX-XX-XXT{lex['day_parts'][_key(g['part'])]}")
+    unit = _unit_key(g["unit"])
+    if unit not in lex["units"]:
+        return None
+    amount = number_value(g["num"]) if g.get("num") else 1.0
+    if amount is None:
+        return None
+    if g.get("other"):
+        amount *= 2 if _key(g["other"]) == "other" else 1
+    return Reading("SET", duration_value(_duration_parts(amount, unit)))
+
+
+def norm_weekday(g: Parts, ctx: Context) -> Reading | None:
+    """A weekday: see :func:`_weekday_date`."""
+    day, anchor = _weekday_date(ctx, weekday_number(g["weekday"]))
+    return _date_reading(day, "day", anchor, _mod(g.get("dmod"), "date_modifiers"))
+
+
+def norm_ref(g: Parts, ctx: Context) -> Reading | None:
+    """Words without a calendar value: PRESENT_REF, PAST_REF, FUTURE_REF."""
+    if g.get("present"):
+        return Reading("DATE", "PRESENT_REF", None, "publication")
+    if g.get("past"):
+        return Reading("DATE", "PAST_REF", None, "publication")
+    return Reading("DATE", "FUTURE_REF", None, "publication")
+
+
+def norm_reject(g: Parts, ctx: Context) -> Reading | None:
+    """Matched only so that its parts are not read as dates ("2012–13")."""
+    return None
+
+
+NORMALIZERS: dict[str, Callable[[Parts, Context], Reading | None]] = {
+    "date": norm_date,
+    "numeric_date": norm_numeric_date,
+    "week_of": norm_week_of,
+    "clock": norm_clock,
+    "day_part": norm_day_part,
+    "named": norm_named,
+    "season": norm_season,
+    "quarter": norm_quarter,
+    "half": norm_half,
+    "period": norm_period,
+    "fiscal_year": norm_fiscal_year,
+    "decade": norm_decade,
+    "century": norm_century,
+    "year": norm_year,
+    "rel_day": norm_rel_day,
+    "rel_named": norm_rel_named,
+    "offset": norm_offset,
+    "rel_period": norm_rel_period,
+    "duration": norm_duration,
+    "set": norm_set,
+    "weekday": norm_weekday,
+    "ref": norm_ref,
+    "reject": norm_reject,
+}
