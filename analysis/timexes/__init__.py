@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from ..corpus import Document
 from ..sentences import Sentence
-from .normalize import NORMALIZERS, Context, Reading
+from .normalize import NORMALIZERS, Context, Parts, Reading
 from .patterns import compiled
 from .values import canonical_value, parse_value, place_duration, value_granularity, value_interval
 
@@ -111,29 +111,38 @@ def _find(text: str, sentences: list[Sentence]) -> list[_Match]:
     return found
 
 
-def _explicit_years(text: str, matches: list[_Match]) -> list[int]:
+# Expressions that count from the publication date: news, not history.
+_PUBLICATION_NORMS = {"rel_day", "weekday", "rel_named", "day_part", "clock"}
+
+
+def _explicit_years(text: str, matches: list[_Match]) -> tuple[list[int], int]:
+    """Years written out in the text (BC years as negative), and how many
+    expressions count from the publication date ("yesterday", "Tuesday")."""
     rules = compiled().rules
     years = []
+    relative = 0
     for match in matches:
         rule = rules[match.rule]
+        if rule.norm in _PUBLICATION_NORMS:
+            relative += 1
         if rule.norm not in ("date", "year", "season", "quarter"):
             continue
         parts = rule.parser.fullmatch(text, match.start, match.end)
         if parts is None:
             continue
-        found = parts.groupdict().get("year") or parts.groupdict().get("year2")
-        if found and found.isdigit() and len(found) == 4:
-            years.append(int(found))
-    return years
+        found = Parts(parts).get("year") or Parts(parts).get("year2")
+        if found and found.isdigit():
+            bc = "B" in (Parts(parts).get("era") or "").upper()
+            years.append(-int(found) if bc else int(found))
+    return years, relative
 
 
-def is_narrative(years: list[int], published: dt.date) -> bool:
-    """Whether a text tells a history: at least three explicit years, most of them
-    more than ``NARRATIVE_YEARS`` years from the publication date."""
-    if len(years) < 3:
-        return False
+def is_narrative(years: list[int], relative: int, published: dt.date) -> bool:
+    """Whether a text tells a history: at least five explicit years more than
+    ``NARRATIVE_YEARS`` from the publication date, three in four of all its years,
+    and three times as many as its expressions that count from the publication date."""
     far = sum(1 for y in years if abs(y - published.year) > NARRATIVE_YEARS)
-    return far * 2 > len(years)
+    return far >= 5 and far * 4 >= len(years) * 3 and far >= 3 * relative
 
 
 def _narrow(start: dt.date, end: dt.date, mod: str | None) -> tuple[dt.date, dt.date]:
@@ -181,7 +190,7 @@ def extract_timexes(doc: Document, sentences: list[Sentence]) -> list[Timex]:
     matches = _find(text, sentences)
     if not matches:
         return []
-    ctx = Context(dct=doc.published, text=text, narrative=is_narrative(_explicit_years(text, matches), doc.published))
+    ctx = Context(dct=doc.published, text=text, narrative=is_narrative(*_explicit_years(text, matches), doc.published))
     dates_per_sentence: dict[int, int] = {}
     for match in matches:
         if rules[match.rule].norm in _DATE_NORMS:
@@ -194,19 +203,19 @@ def extract_timexes(doc: Document, sentences: list[Sentence]) -> list[Timex]:
         if parts is None:
             continue
         sentence = sentences[bisect.bisect_right(sentence_starts, match.start) - 1]
-        ctx.at(match.start, match.end, sentence.start, sentence.end, dates_per_sentence.get(match.sent_idx, 0))
+        ctx.at(match.start, match.end, match.sent_idx, sentence.start, sentence.end, dates_per_sentence.get(match.sent_idx, 0))
         try:
-            reading = NORMALIZERS[rule.norm](parts.groupdict(), ctx)
+            reading = NORMALIZERS[rule.norm](Parts(parts), ctx)
         except (ValueError, KeyError, OverflowError, TypeError):
             # a rule matched words its normaliser cannot read (an impossible date, a
             # number out of range): not a time expression, never a crash
             reading = None
         if reading is None or reading.type not in TYPES:
             continue
-        start, end = match.start, match.end
+        start, end = reading.span or (match.start, match.end)
         if "span" in rule.parser.groupindex and parts.start("span") >= 0:
             start, end = parts.span("span")
-        _remember(ctx, reading)
+        _remember(ctx, reading, match.sent_idx)
         span = _interval(reading, doc.published)
         out.append(
             Timex(
@@ -228,14 +237,14 @@ def extract_timexes(doc: Document, sentences: list[Sentence]) -> list[Timex]:
     return out
 
 
-def _remember(ctx: Context, reading: Reading) -> None:
+def _remember(ctx: Context, reading: Reading, sent_idx: int) -> None:
     """A resolved date becomes the reference of later anaphora."""
-    if reading.type not in ("DATE", "TIME"):
+    if reading.type not in ("DATE", "TIME") or not reading.remember:
         return
     period = parse_value(reading.value)
     if period is None or period.granularity not in _REFERENCE_GRANULARITIES:
         return
-    ctx.ref = period
+    ctx.ref, ctx.ref_sent, ctx.ref_explicit = period, sent_idx, reading.anchor == "absolute"
     if period.granularity in ("quarter", "half"):
         ctx.ref_quarter = period
 

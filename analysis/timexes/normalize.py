@@ -30,7 +30,7 @@ from .values import (
     shift_date,
 )
 
-__all__ = ["Context", "NORMALIZERS", "Reading", "format_period", "number_value"]
+__all__ = ["Context", "NORMALIZERS", "Parts", "Reading", "format_period", "number_value"]
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -49,6 +49,8 @@ class Reading:
         place_on: the day a placed duration ends or starts on.
         vague_amount: how many units an ``X`` amount spans when placed.
         span: (start, end) when the expression is narrower than the match.
+        remember: whether later anaphora may refer to it (a comparison such as "the
+            year-ago quarter" is not what "the quarter" means next).
     """
 
     type: str
@@ -59,6 +61,33 @@ class Reading:
     place_on: dt.date | None = None
     vague_amount: float = 4
     span: tuple[int, int] | None = None
+    remember: bool = True
+
+
+class Parts:
+    """The named parts of a rule's match: ``get`` gives ``None`` for a part that did not
+    take part (or that the rule does not have), ``span`` its offsets in the text."""
+
+    __slots__ = ("match",)
+
+    def __init__(self, match: re.Match) -> None:
+        self.match = match
+
+    def get(self, name: str, default=None):
+        try:
+            value = self.match.group(name)
+        except IndexError:
+            return default
+        return default if value is None else value
+
+    def __getitem__(self, name: str) -> str:
+        return self.match.group(name)
+
+    def span(self, name: str) -> tuple[int, int]:
+        try:
+            return self.match.span(name)
+        except IndexError:
+            return (-1, -1)
 
 
 @dataclass(slots=True)
@@ -70,7 +99,10 @@ class Context:
     text: str
     narrative: bool = False
     ref: Period | None = None
+    ref_sent: int = -1
+    ref_explicit: bool = False
     ref_quarter: Period | None = None
+    sent_idx: int = 0
     sentence_start: int = 0
     sentence_end: int = 0
     start: int = 0
@@ -78,19 +110,31 @@ class Context:
     dates_in_sentence: int = 0
     _tense: str | None = field(default=None, repr=False)
 
-    def at(self, start: int, end: int, sentence_start: int, sentence_end: int, dates_in_sentence: int) -> None:
-        self.start, self.end = start, end
+    def at(self, start: int, end: int, sent_idx: int, sentence_start: int, sentence_end: int, dates_in_sentence: int) -> None:
+        self.start, self.end, self.sent_idx = start, end, sent_idx
         self.sentence_start, self.sentence_end = sentence_start, sentence_end
         self.dates_in_sentence = dates_in_sentence
         self._tense = None
 
     @property
-    def tense(self) -> str:
-        """``future`` or ``past`` for the clause around the current expression: the
-        nearest tense cue in the words before it decides (news default: past)."""
+    def tense(self) -> str | None:
+        """``future``, ``past`` or ``None`` (no cue) for the clause of the current
+        expression: the nearest tense cue in the words before it decides."""
         if self._tense is None:
-            self._tense = _tense_before(self.text, max(self.sentence_start, self.start - 80), self.start)
-        return self._tense
+            self._tense = _tense_before(self.text, max(self.sentence_start, self.start - 80), self.start) or ""
+        return self._tense or None
+
+    def local_year(self) -> int | None:
+        """The year of the last date the text gave, when the text is a narrative or
+        that date was written with its year in this sentence or the one before
+        ("In 1998 ... In July, ..."), and differs from the publication year."""
+        if self.ref is None:
+            return None
+        if self.narrative:
+            return self.ref.start.year
+        if self.ref_explicit and self.sent_idx - self.ref_sent <= 1 and self.ref.start.year != self.dct.year:
+            return self.ref.start.year
+        return None
 
     def anchor_day(self, anaphoric: bool) -> tuple[dt.date, str]:
         """The day a relative expression counts from, and the anchor kind."""
@@ -99,11 +143,13 @@ class Context:
         return self.dct, "publication"
 
 
-def _tense_before(text: str, lo: int, hi: int) -> str:
+def _tense_before(text: str, lo: int, hi: int) -> str | None:
     p = compiled()
     window = text[lo:hi]
     last_future = max((m.end() for m in p.future_cue.finditer(window)), default=-1)
     last_past = max((m.end() for m in p.past_cue.finditer(window)), default=-1)
+    if last_future == last_past:
+        return None
     return "future" if last_future > last_past else "past"
 
 
@@ -313,24 +359,34 @@ def _shift_period(day: dt.date, amount: float, unit: str) -> dt.date:
 
 
 def _year_for_month(ctx: Context, month: int, day: int | None = None) -> tuple[int, str]:
-    """The year of a month (and day) written without one."""
-    if ctx.narrative and ctx.ref is not None:
-        return ctx.ref.start.year, "previous"
+    """The year of a month (and day) written without one: the year of the last date
+    given in a narrative (see :meth:`Context.local_year`); else, from the publication
+    date, the next such day in the future tense, the last one in the past tense, and
+    the nearest one when the clause has no tense cue."""
+    local = ctx.local_year()
+    if local is not None:
+        return local, "previous"
     dct = ctx.dct
-    year = dct.year
-    if ctx.tense == "future":
-        if (month, day or 31) < (dct.month, dct.day if day else 1):
-            year += 1
-    elif (month, day or 1) > (dct.month, dct.day if day else 31):
-        year -= 1
-    return year, "publication"
+    this_year = (month, day or 15)
+    today = (dct.month, dct.day if day else 15)
+    tense = ctx.tense
+    if tense == "future":
+        return (dct.year + 1 if this_year < (dct.month, dct.day if day else 1) else dct.year), "publication"
+    if tense == "past":
+        return (dct.year - 1 if this_year > (dct.month, dct.day if day else 31) else dct.year), "publication"
+    months_ahead = (month - dct.month) + ((day or 15) - today[1]) / 31
+    if months_ahead > 6:
+        return dct.year - 1, "publication"
+    if months_ahead < -6:
+        return dct.year + 1, "publication"
+    return dct.year, "publication"
 
 
 def _weekday_date(ctx: Context, weekday: int) -> tuple[dt.date, str]:
     """A weekday without a date: the latest such day on or before the publication date
     in the past tense, the next on or after it in the future tense; in narrative text
     the first such day on or after the last date given."""
-    if ctx.narrative and ctx.ref is not None and ctx.ref.granularity in ("day", "part_of_day", "time"):
+    if ctx.local_year() is not None and ctx.ref.granularity in ("day", "part_of_day", "time"):
         base = ctx.ref.start
         return base + dt.timedelta(days=(weekday - base.isoweekday()) % 7), "previous"
     dct = ctx.dct
@@ -352,17 +408,16 @@ def _date_reading(day: dt.date, granularity: str, anchor: str, mod: str | None =
 
 # ------------------------------------------------------------------------ normalisers
 
-Parts = dict[str, str | None]
-
-
 def norm_date(g: Parts, ctx: Context) -> Reading | None:
     """Month, day and year in any order, with what is missing taken from context."""
     month = month_number(g.get("month") or g.get("month2"))
     dom_text = g.get("dom") or g.get("dom2")
     dom = day_of_month(dom_text) if dom_text else None
     mod = _mod(g.get("dmod"), "date_modifiers")
-    if g.get("year"):
-        year, anchor = int(g["year"]), "absolute"
+    if g.get("year") or g.get("year_word"):
+        year, anchor = _written_year(g), "absolute"
+        if year is None:
+            return None
     elif g.get("rel"):
         offset, anaphoric = _relative_offset(g["rel"] if g["rel"].lower() not in ("last", "next", "this") else g["rel"])
         base, anchor = ctx.anchor_day(anaphoric)
@@ -376,6 +431,12 @@ def norm_date(g: Parts, ctx: Context) -> Reading | None:
     except ValueError:
         return None
     return _date_reading(day, "day" if dom else "month", anchor, mod)
+
+
+def _written_year(g: Parts) -> int | None:
+    if g.get("year"):
+        return int(g["year"])
+    return year_from_words(g["year_word"]) if g.get("year_word") else None
 
 
 def _year_for_weekday_date(ctx: Context, month: int, dom: int, weekday: int) -> tuple[int, str]:
@@ -503,14 +564,19 @@ def norm_named(g: Parts, ctx: Context) -> Reading | None:
         day = holiday_date(rule, int(g["year"]))
         return _date_reading(day, "day", "absolute") if day else None
     rel = _key(g.get("rel") or "")
-    if ctx.narrative and ctx.ref is not None and not rel:
-        day = holiday_date(rule, ctx.ref.start.year)
+    if not rel and ctx.local_year() is not None:
+        day = holiday_date(rule, ctx.local_year())
         return _date_reading(day, "day", "previous") if day else None
     this_year = holiday_date(rule, ctx.dct.year)
     if this_year is None:
         return None
     future = rel in ("next", "this coming", "the coming") or (not rel and ctx.tense == "future")
-    past = rel in ("last", "this past", "the previous") or (not rel and not future)
+    past = rel in ("last", "this past", "the previous") or (not rel and ctx.tense == "past")
+    if not rel and ctx.tense is None:
+        # no cue: the nearest one
+        candidates = [d for d in (holiday_date(rule, ctx.dct.year + k) for k in (-1, 0, 1)) if d]
+        day = min(candidates, key=lambda d: abs((d - ctx.dct).days))
+        return _date_reading(day, "day", "publication")
     if past and this_year > ctx.dct:
         this_year = holiday_date(rule, ctx.dct.year - 1)
     elif future and this_year < ctx.dct:
@@ -575,10 +641,11 @@ def norm_season(g: Parts, ctx: Context) -> Reading | None:
     code = lexicon()["seasons"][_key(g.get("season") or g.get("season2"))]
     mod = _mod(g.get("dmod") or g.get("dmod2"), "date_modifiers")
     first_month = SEASON_MONTHS[code]
-    if g.get("year"):
-        return Reading("DATE", f"{int(g['year']):04d}-{code}", mod, "absolute")
+    if g.get("year") or g.get("year_word"):
+        year = _written_year(g)
+        return Reading("DATE", f"{year:04d}-{code}", mod, "absolute") if year else None
     rel = _key(g.get("rel") or g.get("rel2") or "")
-    if rel in ("that", "the same", "the following", "the previous") or (not rel and ctx.narrative and ctx.ref is not None):
+    if rel in ("that", "the same", "the following", "the previous") or (not rel and ctx.local_year() is not None):
         base, anchor = ctx.anchor_day(True)
         year = base.year + {"the following": 1, "the previous": -1}.get(rel, 0)
         return Reading("DATE", f"{year:04d}-{code}", mod, anchor)
@@ -613,6 +680,19 @@ def norm_quarter(g: Parts, ctx: Context) -> Reading | None:
     mod = _mod(g.get("dmod"), "date_modifiers")
     ordinal = g.get("ord")
     owner = _key(g.get("the") or "")
+    reading = _quarter_reading(g, ctx, mod, ordinal, owner)
+    if reading is not None and owner in ("the", "its", "their"):
+        text = ctx.text[ctx.start : ctx.end]
+        # "its third quarter", "the third-quarter loss": the determiner is not part of
+        # the time expression (but "the third quarter" is)
+        if owner != "the" or re.search(r"\w-quarter", text):
+            after = g.span("the")[1]
+            start = after + len(ctx.text[after : ctx.end]) - len(ctx.text[after : ctx.end].lstrip())
+            reading.span = (start, ctx.end)
+    return reading
+
+
+def _quarter_reading(g: Parts, ctx: Context, mod: str | None, ordinal: str | None, owner: str) -> Reading | None:
     if ordinal:
         key = _key(ordinal)
         q = {"first": 1, "second": 2, "third": 3, "fourth": 4, "final": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}.get(key)
@@ -625,37 +705,37 @@ def norm_quarter(g: Parts, ctx: Context) -> Reading | None:
             offset, anaphoric = _relative_offset(rel)
             base, anchor = ctx.anchor_day(anaphoric or rel in ("the", "the fiscal"))
             year = base.year + offset
-        elif ctx.narrative and ctx.ref is not None:
-            year, anchor = ctx.ref.start.year, "previous"
+        elif ctx.local_year() is not None:
+            year, anchor = ctx.local_year(), "previous"
         else:
             current = _quarter_of(ctx.dct)
             year, anchor = ctx.dct.year, "publication"
             if q > current and ctx.tense != "future":
                 year -= 1
         if g.get("year_ago"):
-            year -= 1
+            return Reading("DATE", f"{year - 1:04d}-Q{q}", mod, anchor, remember=False)
         return Reading("DATE", f"{year:04d}-Q{q}", mod, anchor)
     rel = _key(g.get("rel") or "the")
     reference = _current_quarter_context(ctx)
     year_ago = rel in {_key(w) for w in lexicon()["year_ago_words"]} or bool(g.get("ago"))
+    last_completed = shift_date(ctx.dct, -3, ("months", 1))
     if rel in ("current", "this") and not year_ago:
         return _date_reading(ctx.dct, "quarter", "publication", mod)
-    if rel in ("last", "past", "previous", "prior") and reference is None:
-        return _date_reading(shift_date(ctx.dct, -3, ("months", 1)), "quarter", "publication", mod)
+    if rel in ("last", "past", "latest", "most recent", "recent", "just-ended", "just-completed"):
+        return _date_reading(last_completed, "quarter", "publication", mod)
     if rel in ("next", "coming"):
         return _date_reading(shift_date(ctx.dct, 3, ("months", 1)), "quarter", "publication", mod)
     if reference is None:
-        if rel in ("the", "that", "same"):
-            return None
-        base = shift_date(ctx.dct, -3, ("months", 1))
-        anchor = "publication"
+        base, anchor = last_completed, "publication"
     else:
         base, anchor = reference.start, "previous"
-        if rel in ("previous", "prior", "last", "past"):
+        if rel in ("previous", "prior"):
             base = shift_date(base, -3, ("months", 1))
     if year_ago:
         base = shift_date(base, -1, ("years", 1))
-    return _date_reading(base, "quarter", anchor, mod)
+    reading = _date_reading(base, "quarter", anchor, mod)
+    reading.remember = not year_ago and rel not in ("previous", "prior")
+    return reading
 
 
 def norm_half(g: Parts, ctx: Context) -> Reading | None:
@@ -678,10 +758,7 @@ def norm_period(g: Parts, ctx: Context) -> Reading | None:
     rel = _key(g.get("rel") or "")
     year_ago = rel in {_key(w) for w in lexicon()["year_ago_words"]} or rel in ("year-before", "prior-year") or bool(g.get("ago"))
     if g.get("year"):
-        year = int(g["year"])
-        if reference is not None:
-            return Reading("DATE", f"{year:04d}-Q{_quarter_of(reference.start)}", None, "previous")
-        return Reading("DATE", f"{year:04d}", None, "absolute")
+        return Reading("DATE", f"{int(g['year']):04d}", None, "absolute", remember=False)
     if reference is not None:
         base, anchor, granularity = reference.start, "previous", reference.granularity
     elif ctx.ref is not None and ctx.ref.granularity in ("year", "half", "quarter", "month"):
@@ -692,7 +769,9 @@ def norm_period(g: Parts, ctx: Context) -> Reading | None:
         base = shift_date(base, -1, ("years", 1))
     elif rel in ("latest", "current") and reference is None:
         return None
-    return _date_reading(base, granularity, anchor)
+    reading = _date_reading(base, granularity, anchor)
+    reading.remember = False
+    return reading
 
 
 def norm_fiscal_year(g: Parts, ctx: Context) -> Reading | None:
@@ -782,7 +861,7 @@ def _looks_like_year(ctx: Context) -> bool:
     p = compiled()
     before = ctx.text[max(0, ctx.start - 24) : ctx.start]
     after = ctx.text[ctx.end : ctx.end + 24]
-    if re.search(r"[A-Za-z]-$|[\d.,]\s?$|\$\s?$", before):
+    if re.search(r"[A-Za-z]-$|\$\s?$", before):
         return False
     if p.not_year_after.search(before) or p.not_year_before.search(after):
         return False
@@ -835,6 +914,14 @@ def norm_offset(g: Parts, ctx: Context) -> Reading | None:
     mod = _mod(g.get("dmod"), "duration_modifiers")
     if " or " in ctx.text[ctx.start : ctx.end]:
         mod = mod or "APPROX"
+    amount_text = _key(g.get("num") or "")
+    if unit == "year" and amount_text in ("a", "one", "1") and ctx.ref_quarter is not None:
+        # financial comparisons: "up from $10 million a year ago/earlier" is the same
+        # quarter (or half) one year before
+        day = shift_date(ctx.ref_quarter.start, direction, ("years", 1))
+        reading = _date_reading(day, ctx.ref_quarter.granularity, "previous", mod)
+        reading.remember = False
+        return reading
     if anchor_kind == "publication":
         base, anchor, base_granularity = ctx.dct, "publication", "day"
     elif ctx.ref is not None:
@@ -935,6 +1022,23 @@ def _duration_parts(amount: float | None, unit: str) -> list[tuple[float | None,
     return parts or [(0.0, code)]
 
 
+def _is_age(g: Parts, ctx: Context) -> bool:
+    """"a 6-year-old boy", "52 years old": an age, not a time expression."""
+    if _key(g.get("old") or "").endswith("old"):
+        return True
+    return re.match(r"\s+old\b|[\s-]old\b", ctx.text[ctx.end : ctx.end + 6]) is not None
+
+
+_RATE_BEFORE = re.compile(r"(?:\d|\b(?:million|billion|thousand|hundred|dozen|percent|cents?|dollars?|times|flights|seats|shares|hours|days))\S*\s+(?:\S+\s+)?$", re.IGNORECASE)
+
+
+def _is_rate(g: Parts, ctx: Context) -> bool:
+    """"$500 million a year", "four flights a week": a rate, not a duration."""
+    if _key(g.get("num") or "") not in ("a", "an", "per") or g.get("the") or g.get("dir") or g.get("dmod"):
+        return False
+    return _RATE_BEFORE.search(ctx.text[max(ctx.sentence_start, ctx.start - 30) : ctx.start]) is not None
+
+
 _PLACING_WORDS = re.compile(r"(?:over|in|during|throughout|for|across|within)\s+(?:the\s+)?$", re.IGNORECASE)
 
 
@@ -944,6 +1048,8 @@ def norm_duration(g: Parts, ctx: Context) -> Reading | None:
     unit_text = g.get("unit") or g.get("half_unit") or g.get("half_unit2")
     unit = _unit_key(unit_text)
     if unit not in lexicon()["units"]:
+        return None
+    if _is_age(g, ctx) or _is_rate(g, ctx):
         return None
     mod = _mod(g.get("dmod"), "duration_modifiers")
     vague_counts = lexicon()["vague_numbers"]
@@ -1005,9 +1111,11 @@ def norm_set(g: Parts, ctx: Context) -> Reading | None:
     """"every year", "each Thursday", "twice a week", "daily", "Tuesdays"."""
     lex = lexicon()
     if g.get("adverb"):
+        if not compiled().function_word.match(ctx.text, ctx.end):
+            return None  # an adjective: "its quarterly dividend", "daily flights"
         return Reading("SET", lex["set_adverbs"][_key(g["adverb"])])
-    if g.get("weekday") or g.get("weekday_pl"):
-        n = weekday_number(g.get("weekday") or g.get("weekday_pl"))
+    if g.get("weekday") or g.get("weekday_pl") or g.get("weekday_pl2"):
+        n = weekday_number(g.get("weekday") or g.get("weekday_pl") or g.get("weekday_pl2"))
         part = g.get("part")
         suffix = f"T{lex['day_parts'][_key(part).rstrip('s')]}" if part else ""
         return Reading("SET", f"XXXX-WXX-{n}{suffix}")
@@ -1036,11 +1144,25 @@ def norm_weekday(g: Parts, ctx: Context) -> Reading | None:
 
 def norm_ref(g: Parts, ctx: Context) -> Reading | None:
     """Words without a calendar value: PRESENT_REF, PAST_REF, FUTURE_REF."""
+    if g.get("adjective"):
+        return Reading("DATE", lexicon()["temporal_adjectives"][_key(g["adjective"])], None, "publication")
     if g.get("present"):
         return Reading("DATE", "PRESENT_REF", None, "publication")
     if g.get("past"):
         return Reading("DATE", "PAST_REF", None, "publication")
     return Reading("DATE", "FUTURE_REF", None, "publication")
+
+
+def norm_year_end(g: Parts, ctx: Context) -> Reading | None:
+    """"year-end", "by year-end", "since last year-end": December 31 of the year."""
+    rel = _key(g.get("rel") or "")
+    if rel:
+        year = ctx.dct.year + {"last": -1, "next": 1}.get(rel, 0)
+    elif ctx.local_year() is not None:
+        return Reading("DATE", f"{ctx.local_year():04d}-12-31", None, "previous")
+    else:
+        year = ctx.dct.year - 1 if ctx.tense == "past" else ctx.dct.year
+    return Reading("DATE", f"{year:04d}-12-31", None, "publication")
 
 
 def norm_reject(g: Parts, ctx: Context) -> Reading | None:
@@ -1071,5 +1193,6 @@ NORMALIZERS: dict[str, Callable[[Parts, Context], Reading | None]] = {
     "set": norm_set,
     "weekday": norm_weekday,
     "ref": norm_ref,
+    "year_end": norm_year_end,
     "reject": norm_reject,
 }

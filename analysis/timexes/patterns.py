@@ -53,6 +53,7 @@ class TimexPatterns:
     past_cue: re.Pattern
     not_year_after: re.Pattern
     not_year_before: re.Pattern
+    function_word: re.Pattern
     starts: re.Pattern
     matchers: tuple[re.Pattern, ...]
     # start key (see start_key) -> indexes of the rules that can begin so, in order
@@ -193,6 +194,7 @@ def _placeholders() -> dict[str, str]:
         "past_ref": words(lex["past_ref"]),
         "future_ref": words(lex["future_ref"]),
         "set_adverb": words(lex["set_adverbs"]),
+        "temporal_adjective": words(lex["temporal_adjectives"]),
         "named_fixed": words(named["fixed"], cased=True),
         "named_yearly": words(named["yearly"], cased=True),
         "ordinal_q": r"(?:first|second|third|fourth|final|1st|2nd|3rd|4th)",
@@ -214,7 +216,7 @@ def _expand(template: str, values: dict[str, str]) -> str:
 
 # Around every span: not inside a word or a number, not after a currency sign.
 _BEFORE = r"(?<![\w$£€¥#@'’])(?<![0-9][.,])"
-_AFTER = r"(?![\w%@])"
+_AFTER = r"(?![\w%@]|-[^\W\d])"
 
 # How many first characters of a place select the rules tried there.
 KEY_LENGTH = 6
@@ -362,7 +364,8 @@ def compiled() -> TimexPatterns:
     return TimexPatterns(
         rules=tuple(rules),
         future_cue=re.compile(rf"(?<![\w'’]){words(lex['future_cues'])}(?!\w)", _FLAGS),
-        past_cue=re.compile(rf"(?<![\w'’])(?:{words(lex['past_cues'])}|\w+ed)(?!\w)", _FLAGS),
+        past_cue=re.compile(rf"(?<![\w'’]){words(lex['past_cues'])}(?!\w)", _FLAGS),
+        function_word=re.compile(rf"\s+{words(lex['function_words'])}(?!\w)|\s*(?:[^\w\s]|$)", _FLAGS),
         not_year_after=re.compile(rf"(?<![\w.]){words(lex['not_year_after'])}\s*$", _FLAGS),
         not_year_before=re.compile(rf"^\s*{words(lex['not_year_before'])}(?!\w)", _FLAGS),
         starts=starts,

@@ -226,7 +226,8 @@ def value_interval(value: str | None, dct: dt.date | None = None) -> tuple[dt.da
 
 def canonical_value(value: str | None) -> str | None:
     """One spelling per meaning, for comparing values: decades and centuries written
-    with trailing ``X`` (``199X``, ``19XX``) lose them, and duration units ``DE``,
+    with trailing ``X`` (``199X``, ``19XX``) lose them, week numbers have two digits
+    (``2000-W7`` is ``2000-W07``), and duration units ``DE``,
     ``CE``, ``ML`` (also TIMEX2 ``E``, ``C``, ``L``) become years (``P2DE`` is ``P20Y``)."""
     if value is None:
         return None
@@ -234,6 +235,9 @@ def canonical_value(value: str | None) -> str | None:
     m = re.fullmatch(r"(\d{1,3})X+", value)
     if m and len(value) == 4:
         return m[1]
+    m = re.fullmatch(r"(\d{4}-W)(\d)(\b.*)", value)
+    if m:
+        return f"{m[1]}0{m[2]}{m[3]}"
     if value.startswith("P"):
         parts = parse_duration(value)
         if parts is not None:
