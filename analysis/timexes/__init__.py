@@ -215,7 +215,7 @@ def extract_timexes(doc: Document, sentences: list[Sentence]) -> list[Timex]:
         start, end = reading.span or (match.start, match.end)
         if "span" in rule.parser.groupindex and parts.start("span") >= 0:
             start, end = parts.span("span")
-        _remember(ctx, reading, match.sent_idx)
+        _remember(ctx, reading)
         span = _interval(reading, doc.published)
         out.append(
             Timex(
@@ -237,14 +237,16 @@ def extract_timexes(doc: Document, sentences: list[Sentence]) -> list[Timex]:
     return out
 
 
-def _remember(ctx: Context, reading: Reading, sent_idx: int) -> None:
+def _remember(ctx: Context, reading: Reading) -> None:
     """A resolved date becomes the reference of later anaphora."""
     if reading.type not in ("DATE", "TIME") or not reading.remember:
         return
+    if ctx.narrative and reading.anchor == "publication":
+        return  # "today" in a history is the writer's day, not the story's
     period = parse_value(reading.value)
     if period is None or period.granularity not in _REFERENCE_GRANULARITIES:
         return
-    ctx.ref, ctx.ref_sent, ctx.ref_explicit = period, sent_idx, reading.anchor == "absolute"
+    ctx.ref = period
     if period.granularity in ("quarter", "half"):
         ctx.ref_quarter = period
 

@@ -99,8 +99,6 @@ class Context:
     text: str
     narrative: bool = False
     ref: Period | None = None
-    ref_sent: int = -1
-    ref_explicit: bool = False
     ref_quarter: Period | None = None
     sent_idx: int = 0
     sentence_start: int = 0
@@ -119,38 +117,66 @@ class Context:
     @property
     def tense(self) -> str | None:
         """``future``, ``past`` or ``None`` (no cue) for the clause of the current
-        expression: the nearest tense cue in the words before it decides."""
+        expression (see :func:`clause_tense`)."""
         if self._tense is None:
-            self._tense = _tense_before(self.text, max(self.sentence_start, self.start - 80), self.start) or ""
+            self._tense = clause_tense(self.text, self.start, self.end, self.sentence_start, self.sentence_end) or ""
         return self._tense or None
 
     def local_year(self) -> int | None:
-        """The year of the last date the text gave, when the text is a narrative or
-        that date was written with its year in this sentence or the one before
-        ("In 1998 ... In July, ..."), and differs from the publication year."""
-        if self.ref is None:
-            return None
-        if self.narrative:
-            return self.ref.start.year
-        if self.ref_explicit and self.sent_idx - self.ref_sent <= 1 and self.ref.start.year != self.dct.year:
-            return self.ref.start.year
+        """In a narrative, the year of the last date the text gave, unless the clause
+        is in the future tense (a history is told in the past: "a summit set for
+        April" is about the publication year). In news, a month without a year
+        counts from the publication date even after a background sentence with an
+        old year: on TimeBank/AQUAINT that is right far more often."""
+        if self.narrative and self.ref is not None:
+            verbal = clause_tense(self.text, self.start, self.end, self.sentence_start, self.sentence_end, prepositions=False)
+            if verbal != "future":
+                return self.ref.start.year
         return None
 
     def anchor_day(self, anaphoric: bool) -> tuple[dt.date, str]:
-        """The day a relative expression counts from, and the anchor kind."""
-        if (anaphoric or self.narrative) and self.ref is not None:
+        """The day a relative expression counts from, and the anchor kind: the last
+        date given for anaphora ("the following day"), the publication date for
+        deixis ("last Tuesday", "next week") even in a narrative."""
+        if anaphoric and self.ref is not None:
             return self.ref.start, "previous"
         return self.dct, "publication"
 
 
-def _tense_before(text: str, lo: int, hi: int) -> str | None:
+_CLAUSE_BREAK = re.compile(r"[,;:()\"“”—–]|\s-\s|\b(?:and|but|while|whereas)\b")
+
+
+def clause_tense(text: str, start: int, end: int, sentence_start: int, sentence_end: int, prepositions: bool = True) -> str | None:
+    """The tense of the clause around ``text[start:end]``: the nearest tense cue
+    (timex.yaml ``future_cues``/``past_cues``, or a verb in -ed) before it in its
+    clause, else the first one after it; ``None`` when the clause has none.
+    A possessive ("Wednesday's ruling") is a past reference; with ``prepositions``,
+    a deadline word right before ("by", "until", "effective") makes it future."""
+    if text.startswith(("'s", "’s"), end):
+        return "past"
     p = compiled()
-    window = text[lo:hi]
-    last_future = max((m.end() for m in p.future_cue.finditer(window)), default=-1)
-    last_past = max((m.end() for m in p.past_cue.finditer(window)), default=-1)
-    if last_future == last_past:
-        return None
-    return "future" if last_future > last_past else "past"
+    if prepositions and p.future_preposition.search(text, max(sentence_start, start - 20), start):
+        return "future"
+    lo = max(sentence_start, start - 80)
+    before = text[lo:start]
+    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(before)]
+    if breaks:
+        before = before[breaks[-1] :]
+    future = max((m.end() for m in p.future_cue.finditer(before)), default=-1)
+    past = max((m.end() for m in p.past_cue.finditer(before)), default=-1)
+    if future >= 0 or past >= 0:
+        return "future" if future >= past else "past"
+    after = text[end : min(sentence_end, end + 50)]
+    cut = _CLAUSE_BREAK.search(after)
+    if cut:
+        after = after[: cut.start()]
+    future_after = p.future_cue.search(after)
+    past_after = p.past_cue.search(after)
+    if future_after or past_after:
+        if future_after and (not past_after or future_after.start() <= past_after.start()):
+            return "future"
+        return "past"
+    return None
 
 
 # ------------------------------------------------------------------------ word values
@@ -358,23 +384,33 @@ def _shift_period(day: dt.date, amount: float, unit: str) -> dt.date:
 # ------------------------------------------------------------------------ resolution
 
 
+# A month or day written without a year this close to the publication date (in
+# months) is in the publication year whatever the tense.
+NEAR_MONTHS = 3
+
+
 def _year_for_month(ctx: Context, month: int, day: int | None = None) -> tuple[int, str]:
     """The year of a month (and day) written without one: the year of the last date
     given in a narrative (see :meth:`Context.local_year`); else, from the publication
     date, the next such day in the future tense, the last one in the past tense, and
-    the nearest one when the clause has no tense cue."""
+    the nearest one when the clause has no tense cue; within NEAR_MONTHS of the
+    publication date, its year."""
     local = ctx.local_year()
     if local is not None:
         return local, "previous"
     dct = ctx.dct
     this_year = (month, day or 15)
     today = (dct.month, dct.day if day else 15)
+    months_ahead = (month - dct.month) + ((day or 15) - today[1]) / 31
+    if abs(months_ahead) <= NEAR_MONTHS:
+        # a deadline next month reported in the past tense ("said it must leave by
+        # Jan. 14") is still this year's
+        return dct.year, "publication"
     tense = ctx.tense
     if tense == "future":
         return (dct.year + 1 if this_year < (dct.month, dct.day if day else 1) else dct.year), "publication"
     if tense == "past":
         return (dct.year - 1 if this_year > (dct.month, dct.day if day else 31) else dct.year), "publication"
-    months_ahead = (month - dct.month) + ((day or 15) - today[1]) / 31
     if months_ahead > 6:
         return dct.year - 1, "publication"
     if months_ahead < -6:
@@ -418,12 +454,12 @@ def norm_date(g: Parts, ctx: Context) -> Reading | None:
         year, anchor = _written_year(g), "absolute"
         if year is None:
             return None
+    elif g.get("weekday") and dom:
+        year, anchor = _year_for_weekday_date(ctx, month, dom, weekday_number(g["weekday"]))
     elif g.get("rel"):
         offset, anaphoric = _relative_offset(g["rel"] if g["rel"].lower() not in ("last", "next", "this") else g["rel"])
         base, anchor = ctx.anchor_day(anaphoric)
         year = base.year + offset
-    elif g.get("weekday") and dom:
-        year, anchor = _year_for_weekday_date(ctx, month, dom, weekday_number(g["weekday"]))
     else:
         year, anchor = _year_for_month(ctx, month, dom)
     try:
@@ -496,7 +532,9 @@ def norm_clock(g: Parts, ctx: Context) -> Reading | None:
     elif g.get("rel_day"):
         day, anchor = ctx.dct + dt.timedelta(days=int(lexicon()["relative_days"][_key(g["rel_day"])])), "publication"
     else:
-        day, anchor = ctx.anchor_day(False)
+        # a clock time alone is on the publication date in news, on the last date
+        # given in a narrative
+        day, anchor = ctx.anchor_day(ctx.narrative)
     mod = _mod(g.get("dmod"), "duration_modifiers")
     return Reading("TIME", f"{day.isoformat()}T{hour:02d}:{minute:02d}", "APPROX" if mod == "APPROX" else mod, anchor)
 

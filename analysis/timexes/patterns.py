@@ -54,6 +54,7 @@ class TimexPatterns:
     not_year_after: re.Pattern
     not_year_before: re.Pattern
     function_word: re.Pattern
+    future_preposition: re.Pattern
     starts: re.Pattern
     matchers: tuple[re.Pattern, ...]
     # start key (see start_key) -> indexes of the rules that can begin so, in order
@@ -364,7 +365,8 @@ def compiled() -> TimexPatterns:
     return TimexPatterns(
         rules=tuple(rules),
         future_cue=re.compile(rf"(?<![\w'’]){words(lex['future_cues'])}(?!\w)", _FLAGS),
-        past_cue=re.compile(rf"(?<![\w'’]){words(lex['past_cues'])}(?!\w)", _FLAGS),
+        past_cue=re.compile(rf"(?<![\w'’])(?:{words(lex['past_cues'])}|(?-i:[a-z]{{2,}}ed))(?!\w)", _FLAGS),
+        future_preposition=re.compile(rf"(?<![\w'’]){words(lex['future_prepositions'])}\s+(?:the\s+)?$", _FLAGS),
         function_word=re.compile(rf"\s+{words(lex['function_words'])}(?!\w)|\s*(?:[^\w\s]|$)", _FLAGS),
         not_year_after=re.compile(rf"(?<![\w.]){words(lex['not_year_after'])}\s*$", _FLAGS),
         not_year_before=re.compile(rf"^\s*{words(lex['not_year_before'])}(?!\w)", _FLAGS),
