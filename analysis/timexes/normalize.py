@@ -431,11 +431,13 @@ def _weekday_date(ctx: Context, weekday: int) -> tuple[dt.date, str]:
     return dct - dt.timedelta(days=(dct.isoweekday() - weekday) % 7), "publication"
 
 
-def _relative_offset(rel: str | None) -> tuple[int, bool]:
-    """Offset of "this/last/next/the following ..." and whether it is anaphoric."""
+def _relative_offset(rel: str | None, ctx: Context | None = None) -> tuple[int, bool]:
+    """Offset of "this/last/next/the following ..." and whether it is anaphoric (in a
+    narrative, "next spring" and "that year" both count from the story's date)."""
     lex = lexicon()
     key = _key(rel or "this")
-    return int(lex["relative_offsets"].get(key, 0)), key in lex["anaphoric_offsets"]
+    anaphoric = key in lex["anaphoric_offsets"] or bool(ctx and ctx.narrative)
+    return int(lex["relative_offsets"].get(key, 0)), anaphoric
 
 
 def _date_reading(day: dt.date, granularity: str, anchor: str, mod: str | None = None, type_: str = "DATE") -> Reading:
@@ -457,7 +459,7 @@ def norm_date(g: Parts, ctx: Context) -> Reading | None:
     elif g.get("weekday") and dom:
         year, anchor = _year_for_weekday_date(ctx, month, dom, weekday_number(g["weekday"]))
     elif g.get("rel"):
-        offset, anaphoric = _relative_offset(g["rel"] if g["rel"].lower() not in ("last", "next", "this") else g["rel"])
+        offset, anaphoric = _relative_offset(g["rel"], ctx)
         base, anchor = ctx.anchor_day(anaphoric)
         year = base.year + offset
     else:
@@ -740,7 +742,7 @@ def _quarter_reading(g: Parts, ctx: Context, mod: str | None, ordinal: str | Non
             year, anchor = int(g.get("year") or g.get("year2")), "absolute"
         elif g.get("rel2") or owner.endswith("year's"):
             rel = _key(g.get("rel2") or owner.split()[0])
-            offset, anaphoric = _relative_offset(rel)
+            offset, anaphoric = _relative_offset(rel, ctx)
             base, anchor = ctx.anchor_day(anaphoric or rel in ("the", "the fiscal"))
             year = base.year + offset
         elif ctx.local_year() is not None:
@@ -784,7 +786,7 @@ def norm_half(g: Parts, ctx: Context) -> Reading | None:
     if g.get("year"):
         year, anchor = int(g["year"]), "absolute"
     else:
-        offset, anaphoric = _relative_offset(g.get("rel"))
+        offset, anaphoric = _relative_offset(g.get("rel"), ctx)
         base, anchor = ctx.anchor_day(anaphoric or _key(g.get("rel") or "") == "the")
         year = base.year + offset
     return Reading("DATE", f"{year:04d}-H{half}", None, anchor)
@@ -921,7 +923,7 @@ def norm_rel_named(g: Parts, ctx: Context) -> Reading | None:
     mod = _mod(g.get("dmod"), "date_modifiers")
     if g.get("named"):
         return norm_named({"named": g["named"], "rel": rel}, ctx)
-    offset, anaphoric = _relative_offset(rel)
+    offset, anaphoric = _relative_offset(rel, ctx)
     base, anchor = ctx.anchor_day(anaphoric)
     if g.get("weekday"):
         weekday = weekday_number(g["weekday"])
@@ -976,7 +978,7 @@ def norm_offset(g: Parts, ctx: Context) -> Reading | None:
     granularity = _UNIT_GRANULARITY.get(unit, "day")
     if granularity == "time":
         granularity = "day"
-    if anchor == "previous" and finer(base_granularity, granularity):
+    if anchor == "previous" and finer(base_granularity, granularity) and granularity in ("day", "week"):
         granularity = base_granularity if base_granularity not in ("time", "part_of_day") else "day"
     try:
         day = _shift_period(base, direction * amount, unit)
@@ -1010,7 +1012,7 @@ def norm_rel_period(g: Parts, ctx: Context) -> Reading | None:
         if ctx.tense != "future" and base.isoweekday() < 6:
             offset = -1
         return _date_reading(monday + dt.timedelta(days=7 * offset), "weekend", anchor, mod)
-    offset, anaphoric = _relative_offset(rel)
+    offset, anaphoric = _relative_offset(rel, ctx)
     if unit == "day" and rel in ("the next",):
         anaphoric = True
     if unit in ("day",) and not anaphoric and rel not in ("the next", "next"):
