@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from ..corpus import Document
@@ -80,6 +81,7 @@ class _Match:
     end: int
     rule: int
     sent_idx: int
+    parts: re.Match
 
 
 def _find(text: str, sentences: list[Sentence]) -> list[_Match]:
@@ -103,9 +105,9 @@ def _find(text: str, sentences: list[Sentence]) -> list[_Match]:
         if pos < sentence.start:
             continue
         for rule in patterns.rules_at(text, pos):
-            m = patterns.matchers[rule].match(text, pos, sentence.end)
+            m = patterns.rules[rule].pattern.match(text, pos, sentence.end)
             if m:
-                found.append(_Match(pos, m.end(), rule, sentence.sent_idx))
+                found.append(_Match(pos, m.end(), rule, sentence.sent_idx, m))
                 resume = m.end()
                 break
     return found
@@ -127,12 +129,10 @@ def _explicit_years(text: str, matches: list[_Match]) -> tuple[list[int], int]:
             relative += 1
         if rule.norm not in ("date", "year", "season", "quarter"):
             continue
-        parts = rule.parser.fullmatch(text, match.start, match.end)
-        if parts is None:
-            continue
-        found = Parts(parts).get("year") or Parts(parts).get("year2")
+        parts = Parts(match.parts)
+        found = parts.get("year") or parts.get("year2")
         if found and found.isdigit():
-            bc = "B" in (Parts(parts).get("era") or "").upper()
+            bc = "B" in (parts.get("era") or "").upper()
             years.append(-int(found) if bc else int(found))
     return years, relative
 
@@ -199,9 +199,7 @@ def extract_timexes(doc: Document, sentences: list[Sentence]) -> list[Timex]:
     out: list[Timex] = []
     for match in matches:
         rule = rules[match.rule]
-        parts = rule.parser.fullmatch(text, match.start, match.end)
-        if parts is None:
-            continue
+        parts = match.parts
         sentence = sentences[bisect.bisect_right(sentence_starts, match.start) - 1]
         ctx.at(match.start, match.end, match.sent_idx, sentence.start, sentence.end, dates_per_sentence.get(match.sent_idx, 0))
         try:
@@ -213,7 +211,7 @@ def extract_timexes(doc: Document, sentences: list[Sentence]) -> list[Timex]:
         if reading is None or reading.type not in TYPES:
             continue
         start, end = reading.span or (match.start, match.end)
-        if "span" in rule.parser.groupindex and parts.start("span") >= 0:
+        if "span" in rule.pattern.groupindex and parts.start("span") >= 0:
             start, end = parts.span("span")
         _remember(ctx, reading)
         span = _interval(reading, doc.published)

@@ -11,8 +11,8 @@ returns:
   rules); at such a place :meth:`TimexPatterns.finder_at` gives the alternation of
   only the rules that can begin there, in the same priority order, so a match there
   is the one ``finder`` would make, without trying seventy rules at every word;
-* ``parsers``: per rule, the same pattern with its named parts, used with
-  ``fullmatch`` on the (short) matched text to read the parts;
+* per rule, its pattern with its named parts and the word boundaries: the match
+  found at a place is also the reading of its parts;
 * the cue patterns for tense and for numbers that are not years.
 """
 
@@ -39,11 +39,13 @@ _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """One extraction rule: its name, normaliser and compiled part reader."""
+    """One extraction rule: its name, normaliser, and pattern (with its named parts,
+    wrapped in the word boundaries every span has)."""
 
     name: str
     norm: str
-    parser: re.Pattern
+    pattern: re.Pattern
+    body: str  # the pattern without named parts or boundaries
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,6 @@ class TimexPatterns:
     function_word: re.Pattern
     future_preposition: re.Pattern
     starts: re.Pattern
-    matchers: tuple[re.Pattern, ...]
     # start key (see start_key) -> indexes of the rules that can begin so, in order
     rules_by_key: dict[str, tuple[int, ...]]
     always: tuple[int, ...]
@@ -74,7 +75,7 @@ class TimexPatterns:
     @functools.cached_property
     def finder(self) -> re.Pattern:
         """All rules in one alternation (what :meth:`rules_at` narrows down)."""
-        return re.compile(_BEFORE + "(?:" + "|".join(f"(?P<r{i}>{m.pattern[len(_BEFORE) + 3 : -len(_AFTER) - 1]})" for i, m in enumerate(self.matchers)) + ")" + _AFTER, _FLAGS)
+        return re.compile(_BEFORE + "(?:" + "|".join(f"(?P<r{i}>{r.body})" for i, r in enumerate(self.rules)) + ")" + _AFTER, _FLAGS)
 
 
 def lexicon() -> dict:
@@ -342,13 +343,11 @@ def compiled() -> TimexPatterns:
     values = _placeholders()
     lex = lexicon()
     rules = []
-    matchers = []
     keys_of: list[set[str] | None] = []
     for spec in load_lexicon("timex_rules.yaml")["rules"]:
         body = _expand(spec["pattern"], values)
-        rules.append(Rule(spec["name"], spec["norm"], re.compile(body, _FLAGS)))
         plain = _GROUP_NAME.sub("(?:", body)
-        matchers.append(re.compile(_BEFORE + "(?:" + plain + ")" + _AFTER, _FLAGS))
+        rules.append(Rule(spec["name"], spec["norm"], re.compile(_BEFORE + "(?:" + body + ")" + _AFTER, _FLAGS), plain))
         keys_of.append(first_keys(plain))
     always = tuple(i for i, keys in enumerate(keys_of) if keys is None)
     all_keys = set().union(*(k for k in keys_of if k))
@@ -371,7 +370,6 @@ def compiled() -> TimexPatterns:
         not_year_after=re.compile(rf"(?<![\w.]){words(lex['not_year_after'])}\s*$", _FLAGS),
         not_year_before=re.compile(rf"^\s*{words(lex['not_year_before'])}(?!\w)", _FLAGS),
         starts=starts,
-        matchers=tuple(matchers),
         rules_by_key=rules_by_key,
         always=always,
     )
