@@ -208,30 +208,32 @@ def extract_timexes(doc: Document, sentences: list[Sentence]) -> list[Timex]:
             # a rule matched words its normaliser cannot read (an impossible date, a
             # number out of range): not a time expression, never a crash
             reading = None
-        if reading is None or reading.type not in TYPES:
-            continue
-        start, end = reading.span or (match.start, match.end)
-        if "span" in rule.pattern.groupindex and parts.start("span") >= 0:
-            start, end = parts.span("span")
-        _remember(ctx, reading)
-        span = _interval(reading, doc.published)
-        out.append(
-            Timex(
-                timex_id=f"{doc.doc_id}:t{len(out)}",
-                doc_id=doc.doc_id,
-                sent_idx=match.sent_idx,
-                start=start,
-                end=end,
-                surface=text[start:end],
-                type=reading.type,
-                value=reading.value,
-                mod=reading.mod,
-                anchor=reading.anchor,
-                interval_start=span[0] if span else None,
-                interval_end=span[1] if span else None,
-                granularity=_granularity(reading),
+        readings = reading if isinstance(reading, list) else [reading] if reading else []
+        for reading in readings:
+            if reading.type not in TYPES:
+                continue
+            start, end = reading.span or (match.start, match.end)
+            if "span" in rule.pattern.groupindex and parts.start("span") >= 0:
+                start, end = parts.span("span")
+            _remember(ctx, reading)
+            span = _interval(reading, doc.published)
+            out.append(
+                Timex(
+                    timex_id=f"{doc.doc_id}:t{len(out)}",
+                    doc_id=doc.doc_id,
+                    sent_idx=match.sent_idx,
+                    start=start,
+                    end=end,
+                    surface=text[start:end],
+                    type=reading.type,
+                    value=reading.value,
+                    mod=reading.mod,
+                    anchor=reading.anchor,
+                    interval_start=span[0] if span else None,
+                    interval_end=span[1] if span else None,
+                    granularity=_granularity(reading),
+                )
             )
-        )
     return out
 
 

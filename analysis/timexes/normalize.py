@@ -471,6 +471,24 @@ def norm_date(g: Parts, ctx: Context) -> Reading | None:
     return _date_reading(day, "day" if dom else "month", anchor, mod)
 
 
+def norm_date_range(g: Parts, ctx: Context) -> list[Reading] | None:
+    """"May 4 and 5", "12-14 July 1950": two dates, each with its own span."""
+    first = norm_date(g, ctx)
+    if first is None:
+        return None
+    day = dt.date.fromisoformat(first.value)
+    try:
+        second_day = day.replace(day=day_of_month(g["dom2"]))
+    except ValueError:
+        return None
+    if second_day <= day:
+        return None
+    second = Reading("DATE", second_day.isoformat(), None, first.anchor)
+    first.span = (g.span("month")[0], g.span("dom")[1])
+    second.span = g.span("dom2")
+    return [first, second]
+
+
 def _written_year(g: Parts) -> int | None:
     if g.get("year"):
         return int(g["year"])
@@ -568,6 +586,9 @@ def _clock_value(text: str) -> tuple[int | None, int]:
 def norm_day_part(g: Parts, ctx: Context) -> Reading | None:
     """"Friday morning", "last night", "tonight", "the next morning"."""
     parts = lexicon()["day_parts"]
+    if g.get("generic"):
+        code = parts.get(_key(g["generic"]).replace("-", ""), "NI") if _key(g["generic"]) != "nighttime" else "NI"
+        return Reading("TIME", f"XXXX-XX-XXT{code}", None, "absolute")
     if g.get("tonight"):
         key = _key(g["tonight"])
         code, day, anchor = parts.get(key, "NI"), ctx.dct, "publication"
@@ -950,8 +971,11 @@ def norm_rel_named(g: Parts, ctx: Context) -> Reading | None:
 def norm_offset(g: Parts, ctx: Context) -> Reading | None:
     """"three years ago", "a year earlier", "twelve days later", "a week or so ago"."""
     unit = _unit_key(g["unit"])
-    direction, anchor_kind = lexicon()["offset_words"][_key(g["off"])]
+    direction, anchor_kind = lexicon()["offset_words"][_key(g["off"]).split()[0]]
     mod = _mod(g.get("dmod"), "duration_modifiers")
+    if not g.get("num") and not g.get("vague"):
+        # "hours later", "months before that": some time after or before
+        return Reading("DATE", "PAST_REF" if direction < 0 else "FUTURE_REF", mod, "previous" if ctx.ref else "publication")
     if " or " in ctx.text[ctx.start : ctx.end]:
         mod = mod or "APPROX"
     amount_text = _key(g.get("num") or "")
@@ -1109,6 +1133,8 @@ def norm_duration(g: Parts, ctx: Context) -> Reading | None:
             amount += 0.5
     elif g.get("vague"):
         amount, vague_amount = None, float(vague_counts.get(_key(g["vague"]), 4))
+    elif g.get("unit") and _key(g["unit"]) == unit:
+        amount = 1.0  # a singular unit alone: "day-long"
     else:
         amount = None
     if amount is not None and amount <= 0:
@@ -1194,9 +1220,13 @@ def norm_ref(g: Parts, ctx: Context) -> Reading | None:
 
 
 def norm_year_end(g: Parts, ctx: Context) -> Reading | None:
-    """"year-end", "by year-end", "since last year-end": December 31 of the year."""
+    """"year-end", "by year-end", "since last year-end": December 31 of the year;
+    "month's end": the end of the month."""
     rel = _key(g.get("rel") or "")
-    if rel:
+    if _key(g.get("unit") or "year") == "month":
+        base, anchor = ctx.anchor_day(True)
+        return _date_reading(base, "month", anchor, "END")
+    if rel and rel != "the":
         year = ctx.dct.year + {"last": -1, "next": 1}.get(rel, 0)
     elif ctx.local_year() is not None:
         return Reading("DATE", f"{ctx.local_year():04d}-12-31", None, "previous")
@@ -1234,5 +1264,6 @@ NORMALIZERS: dict[str, Callable[[Parts, Context], Reading | None]] = {
     "weekday": norm_weekday,
     "ref": norm_ref,
     "year_end": norm_year_end,
+    "date_range": norm_date_range,
     "reject": norm_reject,
 }

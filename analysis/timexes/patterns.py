@@ -158,12 +158,12 @@ def _placeholders() -> dict[str, str]:
     season_safe = words([s for s in seasons if s != "fall"]) + "|(?-i:Fall|FALL)"
     clock = (
         r"(?:(?:[01]?[0-9]|2[0-4])(?:[:.][0-5][0-9])?\s*(?:[ap]\.\s?m\.?|[ap]m\b)"
-        r"|(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])?(?!\s*[ap]\.?m)"
+        r"|(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])?(?:\s?(?:hrs|hours|h)\b)?(?!\s*[ap]\.?m)"
         r"|(?:[01]?[0-9]|2[0-4])\s+o'clock"
         r"|(?:[01]?[0-9])\s+in\s+the\s+(?:morning|afternoon|evening)"
         rf"|{words(lex['clock_words'])})"
     )
-    era = r"(?-i:B\.C\.E\.|B\.C\.|BCE|BC|A\.D\.|AD|CE|C\.E\.)"
+    era = r"(?-i:B\.C\.E\.|B\.C\.?|BCE|BC|A\.D\.|AD|CE|C\.E\.)"
     return {
         "month": _cased_raw(_abbreviations(month_names, full_months)),
         "month_name": words([m for m in full_months if m not in ambiguous], cased=True),
@@ -218,7 +218,7 @@ def _expand(template: str, values: dict[str, str]) -> str:
 
 # Around every span: not inside a word or a number, not after a currency sign.
 _BEFORE = r"(?<![\w$£€¥#@'’])(?<![0-9][.,])"
-_AFTER = r"(?![\w%@]|-[^\W\d])"
+_AFTER = r"(?![\w%@])"
 
 # How many first characters of a place select the rules tried there.
 KEY_LENGTH = 6
