@@ -137,12 +137,17 @@ def _explicit_years(text: str, matches: list[_Match]) -> tuple[list[int], int]:
     return years, relative
 
 
+# A history names many years: at least this many far from the publication date.
+NARRATIVE_MIN_YEARS = 8
+
+
 def is_narrative(years: list[int], relative: int, published: dt.date) -> bool:
-    """Whether a text tells a history: at least five explicit years more than
-    ``NARRATIVE_YEARS`` from the publication date, three in four of all its years,
-    and three times as many as its expressions that count from the publication date."""
+    """Whether a text tells a history: at least ``NARRATIVE_MIN_YEARS`` explicit years
+    more than ``NARRATIVE_YEARS`` from the publication date, three in four of all its
+    years, and three times as many as its expressions that count from the
+    publication date. (A news story with a paragraph of background is not one.)"""
     far = sum(1 for y in years if abs(y - published.year) > NARRATIVE_YEARS)
-    return far >= 5 and far * 4 >= len(years) * 3 and far >= 3 * relative
+    return far >= NARRATIVE_MIN_YEARS and far * 4 >= len(years) * 3 and far >= 3 * relative
 
 
 def _narrow(start: dt.date, end: dt.date, mod: str | None) -> tuple[dt.date, dt.date]:

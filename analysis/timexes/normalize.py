@@ -129,7 +129,7 @@ class Context:
         counts from the publication date even after a background sentence with an
         old year: on TimeBank/AQUAINT that is right far more often."""
         if self.narrative and self.ref is not None:
-            verbal = clause_tense(self.text, self.start, self.end, self.sentence_start, self.sentence_end, prepositions=False)
+            verbal = clause_tense(self.text, self.start, self.end, self.sentence_start, self.sentence_end, prepositions=False, whole_sentence=False)
             if verbal != "future":
                 return self.ref.start.year
         return None
@@ -146,35 +146,61 @@ class Context:
 _CLAUSE_BREAK = re.compile(r"[,;:()\"“”—–]|\s-\s|\b(?:and|but|while|whereas)\b")
 
 
-def clause_tense(text: str, start: int, end: int, sentence_start: int, sentence_end: int, prepositions: bool = True) -> str | None:
-    """The tense of the clause around ``text[start:end]``: the nearest tense cue
-    (timex.yaml ``future_cues``/``past_cues``, or a verb in -ed) before it in its
-    clause, else the first one after it; ``None`` when the clause has none.
+def clause_tense(
+    text: str, start: int, end: int, sentence_start: int, sentence_end: int, prepositions: bool = True, whole_sentence: bool = True
+) -> str | None:
+    """The tense around ``text[start:end]``, from cue words (timex.yaml
+    ``future_cues``/``past_cues``): the nearest cue before it in its clause, else the
+    first after it in its clause, else the nearest in its sentence; a verb in -ed
+    counts as past only where no listed cue is found (it is often an adjective:
+    "a still unspecified date"). ``None`` when there is no cue at all.
+
     A possessive ("Wednesday's ruling") is a past reference; with ``prepositions``,
-    a deadline word right before ("by", "until", "effective") makes it future."""
+    a deadline word right before ("by", "until", "effective") makes it future unless
+    the clause has a past cue ("had filed reports by Wednesday"). Without
+    ``whole_sentence`` only the clause is read."""
     if text.startswith(("'s", "’s"), end):
         return "past"
     p = compiled()
-    if prepositions and p.future_preposition.search(text, max(sentence_start, start - 20), start):
-        return "future"
     lo = max(sentence_start, start - 80)
     before = text[lo:start]
     breaks = [m.end() for m in _CLAUSE_BREAK.finditer(before)]
-    if breaks:
-        before = before[breaks[-1] :]
-    future = max((m.end() for m in p.future_cue.finditer(before)), default=-1)
-    past = max((m.end() for m in p.past_cue.finditer(before)), default=-1)
-    if future >= 0 or past >= 0:
-        return "future" if future >= past else "past"
-    after = text[end : min(sentence_end, end + 50)]
+    clause_before = before[breaks[-1] :] if breaks else before
+    after = text[end : min(sentence_end, end + 60)]
     cut = _CLAUSE_BREAK.search(after)
-    if cut:
-        after = after[: cut.start()]
-    future_after = p.future_cue.search(after)
-    past_after = p.past_cue.search(after)
+    clause_after = after[: cut.start()] if cut else after
+
+    future = max((m.end() for m in p.future_cue.finditer(clause_before)), default=-1)
+    past = max((m.end() for m in p.past_cue.finditer(clause_before)), default=-1)
+    if prepositions and past < 0 and p.future_preposition.search(text, max(sentence_start, start - 20), start):
+        return "future"
+    if future >= 0 or past >= 0:
+        return "future" if future > past else "past"
+    future_after = p.future_cue.search(clause_after)
+    past_after = p.past_cue.search(clause_after)
     if future_after or past_after:
         if future_after and (not past_after or future_after.start() <= past_after.start()):
             return "future"
+        return "past"
+    if p.past_participle.search(clause_before) or p.past_participle.search(clause_after):
+        return "past"
+    if not whole_sentence:
+        return None
+    # nothing in the clause: the nearest cue in the sentence
+    sentence_before = text[sentence_start:start]
+    sentence_after = text[end:sentence_end]
+    nearest: tuple[int, str] | None = None
+    for pattern, tense in ((p.future_cue, "future"), (p.past_cue, "past")):
+        for m in pattern.finditer(sentence_before):
+            distance = len(sentence_before) - m.end()
+            if nearest is None or distance < nearest[0]:
+                nearest = (distance, tense)
+        m = pattern.search(sentence_after)
+        if m and (nearest is None or m.start() < nearest[0]):
+            nearest = (m.start(), tense)
+    if nearest:
+        return nearest[1]
+    if p.past_participle.search(sentence_before) or p.past_participle.search(sentence_after):
         return "past"
     return None
 
@@ -631,6 +657,8 @@ def norm_named(g: Parts, ctx: Context) -> Reading | None:
     this_year = holiday_date(rule, ctx.dct.year)
     if this_year is None:
         return None
+    if not rel and abs((this_year - ctx.dct).days) <= 31 * NEAR_MONTHS:
+        return _date_reading(this_year, "day", "publication")
     future = rel in ("next", "this coming", "the coming") or (not rel and ctx.tense == "future")
     past = rel in ("last", "this past", "the previous") or (not rel and ctx.tense == "past")
     if not rel and ctx.tense is None:
@@ -1022,7 +1050,9 @@ def norm_rel_period(g: Parts, ctx: Context) -> Reading | None:
         base, anchor = ctx.anchor_day(True)
         return _period_reading(base, offset, unit, anchor, mod)
     if rel == "the" or (not rel and unit != "weekend"):
-        base, anchor = ctx.anchor_day(True)
+        # "the year" is the one the text is about; "the full year" in news is the
+        # publication year
+        base, anchor = ctx.anchor_day(not g.get("whole") or ctx.narrative)
         el = _key(g.get("el") or "")
         return _period_reading(base, 0, unit, anchor, mod or {"earlier": "START", "later": "END"}.get(el))
     if unit == "day" and rel in ("last", "the last", "past", "the past", "this", "current", "the current", "the latest", "the most recent", "present", "the present"):
@@ -1220,8 +1250,8 @@ def norm_ref(g: Parts, ctx: Context) -> Reading | None:
 
 
 def norm_year_end(g: Parts, ctx: Context) -> Reading | None:
-    """"year-end", "by year-end", "since last year-end": December 31 of the year;
-    "month's end": the end of the month."""
+    """"year-end", "by year-end", "since last year-end": the end of the year (mod
+    END); "month's end": the end of the month."""
     rel = _key(g.get("rel") or "")
     if _key(g.get("unit") or "year") == "month":
         base, anchor = ctx.anchor_day(True)
@@ -1229,10 +1259,11 @@ def norm_year_end(g: Parts, ctx: Context) -> Reading | None:
     if rel and rel != "the":
         year = ctx.dct.year + {"last": -1, "next": 1}.get(rel, 0)
     elif ctx.local_year() is not None:
-        return Reading("DATE", f"{ctx.local_year():04d}-12-31", None, "previous")
+        return Reading("DATE", f"{ctx.local_year():04d}", "END", "previous")
     else:
-        year = ctx.dct.year - 1 if ctx.tense == "past" else ctx.dct.year
-    return Reading("DATE", f"{year:04d}-12-31", None, "publication")
+        # "since year-end" looks back to the last one, "by year-end" ahead
+        year = ctx.dct.year - 1 if ctx.tense == "past" and not compiled().future_preposition.search(ctx.text, max(ctx.sentence_start, ctx.start - 20), ctx.start) else ctx.dct.year
+    return Reading("DATE", f"{year:04d}", "END", "publication")
 
 
 def norm_reject(g: Parts, ctx: Context) -> Reading | None:

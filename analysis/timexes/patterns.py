@@ -53,6 +53,7 @@ class TimexPatterns:
     rules: tuple[Rule, ...]
     future_cue: re.Pattern
     past_cue: re.Pattern
+    past_participle: re.Pattern
     not_year_after: re.Pattern
     not_year_before: re.Pattern
     function_word: re.Pattern
@@ -364,7 +365,8 @@ def compiled() -> TimexPatterns:
     return TimexPatterns(
         rules=tuple(rules),
         future_cue=re.compile(rf"(?<![\w'’]){words(lex['future_cues'])}(?!\w)", _FLAGS),
-        past_cue=re.compile(rf"(?<![\w'’])(?:{words(lex['past_cues'])}|(?-i:[a-z]{{2,}}ed))(?!\w)", _FLAGS),
+        past_cue=re.compile(rf"(?<![\w'’]){words(lex['past_cues'])}(?!\w)", _FLAGS),
+        past_participle=re.compile(r"(?<![\w'’-])(?-i:[a-z]{2,}ed)(?![\w-])"),
         future_preposition=re.compile(rf"(?<![\w'’]){words(lex['future_prepositions'])}\s+(?:the\s+)?$", _FLAGS),
         function_word=re.compile(rf"\s+{words(lex['function_words'])}(?!\w)|\s*(?:[^\w\s]|$)", _FLAGS),
         not_year_after=re.compile(rf"(?<![\w.]){words(lex['not_year_after'])}\s*$", _FLAGS),
