@@ -610,7 +610,8 @@ def _clock_value(text: str) -> tuple[int | None, int]:
 
 
 def norm_day_part(g: Parts, ctx: Context) -> Reading | None:
-    """"Friday morning", "last night", "tonight", "the next morning"."""
+    """"last night", "tonight", "the next morning" (TIME with a part of the day);
+    "Friday morning", "yesterday afternoon" (DATE of the day)."""
     parts = lexicon()["day_parts"]
     if g.get("generic"):
         code = parts.get(_key(g["generic"]).replace("-", ""), "NI") if _key(g["generic"]) != "nighttime" else "NI"
@@ -620,10 +621,14 @@ def norm_day_part(g: Parts, ctx: Context) -> Reading | None:
         code, day, anchor = parts.get(key, "NI"), ctx.dct, "publication"
     else:
         code = parts[_key(g["part"])]
-        if g.get("weekday"):
-            day, anchor = _weekday_date(ctx, weekday_number(g["weekday"]))
-        elif g.get("rel_day"):
-            day, anchor = ctx.dct + dt.timedelta(days=int(lexicon()["relative_days"][_key(g["rel_day"])])), "publication"
+        if g.get("weekday") or g.get("rel_day"):
+            # "Friday night", "yesterday morning": TimeBank's convention is the DATE of
+            # the day (the part of the day stays in the text)
+            if g.get("weekday"):
+                day, anchor = _weekday_date(ctx, weekday_number(g["weekday"]))
+            else:
+                day, anchor = ctx.dct + dt.timedelta(days=int(lexicon()["relative_days"][_key(g["rel_day"])])), "publication"
+            return _date_reading(day, "day", anchor, _mod(g.get("dmod"), "date_modifiers"))
         else:
             rel = _key(g.get("rel") or "the")
             if rel == "last":
@@ -1006,10 +1011,9 @@ def norm_offset(g: Parts, ctx: Context) -> Reading | None:
         return Reading("DATE", "PAST_REF" if direction < 0 else "FUTURE_REF", mod, "previous" if ctx.ref else "publication")
     if " or " in ctx.text[ctx.start : ctx.end]:
         mod = mod or "APPROX"
-    amount_text = _key(g.get("num") or "")
-    if unit == "year" and amount_text in ("a", "one", "1") and ctx.ref_quarter is not None:
-        # financial comparisons: "up from $10 million a year ago/earlier" is the same
-        # quarter (or half) one year before
+    if unit == "year" and _key(g.get("num") or "") in ("a", "one", "1") and ctx.ref_quarter is not None:
+        # a financial comparison ("up from $10 million a year ago/earlier"): the same
+        # quarter (or half) a year before, and not what later anaphora refer to
         day = shift_date(ctx.ref_quarter.start, direction, ("years", 1))
         reading = _date_reading(day, ctx.ref_quarter.granularity, "previous", mod)
         reading.remember = False
