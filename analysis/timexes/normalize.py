@@ -186,7 +186,7 @@ def clause_tense(
         return "past"
     if not whole_sentence:
         return None
-    # nothing in the clause: the nearest cue in the sentence
+    # nothing in the clause: the nearest cue before it in the sentence, else after
     sentence_before = text[sentence_start:start]
     sentence_after = text[end:sentence_end]
     nearest: tuple[int, str] | None = None
@@ -195,9 +195,11 @@ def clause_tense(
             distance = len(sentence_before) - m.end()
             if nearest is None or distance < nearest[0]:
                 nearest = (distance, tense)
-        m = pattern.search(sentence_after)
-        if m and (nearest is None or m.start() < nearest[0]):
-            nearest = (m.start(), tense)
+    if nearest is None:
+        for pattern, tense in ((p.future_cue, "future"), (p.past_cue, "past")):
+            m = pattern.search(sentence_after)
+            if m and (nearest is None or m.start() < nearest[0]):
+                nearest = (m.start(), tense)
     if nearest:
         return nearest[1]
     if p.past_participle.search(sentence_before) or p.past_participle.search(sentence_after):
@@ -428,10 +430,11 @@ def _year_for_month(ctx: Context, month: int, day: int | None = None) -> tuple[i
     this_year = (month, day or 15)
     today = (dct.month, dct.day if day else 15)
     months_ahead = (month - dct.month) + ((day or 15) - today[1]) / 31
-    if abs(months_ahead) <= NEAR_MONTHS:
-        # a deadline next month reported in the past tense ("said it must leave by
-        # Jan. 14") is still this year's
-        return dct.year, "publication"
+    for shift in (0, 12, -12):
+        if abs(months_ahead + shift) <= NEAR_MONTHS:
+            # a deadline next month reported in the past tense ("said it must leave
+            # by Jan. 14") is the coming one
+            return dct.year + shift // 12, "publication"
     tense = ctx.tense
     if tense == "future":
         return (dct.year + 1 if this_year < (dct.month, dct.day if day else 1) else dct.year), "publication"
