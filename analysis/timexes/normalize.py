@@ -816,7 +816,12 @@ def _quarter_reading(g: Parts, ctx: Context, mod: str | None, ordinal: str | Non
     reference = _current_quarter_context(ctx)
     year_ago = rel in {_key(w) for w in lexicon()["year_ago_words"]} or bool(g.get("ago"))
     last_completed = shift_date(ctx.dct, -3, ("months", 1))
-    if rel in ("current", "this") and not year_ago:
+    if rel == "current" and not year_ago:
+        return _date_reading(ctx.dct, "quarter", "publication", mod)
+    if rel == "this" and not year_ago:
+        # in a report on a quarter, "this quarter" is the one reported
+        if reference is not None:
+            return _date_reading(reference.start, "quarter", "previous", mod)
         return _date_reading(ctx.dct, "quarter", "publication", mod)
     if rel in ("last", "past", "latest", "most recent", "recent", "just-ended", "just-completed"):
         return _date_reading(last_completed, "quarter", "publication", mod)
@@ -854,8 +859,12 @@ def norm_period(g: Parts, ctx: Context) -> Reading | None:
     reference = _current_quarter_context(ctx)
     rel = _key(g.get("rel") or "")
     year_ago = rel in {_key(w) for w in lexicon()["year_ago_words"]} or rel in ("year-before", "prior-year") or bool(g.get("ago"))
-    if g.get("year"):
-        return Reading("DATE", f"{int(g['year']):04d}", None, "absolute", remember=False)
+    if g.get("quarter"):
+        # "the 1988 quarter": the quarter the text reports, in that year
+        reported = reference.start if reference else shift_date(ctx.dct, -3, ("months", 1))
+        return Reading("DATE", f"{int(g['year']):04d}-Q{_quarter_of(reported)}", None, "previous", remember=False)
+    if g.get("year2"):
+        return Reading("DATE", f"{int(g['year2']):04d}", None, "absolute", remember=False)
     if reference is not None:
         base, anchor, granularity = reference.start, "previous", reference.granularity
     elif ctx.ref is not None and ctx.ref.granularity in ("year", "half", "quarter", "month"):
@@ -881,7 +890,7 @@ def norm_fiscal_year(g: Parts, ctx: Context) -> Reading | None:
             year += 2000 if 2000 + year <= ctx.dct.year + 10 else 1900
         return Reading("DATE", f"{year:04d}", mod, "absolute")
     rel = _key(g.get("rel") or "the")
-    offset = {"last": -1, "past": -1, "previous": -1, "prior": -1, "next": 1, "coming": 1, "new": 1}.get(rel, 0)
+    offset = {"last": -1, "past": -1, "previous": -1, "prior": -1, "latest": -1, "just-ended": -1, "next": 1, "coming": 1, "new": 1}.get(rel, 0)
     base, anchor = ctx.anchor_day(rel in ("that", "same"))
     return Reading("DATE", f"{base.year + offset:04d}", mod, anchor)
 
@@ -1174,8 +1183,8 @@ def norm_duration(g: Parts, ctx: Context) -> Reading | None:
         amount = 1.0  # a singular unit alone: "day-long"
     else:
         amount = None
-    if amount is not None and amount <= 0:
-        return None
+    if amount is not None and (amount <= 0 or (amount >= 1000 and _key(unit_text) == unit)):
+        return None  # "the 1988 quarter" is not 1988 quarters
     orso = _key(g.get("orso") or "")
     if orso == "or so":
         mod = mod or "APPROX"
