@@ -252,7 +252,9 @@ def _remember(ctx: Context, reading: Reading) -> None:
     if period is None or period.granularity not in _REFERENCE_GRANULARITIES:
         return
     ctx.ref = period
-    if period.granularity in ("quarter", "half"):
+    if period.granularity in ("quarter", "half") and period.start <= ctx.dct:
+        # the period a financial report is about (a forecast for a later quarter is
+        # not what "the year-ago period" compares with)
         ctx.ref_quarter = period
 
 

@@ -172,7 +172,11 @@ def clause_tense(
 
     future = max((m.end() for m in p.future_cue.finditer(clause_before)), default=-1)
     past = max((m.end() for m in p.past_cue.finditer(clause_before)), default=-1)
-    if prepositions and past < 0 and p.future_preposition.search(text, max(sentence_start, start - 20), start):
+    if (
+        prepositions
+        and past < 0
+        and p.future_preposition.search(text, max(sentence_start, start - 20), start)
+    ):
         return "future"
     if future >= 0 or past >= 0:
         return "future" if future > past else "past"
@@ -413,8 +417,24 @@ def _shift_period(day: dt.date, amount: float, unit: str) -> dt.date:
 
 
 # A month or day written without a year this close to the publication date (in
-# months) is in the publication year whatever the tense.
+# months) is the nearest such date whatever the reporting verb's tense.
 NEAR_MONTHS = 3
+
+
+_VERB_BEFORE_DATE = re.compile(
+    r"(?<!\bwill )(?<!\bwould )(?<!\bbe )(?<!\bis )(?<!\bare )(?<!\bbeen )(?<!\bhas )(?<!\bhave )(?<!\bto )(?<!\bmust )"
+    r"\b(\w+)\s+(?:(?:on|in)\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _event_in_past(ctx: Context) -> bool:
+    """A past-tense verb right before the date, not after an auxiliary ("will be
+    paid", "has set") and not a verb of saying: "the fiscal year ended Jan. 31"."""
+    p = compiled()
+    before = ctx.text[max(ctx.sentence_start, ctx.start - 30) : ctx.start]
+    m = _VERB_BEFORE_DATE.search(before)
+    return bool(m and p.past_cue.fullmatch(m[1]) and m[1].lower() not in p.reporting_verbs)
 
 
 def _year_for_month(ctx: Context, month: int, day: int | None = None) -> tuple[int, str]:
@@ -431,7 +451,7 @@ def _year_for_month(ctx: Context, month: int, day: int | None = None) -> tuple[i
     today = (dct.month, dct.day if day else 15)
     months_ahead = (month - dct.month) + ((day or 15) - today[1]) / 31
     for shift in (0, 12, -12):
-        if abs(months_ahead + shift) <= NEAR_MONTHS:
+        if abs(months_ahead + shift) <= NEAR_MONTHS and not (months_ahead + shift > 0 and _event_in_past(ctx)):
             # a deadline next month reported in the past tense ("said it must leave
             # by Jan. 14") is the coming one
             return dct.year + shift // 12, "publication"
