@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from ..corpus import Document
 from ..sentences import Sentence
-from .normalize import NORMALIZERS, Context, Parts, Reading
+from .normalize import NORMALIZERS, Context, Parts, Reading, _mod
 from .patterns import compiled
 from .values import canonical_value, parse_value, place_duration, value_granularity, value_interval
 
@@ -220,6 +220,7 @@ def extract_timexes(doc: Document, sentences: list[Sentence]) -> list[Timex]:
             start, end = reading.span or (match.start, match.end)
             if "span" in rule.pattern.groupindex and parts.start("span") >= 0:
                 start, end = parts.span("span")
+            start = _attach_modifier(text, start, sentence.start, reading, rule.norm)
             _remember(ctx, reading)
             span = _interval(reading, doc.published)
             out.append(
@@ -240,6 +241,30 @@ def extract_timexes(doc: Document, sentences: list[Sentence]) -> list[Timex]:
                 )
             )
     return out
+
+
+# Readings that a duration modifier ("about", "more than", "nearly") may qualify.
+_QUANTIFIED_NORMS = {"offset", "duration", "clock"}
+
+
+def _attach_modifier(text: str, start: int, sentence_start: int, reading: Reading, norm: str) -> int:
+    """Extend the span over a modifier right before it and set ``reading.mod``:
+    "early 2020", "the end of the month", "mid-August" (date modifiers, for dates and
+    times), "about two years ago", "more than four hours" (duration modifiers, for
+    durations, clock times and offsets). Returns the new start."""
+    patterns = compiled()
+    lo = max(sentence_start, start - 40)
+    if reading.type in ("DATE", "TIME"):
+        m = patterns.date_modifier_before.search(text, lo, start)
+        if m:
+            reading.mod = reading.mod or _mod(m[0].rstrip(" -\t\n"), "date_modifiers")
+            return m.start()
+    if norm in _QUANTIFIED_NORMS:
+        m = patterns.duration_modifier_before.search(text, lo, start)
+        if m:
+            reading.mod = reading.mod or _mod(m[0], "duration_modifiers")
+            return m.start()
+    return start
 
 
 def _remember(ctx: Context, reading: Reading) -> None:

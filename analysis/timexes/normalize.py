@@ -987,8 +987,10 @@ def _looks_like_year(ctx: Context) -> bool:
     p = compiled()
     before = ctx.text[max(0, ctx.start - 24) : ctx.start]
     after = ctx.text[ctx.end : ctx.end + 24]
-    if re.search(r"[A-Za-z]-$|\$\s?$", before):
+    if re.search(r"\$\s?$", before):
         return False
+    if re.search(r"[A-Za-z]-$", before) and not p.date_modifier_before.search(before):
+        return False  # "F-1990", "COVID-2019" (but "mid-1990" is a year)
     if p.not_year_after.search(before) or p.not_year_before.search(after):
         return False
     # a number in a list of numbers ("1500, 2000 and 2500 troops") is a count

@@ -58,6 +58,8 @@ class TimexPatterns:
     not_year_before: re.Pattern
     function_word: re.Pattern
     future_preposition: re.Pattern
+    date_modifier_before: re.Pattern
+    duration_modifier_before: re.Pattern
     reporting_verbs: frozenset[str]
     starts: re.Pattern
     # start key (see start_key) -> indexes of the rules that can begin so, in order
@@ -368,6 +370,8 @@ def compiled() -> TimexPatterns:
         future_cue=re.compile(rf"(?<![\w'’]){words(lex['future_cues'])}(?!\w)", _FLAGS),
         past_cue=re.compile(rf"(?<![\w'’]){words(lex['past_cues'])}(?!\w)", _FLAGS),
         past_participle=re.compile(r"(?<![\w'’-])(?-i:[a-z]{2,}ed)(?![\w-])"),
+        date_modifier_before=re.compile(rf"(?<![\w'’-]){words(lex['date_modifiers'])}[\s-]*$", _FLAGS),
+        duration_modifier_before=re.compile(rf"(?<![\w'’-]){words(lex['duration_modifiers'])}\s+$", _FLAGS),
         reporting_verbs=frozenset(v.lower() for v in load_lexicon("speech.yaml")["reporting_verbs"]),
         future_preposition=re.compile(rf"(?<![\w'’]){words(lex['future_prepositions'])}\s+(?:the\s+)?$", _FLAGS),
         function_word=re.compile(rf"\s+{words(lex['function_words'])}(?!\w)|\s*(?:[^\w\s]|$)", _FLAGS),
