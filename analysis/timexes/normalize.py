@@ -215,7 +215,8 @@ def clause_tense(
 
 
 def _key(text: str) -> str:
-    return re.sub(r"\s+", " ", text.strip().lower().rstrip("."))
+    """A phrase as lexicon keys are written: lower case, single spaces, no final stop."""
+    return " ".join(text.lower().split()).rstrip(".")
 
 
 def _month_numbers() -> dict[str, int]:

@@ -68,7 +68,7 @@ class TimexPatterns:
 
     def rules_at(self, text: str, pos: int) -> tuple[int, ...]:
         """Indexes of the rules that can begin at ``pos``, in priority order."""
-        key = start_key(text[pos : pos + 4 * KEY_LENGTH])
+        key = start_key(text[pos : pos + 2 * KEY_LENGTH])
         table = self.rules_by_key
         for n in range(len(key), 0, -1):
             hit = table.get(key[:n])
@@ -227,14 +227,16 @@ _AFTER = r"(?![\w%@])"
 # How many first characters of a place select the rules tried there.
 KEY_LENGTH = 6
 _WILD = "\0"  # "any character may come here": a key ends
-_SPACES = re.compile(r"\s+")
-_DIGITS = str.maketrans("0123456789", "0000000000")
+_KEY_CHARS = str.maketrans("0123456789\t\n\r\f\v", "0000000000     ")
 
 
 def start_key(text: str) -> str:
     """The first KEY_LENGTH characters of ``text`` as rules are indexed: lower case,
     every digit ``0``, every run of white space one space."""
-    return _SPACES.sub(" ", text.lower()).translate(_DIGITS)[:KEY_LENGTH]
+    key = text.lower().translate(_KEY_CHARS)
+    while "  " in key:
+        key = key.replace("  ", " ")
+    return key[:KEY_LENGTH]
 
 
 def _key_char(ch: str) -> str:

@@ -16,6 +16,7 @@ fall September to November, and winter ``Y-WI`` is December of ``Y`` to February
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -125,6 +126,7 @@ def shift_date(day: dt.date, amount: float, step: tuple[str, int]) -> dt.date:
     return day + dt.timedelta(days=days if total >= 0 else -days)
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_value(value: str | None) -> Period | None:
     """The period a TIMEX3 calendar value names, or ``None`` (durations, ``*_REF``,
     values with ``X``, BC years, impossible dates)."""
@@ -187,6 +189,7 @@ def is_calendar_value(value: str | None) -> bool:
     return bool(m["bc"]) or parse_value(canonical_value(value)) is not None
 
 
+@functools.lru_cache(maxsize=4096)
 def value_granularity(value: str | None) -> str | None:
     """Granularity of a calendar value (``year``, ``month``, ...), or of a duration's
     unit (``P20Y`` is ``year``, ``PT5H`` is ``time``); ``None`` when there is none."""
