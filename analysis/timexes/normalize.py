@@ -20,7 +20,27 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .patterns import compiled, lexicon, named_dates
+from .patterns import (
+    AGE_AFTER,
+    CLAUSE_BREAK,
+    CLOCK_NUMBER,
+    COUNT_LIST_AFTER,
+    CURRENCY_BEFORE,
+    DIGIT_NUMBER,
+    FRACTION,
+    HYPHENATED_QUARTER,
+    LEADING_NUMBER,
+    LETTER_HYPHEN_BEFORE,
+    PLACING_WORDS,
+    PLAIN_DIGITS,
+    RATE_BEFORE,
+    SPACES_OR_HYPHENS,
+    THOUSANDS,
+    VERB_BEFORE_DATE,
+    compiled,
+    lexicon,
+    named_dates,
+)
 from .values import (
     SEASON_MONTHS,
     Period,
@@ -143,9 +163,6 @@ class Context:
         return self.dct, "publication"
 
 
-_CLAUSE_BREAK = re.compile(r"[,;:()\"“”—–]|\s-\s|\b(?:and|but|while|whereas)\b")
-
-
 def clause_tense(
     text: str, start: int, end: int, sentence_start: int, sentence_end: int, prepositions: bool = True, whole_sentence: bool = True
 ) -> str | None:
@@ -164,10 +181,10 @@ def clause_tense(
     p = compiled()
     lo = max(sentence_start, start - 80)
     before = text[lo:start]
-    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(before)]
+    breaks = [m.end() for m in CLAUSE_BREAK.finditer(before)]
     clause_before = before[breaks[-1] :] if breaks else before
     after = text[end : min(sentence_end, end + 60)]
-    cut = _CLAUSE_BREAK.search(after)
+    cut = CLAUSE_BREAK.search(after)
     clause_after = after[: cut.start()] if cut else after
 
     future = max((m.end() for m in p.future_cue.finditer(clause_before)), default=-1)
@@ -245,13 +262,10 @@ def weekday_number(text: str) -> int:
 
 def day_of_month(text: str) -> int:
     key = _key(text)
-    digits = re.match(r"\d+", key)
+    digits = LEADING_NUMBER.match(key)
     if digits:
         return int(digits[0])
     return int(lexicon()["ordinals"][key])
-
-
-_FRACTION = re.compile(r"(\d+)/(\d+)")
 
 
 def number_value(text: str) -> float | None:
@@ -262,16 +276,16 @@ def number_value(text: str) -> float | None:
     half = 0.0
     if key.endswith(" and a half"):
         key, half = key[: -len(" and a half")], 0.5
-    if re.fullmatch(r"[\d.,]+(?:\s+\d+/\d+)?|\d+\s*1/2", key):
+    if DIGIT_NUMBER.fullmatch(key):
         whole, _, fraction = key.partition(" ")
-        if "," in whole and not re.fullmatch(r"\d{1,3}(?:,\d{3})+", whole):
+        if "," in whole and not THOUSANDS.fullmatch(whole):
             whole = whole.replace(",", ".")
         try:
             value = float(whole.replace(",", ""))
         except ValueError:
             return None
         if fraction:
-            f = _FRACTION.fullmatch(fraction.strip())
+            f = FRACTION.fullmatch(fraction.strip())
             if f and int(f[2]):
                 value += int(f[1]) / int(f[2])
         return value + half
@@ -301,7 +315,7 @@ def year_from_words(text: str) -> int | None:
         rest = key[len("two thousand") :].replace("and", "").strip(" -")
         extra = number_value(rest) if rest else 0
         return None if extra is None else 2000 + int(extra)
-    head, _, tail = re.sub(r"[\s-]+", " ", key).partition(" ")
+    head, _, tail = SPACES_OR_HYPHENS.sub(" ", key).partition(" ")
     century = number_value(head)
     if century is None:
         return None
@@ -422,19 +436,12 @@ def _shift_period(day: dt.date, amount: float, unit: str) -> dt.date:
 NEAR_MONTHS = 3
 
 
-_VERB_BEFORE_DATE = re.compile(
-    r"(?<!\bwill )(?<!\bwould )(?<!\bbe )(?<!\bis )(?<!\bare )(?<!\bbeen )(?<!\bhas )(?<!\bhave )(?<!\bto )(?<!\bmust )"
-    r"\b(\w+)\s+(?:(?:on|in)\s+)?$",
-    re.IGNORECASE,
-)
-
-
 def _event_in_past(ctx: Context) -> bool:
     """A past-tense verb right before the date, not after an auxiliary ("will be
     paid", "has set") and not a verb of saying: "the fiscal year ended Jan. 31"."""
     p = compiled()
     before = ctx.text[max(ctx.sentence_start, ctx.start - 30) : ctx.start]
-    m = _VERB_BEFORE_DATE.search(before)
+    m = VERB_BEFORE_DATE.search(before)
     return bool(m and p.past_cue.fullmatch(m[1]) and m[1].lower() not in p.reporting_verbs)
 
 
@@ -615,7 +622,7 @@ def _clock_value(text: str) -> tuple[int | None, int]:
     if key in words:
         hour, minute = words[key]
         return int(hour), int(minute)
-    m = re.match(r"(\d{1,2})(?:[:.](\d{2}))?", key)
+    m = CLOCK_NUMBER.match(key)
     if not m:
         return None, 0
     hour, minute = int(m[1]), int(m[2] or 0)
@@ -713,7 +720,7 @@ def _mod_after(ctx: Context) -> str | None:
 
 
 def _find_name(text: str, table: dict) -> str | None:
-    key = re.sub(r"\s+", " ", text.strip())
+    key = " ".join(text.split())
     for name in table:
         if str(name).lower() == key.lower():
             return str(name)
@@ -787,11 +794,6 @@ def norm_season(g: Parts, ctx: Context) -> Reading | None:
     return Reading("DATE", f"{year:04d}-{code}", mod, "publication")
 
 
-def _current_quarter_context(ctx: Context) -> Period | None:
-    """The quarter financial anaphora refer to: the last one named, else none."""
-    return ctx.ref_quarter
-
-
 def norm_quarter(g: Parts, ctx: Context) -> Reading | None:
     """"the third quarter", "third-quarter", "the latest quarter", "the year-ago
     quarter", "Q3 2021"; and "the quarter" when a quarter was named before."""
@@ -803,7 +805,7 @@ def norm_quarter(g: Parts, ctx: Context) -> Reading | None:
         text = ctx.text[ctx.start : ctx.end]
         # "its third quarter", "the third-quarter loss": the determiner is not part of
         # the time expression (but "the third quarter" is)
-        if owner != "the" or re.search(r"\w-quarter", text):
+        if owner != "the" or HYPHENATED_QUARTER.search(text):
             after = g.span("the")[1]
             start = after + len(ctx.text[after : ctx.end]) - len(ctx.text[after : ctx.end].lstrip())
             reading.span = (start, ctx.end)
@@ -834,7 +836,7 @@ def _quarter_reading(g: Parts, ctx: Context, mod: str | None, ordinal: str | Non
             return Reading("DATE", f"{year - 1:04d}-Q{q}", mod, anchor, remember=False)
         return Reading("DATE", f"{year:04d}-Q{q}", mod, anchor)
     rel = _key(g.get("rel") or "the")
-    reference = _current_quarter_context(ctx)
+    reference = ctx.ref_quarter
     year_ago = rel in {_key(w) for w in lexicon()["year_ago_words"]} or bool(g.get("ago"))
     last_completed = shift_date(ctx.dct, -3, ("months", 1))
     if rel == "current" and not year_ago:
@@ -877,7 +879,7 @@ def norm_half(g: Parts, ctx: Context) -> Reading | None:
 
 def norm_period(g: Parts, ctx: Context) -> Reading | None:
     """Financial periods: "the year-ago period", "the 1988 period", "year-earlier"."""
-    reference = _current_quarter_context(ctx)
+    reference = ctx.ref_quarter
     rel = _key(g.get("rel") or "")
     year_ago = rel in {_key(w) for w in lexicon()["year_ago_words"]} or rel in ("year-before", "prior-year") or bool(g.get("ago"))
     if g.get("quarter"):
@@ -948,7 +950,7 @@ def norm_century(g: Parts, ctx: Context) -> Reading | None:
     mod = _mod(g.get("dmod") or g.get("dmod2"), "date_modifiers")
     if g.get("ord"):
         key = _key(g["ord"])
-        digits = re.match(r"\d+", key)
+        digits = LEADING_NUMBER.match(key)
         n = int(digits[0]) if digits else int(lexicon()["ordinals"][key])
         if n < 1:
             return None
@@ -988,14 +990,14 @@ def _looks_like_year(ctx: Context) -> bool:
     p = compiled()
     before = ctx.text[max(0, ctx.start - 24) : ctx.start]
     after = ctx.text[ctx.end : ctx.end + 24]
-    if re.search(r"\$\s?$", before):
+    if CURRENCY_BEFORE.search(before):
         return False
-    if re.search(r"[A-Za-z]-$", before) and not p.date_modifier_before.search(before):
+    if LETTER_HYPHEN_BEFORE.search(before) and not p.date_modifier_before.search(before):
         return False  # "F-1990", "COVID-2019" (but "mid-1990" is a year)
     if p.not_year_after.search(before) or p.not_year_before.search(after):
         return False
     # a number in a list of numbers ("1500, 2000 and 2500 troops") is a count
-    return not re.match(r"\s*(?:,|and|or|to)\s*\d{1,3}(?:,\d{3})*\s+[a-z]", after)
+    return not COUNT_LIST_AFTER.match(after)
 
 
 def norm_rel_day(g: Parts, ctx: Context) -> Reading | None:
@@ -1159,20 +1161,14 @@ def _is_age(g: Parts, ctx: Context) -> bool:
     """"a 6-year-old boy", "52 years old": an age, not a time expression."""
     if _key(g.get("old") or "").endswith("old"):
         return True
-    return re.match(r"\s+old\b|[\s-]old\b", ctx.text[ctx.end : ctx.end + 6]) is not None
-
-
-_RATE_BEFORE = re.compile(r"(?:\d|\b(?:million|billion|thousand|hundred|dozen|percent|cents?|dollars?|times|flights|seats|shares|hours|days))\S*\s+(?:\S+\s+)?$", re.IGNORECASE)
+    return AGE_AFTER.match(ctx.text, ctx.end, ctx.end + 6) is not None
 
 
 def _is_rate(g: Parts, ctx: Context) -> bool:
     """"$500 million a year", "four flights a week": a rate, not a duration."""
     if _key(g.get("num") or "") not in ("a", "an", "per") or g.get("the") or g.get("dir") or g.get("dmod"):
         return False
-    return _RATE_BEFORE.search(ctx.text[max(ctx.sentence_start, ctx.start - 30) : ctx.start]) is not None
-
-
-_PLACING_WORDS = re.compile(r"(?:over|in|during|throughout|for|across|within)\s+(?:the\s+)?$", re.IGNORECASE)
+    return RATE_BEFORE.search(ctx.text[max(ctx.sentence_start, ctx.start - 30) : ctx.start]) is not None
 
 
 def norm_duration(g: Parts, ctx: Context) -> Reading | None:
@@ -1232,10 +1228,10 @@ def _place(reading: Reading, g: Parts, ctx: Context) -> None:
     if direction == "none":
         return
     if direction is None:
-        if g.get("num") and re.fullmatch(r"[\d.]+", g["num"]) is None and "-" in (ctx.text[ctx.start : ctx.end]):
+        if g.get("num") and PLAIN_DIGITS.fullmatch(g["num"]) is None and "-" in (ctx.text[ctx.start : ctx.end]):
             return
         before = ctx.text[max(ctx.sentence_start, ctx.start - 24) : ctx.start]
-        if ctx.dates_in_sentence or not _PLACING_WORDS.search(before):
+        if ctx.dates_in_sentence or not PLACING_WORDS.search(before):
             return
         direction = "forward" if ctx.tense == "future" else "back"
     base, anchor = ctx.anchor_day(False)

@@ -383,3 +383,62 @@ def compiled() -> TimexPatterns:
         rules_by_key=rules_by_key,
         always=always,
     )
+
+
+# ------------------------------------------------------------------ fixed patterns
+# The small patterns of the normalisers and the TIMEX3 value grammar, compiled here
+# with the rules so that every pattern of the stage is in one place.
+
+# a clause ends at punctuation or a coordinating word ("said it would, and ...")
+CLAUSE_BREAK = re.compile(r"[,;:()\"“”—–]|\s-\s|\b(?:and|but|while|whereas)\b")
+# the word right before a date, unless an auxiliary precedes it ("will be paid")
+VERB_BEFORE_DATE = re.compile(
+    r"(?<!\bwill )(?<!\bwould )(?<!\bbe )(?<!\bis )(?<!\bare )(?<!\bbeen )(?<!\bhas )(?<!\bhave )(?<!\bto )(?<!\bmust )"
+    r"\b(\w+)\s+(?:(?:on|in)\s+)?$",
+    re.IGNORECASE,
+)
+LEADING_NUMBER = re.compile(r"\d+")
+DIGIT_NUMBER = re.compile(r"[\d.,]+(?:\s+\d+/\d+)?|\d+\s*1/2")
+PLAIN_DIGITS = re.compile(r"[\d.]+")
+THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
+FRACTION = re.compile(r"(\d+)/(\d+)")
+SPACES_OR_HYPHENS = re.compile(r"[\s-]+")
+CLOCK_NUMBER = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?")
+HYPHENATED_QUARTER = re.compile(r"\w-quarter")
+CURRENCY_BEFORE = re.compile(r"\$\s?$")
+LETTER_HYPHEN_BEFORE = re.compile(r"[A-Za-z]-$")
+# "1500, 2000 and 2500 troops": a number in a list of counts
+COUNT_LIST_AFTER = re.compile(r"\s*(?:,|and|or|to)\s*\d{1,3}(?:,\d{3})*\s+[a-z]")
+AGE_AFTER = re.compile(r"\s+old\b|[\s-]old\b")
+# "$500 million a year", "four flights a week": a rate
+RATE_BEFORE = re.compile(
+    r"(?:\d|\b(?:million|billion|thousand|hundred|dozen|percent|cents?|dollars?|times|flights|seats|shares|hours|days))\S*\s+(?:\S+\s+)?$",
+    re.IGNORECASE,
+)
+# words that place a bare duration on the calendar: "over two decades"
+PLACING_WORDS = re.compile(r"(?:over|in|during|throughout|for|across|within)\s+(?:the\s+)?$", re.IGNORECASE)
+
+# TIMEX3 values
+CALENDAR_VALUE = re.compile(
+    r"""^(?:
+        (?P<bc>BC)(?P<bc_year>\d{1,4})
+      | (?P<century>\d{2})
+      | (?P<decade>\d{3})
+      | (?P<year>\d{4})
+        (?:-(?:
+            W(?P<week>\d{1,2})(?P<weekend>-WE)?
+          | Q(?P<quarter>[1-4])
+          | H(?P<half>[12])
+          | (?P<season>SP|SU|FA|WI)
+          | (?P<month>\d{2})(?:-(?P<day>\d{2})
+              (?:T(?:(?P<part>MO|AF|EV|NI|DT)|(?P<hour>\d{2})(?::(?P<minute>\d{2}))?(?::\d{2})?))?)?
+        ))?
+    )$""",
+    re.VERBOSE,
+)
+DURATION_VALUE = re.compile(
+    r"^P(?:(?P<date>(?:(?:\d+(?:\.\d+)?|X)(?:DE|CE|ML|Y|M|W|D|Q|L|E|C))+))?(?:T(?P<time>(?:(?:\d+(?:\.\d+)?|X)[HMS])+))?$"
+)
+DURATION_PART = re.compile(r"(\d+(?:\.\d+)?|X)(DE|CE|ML|Y|M|W|D|Q|L|E|C|H|S)")
+PADDED_DECADE = re.compile(r"(\d{1,3})X+")
+SHORT_WEEK = re.compile(r"(\d{4}-W)(\d)(\b.*)")

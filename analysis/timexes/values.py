@@ -18,8 +18,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-import re
 from dataclasses import dataclass
+
+from .patterns import CALENDAR_VALUE, DURATION_PART, DURATION_VALUE, PADDED_DECADE, SHORT_WEEK
 
 __all__ = [
     "GRANULARITY_ORDER",
@@ -56,27 +57,6 @@ _RANK = {g: i for i, g in enumerate(GRANULARITY_ORDER)}
 SEASON_MONTHS = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}
 PART_OF_DAY_CODES = ("MO", "AF", "EV", "NI", "DT")
 
-_CALENDAR = re.compile(
-    r"""^(?:
-        (?P<bc>BC)(?P<bc_year>\d{1,4})
-      | (?P<century>\d{2})
-      | (?P<decade>\d{3})
-      | (?P<year>\d{4})
-        (?:-(?:
-            W(?P<week>\d{1,2})(?P<weekend>-WE)?
-          | Q(?P<quarter>[1-4])
-          | H(?P<half>[12])
-          | (?P<season>SP|SU|FA|WI)
-          | (?P<month>\d{2})(?:-(?P<day>\d{2})
-              (?:T(?:(?P<part>MO|AF|EV|NI|DT)|(?P<hour>\d{2})(?::(?P<minute>\d{2}))?(?::\d{2})?))?)?
-        ))?
-    )$""",
-    re.VERBOSE,
-)
-_DURATION = re.compile(
-    r"^P(?:(?P<date>(?:(?:\d+(?:\.\d+)?|X)(?:DE|CE|ML|Y|M|W|D|Q|L|E|C))+))?(?:T(?P<time>(?:(?:\d+(?:\.\d+)?|X)[HMS])+))?$"
-)
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?|X)(DE|CE|ML|Y|M|W|D|Q|L|E|C|H|S)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +112,7 @@ def parse_value(value: str | None) -> Period | None:
     values with ``X``, BC years, impossible dates)."""
     if not value:
         return None
-    m = _CALENDAR.match(value)
+    m = CALENDAR_VALUE.match(value)
     if not m or m["bc"]:
         return None
     g = m.groupdict()
@@ -183,7 +163,7 @@ def is_calendar_value(value: str | None) -> bool:
     not a duration or a ``*_REF``. BC years count though they have no interval."""
     if not value:
         return False
-    m = _CALENDAR.match(canonical_value(value))
+    m = CALENDAR_VALUE.match(canonical_value(value))
     if not m:
         return False
     return bool(m["bc"]) or parse_value(canonical_value(value)) is not None
@@ -235,10 +215,10 @@ def canonical_value(value: str | None) -> str | None:
     if value is None:
         return None
     value = value.strip()
-    m = re.fullmatch(r"(\d{1,3})X+", value)
+    m = PADDED_DECADE.fullmatch(value)
     if m and len(value) == 4:
         return m[1]
-    m = re.fullmatch(r"(\d{4}-W)(\d)(\b.*)", value)
+    m = SHORT_WEEK.fullmatch(value)
     if m:
         return f"{m[1]}0{m[2]}{m[3]}"
     if value.startswith("P"):
@@ -257,11 +237,11 @@ def parse_duration(value: str | None) -> list[tuple[float | None, str]] | None:
     Decades, centuries and millennia become years. ``None`` when not a duration."""
     if not value:
         return None
-    m = _DURATION.match(value)
+    m = DURATION_VALUE.match(value)
     if not m or not (m["date"] or m["time"]):
         return None
     parts: list[tuple[float | None, str]] = []
-    for amount, unit in _DURATION_PART.findall(m["date"] or ""):
+    for amount, unit in DURATION_PART.findall(m["date"] or ""):
         number = None if amount == "X" else float(amount)
         if unit in _YEAR_MULTIPLE:
             if number is None:
@@ -270,7 +250,7 @@ def parse_duration(value: str | None) -> list[tuple[float | None, str]] | None:
             number *= _YEAR_MULTIPLE[unit]
             unit = "Y"
         parts.append((number, unit))
-    for amount, unit in _DURATION_PART.findall(m["time"] or ""):
+    for amount, unit in DURATION_PART.findall(m["time"] or ""):
         parts.append((None if amount == "X" else float(amount), "T" + unit))
     return parts
 
