@@ -566,7 +566,7 @@ def _year_for_weekday_date(ctx: Context, month: int, dom: int, weekday: int) -> 
 
 def norm_numeric_date(g: Parts, ctx: Context) -> Reading | None:
     """8/17/2021 (month first; day first when the first number cannot be a month),
-    2021-08-17, 17.08.2021."""
+    2021-08-17, 2021-08-17T10:00:00Z (a TIME), 17.08.2021."""
     year_text = g["year"]
     year = int(year_text)
     if len(year_text) == 2:
@@ -577,9 +577,14 @@ def norm_numeric_date(g: Parts, ctx: Context) -> Reading | None:
     else:
         month, dom = int(g["month_num"]), int(g["dom_num"])
     try:
-        return _date_reading(dt.date(year, month, dom), "day", "absolute")
+        day = dt.date(year, month, dom)
     except ValueError:
         return None
+    if g.get("hour"):
+        # a time zone, if written, is kept in the text, never converted: the day
+        # is the one the text gives
+        return Reading("TIME", f"{day.isoformat()}T{g['hour']}:{g['minute']}", None, "absolute")
+    return _date_reading(day, "day", "absolute")
 
 
 def norm_week_of(g: Parts, ctx: Context) -> Reading | None:
