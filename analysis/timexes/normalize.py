@@ -833,9 +833,14 @@ def _quarter_reading(g: Parts, ctx: Context, mod: str | None, ordinal: str | Non
         elif ctx.local_year() is not None:
             year, anchor = ctx.local_year(), "previous"
         else:
+            # this year's, unless it is still to come and the clause is in the past
+            # tense or it is most of a year away ("fourth-quarter profit" in January
+            # is last year's); a quarter already over is this year's even in the
+            # future tense ("expects to report third-quarter net")
             current = _quarter_of(ctx.dct)
             year, anchor = ctx.dct.year, "publication"
-            if q > current and ctx.tense != "future":
+            tense = ctx.tense
+            if q > current and (tense == "past" or (tense is None and q - current > 2)):
                 year -= 1
         if g.get("year_ago"):
             return Reading("DATE", f"{year - 1:04d}-Q{q}", mod, anchor, remember=False)
