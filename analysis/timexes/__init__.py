@@ -150,6 +150,19 @@ def is_narrative(years: list[int], relative: int, published: dt.date) -> bool:
     return far >= NARRATIVE_MIN_YEARS and far * 4 >= len(years) * 3 and far >= 3 * relative
 
 
+# How far outside the middle half of a history's years a date still belongs to it.
+STORY_MARGIN_YEARS = 5
+
+
+def story_span(years: list[int]) -> tuple[int, int]:
+    """The years a history is about: its middle half of explicit years, widened by
+    ``STORY_MARGIN_YEARS`` ("Napoleon's 1812 campaign" in a history of 1919-1920 is a
+    digression, not the story's date)."""
+    ordered = sorted(years)
+    low, high = ordered[len(ordered) // 4], ordered[(3 * len(ordered)) // 4]
+    return low - STORY_MARGIN_YEARS, high + STORY_MARGIN_YEARS
+
+
 def _narrow(start: dt.date, end: dt.date, mod: str | None) -> tuple[dt.date, dt.date]:
     """START/MID/END keep the first, middle or last third of a span longer than a day."""
     days = (end - start).days
@@ -195,7 +208,10 @@ def extract_timexes(doc: Document, sentences: list[Sentence]) -> list[Timex]:
     matches = _find(text, sentences)
     if not matches:
         return []
-    ctx = Context(dct=doc.published, text=text, narrative=is_narrative(*_explicit_years(text, matches), doc.published))
+    years, relative = _explicit_years(text, matches)
+    ctx = Context(dct=doc.published, text=text, narrative=is_narrative(years, relative, doc.published))
+    if ctx.narrative:
+        ctx.story_years = story_span(years)
     dates_per_sentence: dict[int, int] = {}
     for match in matches:
         if rules[match.rule].norm in _DATE_NORMS:
@@ -276,6 +292,8 @@ def _remember(ctx: Context, reading: Reading) -> None:
     period = parse_value(reading.value)
     if period is None or period.granularity not in _REFERENCE_GRANULARITIES:
         return
+    if ctx.story_years and not ctx.story_years[0] <= period.start.year <= ctx.story_years[1]:
+        return  # a digression to another era
     ctx.ref = period
     if period.granularity in ("quarter", "half") and period.start <= ctx.dct:
         # the period a financial report is about (a forecast for a later quarter is

@@ -120,6 +120,7 @@ class Context:
     narrative: bool = False
     ref: Period | None = None
     ref_quarter: Period | None = None
+    story_years: tuple[int, int] | None = None
     sent_idx: int = 0
     sentence_start: int = 0
     sentence_end: int = 0
