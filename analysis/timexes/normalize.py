@@ -908,7 +908,7 @@ def norm_period(g: Parts, ctx: Context) -> Reading | None:
     if year_ago:
         base = shift_date(base, -1, ("years", 1))
     elif rel in ("latest", "current") and reference is None:
-        return None
+        base, granularity = shift_date(ctx.dct, -3, ("months", 1)), "quarter"  # the last one completed
     reading = _date_reading(base, granularity, anchor)
     reading.remember = False
     return reading
@@ -1185,6 +1185,8 @@ def _is_rate(g: Parts, ctx: Context) -> bool:
 def norm_duration(g: Parts, ctx: Context) -> Reading | None:
     """"two decades", "the past few years", "six months", "five-year", "the next 12 to
     18 months", "half an hour"; placed on the calendar when the text says where."""
+    if g.get("vague_span"):
+        return Reading("DURATION", "PXX", None, "absolute")
     unit_text = g.get("unit") or g.get("half_unit") or g.get("half_unit2")
     unit = _unit_key(unit_text)
     if unit not in lexicon()["units"]:
