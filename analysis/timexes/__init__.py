@@ -1,16 +1,18 @@
 """Time expressions: find every date, time, duration and set, and resolve it.
 
-Stage: ``(Document, sentences) -> list[Timex]``. Spans come from one compiled regular
-expression (the rules of ``lexicons/timex_rules.yaml``, see :mod:`.patterns`) run over
-each sentence; each match is read by its rule's normaliser (:mod:`.normalize`) into a
-TIMEX3 type, value and mod, then laid on the calendar as a half-open interval of days
-(:mod:`.values`) so that a chart can use it without parsing the value.
+Stage: ``(Document, sentences) -> list[Timex]``. One scan of the text finds the places
+where a rule of ``lexicons/timex_rules.yaml`` can begin, and only those rules are tried
+there, in priority order (:mod:`.patterns`); the match is read by its rule's
+normaliser (:mod:`.normalize`) into a TIMEX3 type, value and mod, a modifier right
+before it ("early", "about") is attached, and the value is laid on the calendar as a
+half-open interval of days (:mod:`.values`) so that a chart can use it without
+parsing the value.
 
 Resolution follows news conventions (DESIGN.md): the publication date anchors "today",
 weekdays, "last year" and "three years ago"; the last date the text gave anchors
-"the following day", "that year" and "two days later", and in narrative text (a history:
-most explicit years far from the publication date) also months and days written
-without a year. Nothing reads the clock.
+"the following day", "that year" and "two days later", and in a history (see
+:func:`is_narrative`) also months and days written without a year. Nothing reads the
+clock.
 """
 
 from __future__ import annotations
@@ -22,11 +24,11 @@ from dataclasses import dataclass
 
 from ..corpus import Document
 from ..sentences import Sentence
-from .normalize import NORMALIZERS, Context, Parts, Reading, _mod
+from .normalize import NORMALIZERS, Context, Parts, Reading, attach_modifier
 from .patterns import compiled
 from .values import canonical_value, parse_value, place_duration, value_granularity, value_interval
 
-__all__ = ["Timex", "extract_timexes", "timex_rows", "timex_stage", "value_interval", "canonical_value"]
+__all__ = ["Timex", "canonical_value", "extract_timexes", "is_narrative", "timex_rows", "timex_stage", "value_interval"]
 
 TYPES = ("DATE", "TIME", "DURATION", "SET")
 
@@ -236,7 +238,7 @@ def extract_timexes(doc: Document, sentences: list[Sentence]) -> list[Timex]:
             start, end = reading.span or (match.start, match.end)
             if "span" in rule.pattern.groupindex and parts.start("span") >= 0:
                 start, end = parts.span("span")
-            start = _attach_modifier(text, start, sentence.start, reading, rule.norm)
+            start = attach_modifier(text, start, sentence.start, reading, rule.norm)
             _remember(ctx, reading)
             span = _interval(reading, doc.published)
             out.append(
@@ -257,30 +259,6 @@ def extract_timexes(doc: Document, sentences: list[Sentence]) -> list[Timex]:
                 )
             )
     return out
-
-
-# Readings that a duration modifier ("about", "more than", "nearly") may qualify.
-_QUANTIFIED_NORMS = {"offset", "duration", "clock"}
-
-
-def _attach_modifier(text: str, start: int, sentence_start: int, reading: Reading, norm: str) -> int:
-    """Extend the span over a modifier right before it and set ``reading.mod``:
-    "early 2020", "the end of the month", "mid-August" (date modifiers, for dates and
-    times), "about two years ago", "more than four hours" (duration modifiers, for
-    durations, clock times and offsets). Returns the new start."""
-    patterns = compiled()
-    lo = max(sentence_start, start - 40)
-    if reading.type in ("DATE", "TIME"):
-        m = patterns.date_modifier_before.search(text, lo, start)
-        if m:
-            reading.mod = reading.mod or _mod(m[0].rstrip(" -\t\n"), "date_modifiers")
-            return m.start()
-    if norm in _QUANTIFIED_NORMS:
-        m = patterns.duration_modifier_before.search(text, lo, start)
-        if m:
-            reading.mod = reading.mod or _mod(m[0], "duration_modifiers")
-            return m.start()
-    return start
 
 
 def _remember(ctx: Context, reading: Reading) -> None:

@@ -50,7 +50,7 @@ from .values import (
     shift_date,
 )
 
-__all__ = ["Context", "NORMALIZERS", "Parts", "Reading", "format_period", "number_value"]
+__all__ = ["Context", "NORMALIZERS", "Parts", "Reading", "attach_modifier", "format_period", "number_value"]
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -1317,6 +1317,34 @@ def norm_year_end(g: Parts, ctx: Context) -> Reading | None:
 def norm_reject(g: Parts, ctx: Context) -> Reading | None:
     """Matched only so that its parts are not read as dates ("2012–13")."""
     return None
+
+
+# Readings that a duration modifier ("about", "more than", "nearly") may qualify.
+_QUANTIFIED_NORMS = {"offset", "duration", "clock"}
+
+
+def attach_modifier(text: str, start: int, sentence_start: int, reading: Reading, norm: str) -> int:
+    """Extend a span over the modifier right before it and set ``reading.mod``:
+    "early 2020", "the end of the month", "mid-August" (date modifiers, for dates and
+    times), "about two years ago", "more than four hours" (duration modifiers, for
+    durations, clock times and offsets).
+
+    Returns:
+        The start of the span with its modifier.
+    """
+    patterns = compiled()
+    lo = max(sentence_start, start - 40)
+    if reading.type in ("DATE", "TIME"):
+        m = patterns.date_modifier_before.search(text, lo, start)
+        if m:
+            reading.mod = reading.mod or _mod(m[0].rstrip(" -\t\n"), "date_modifiers")
+            return m.start()
+    if norm in _QUANTIFIED_NORMS:
+        m = patterns.duration_modifier_before.search(text, lo, start)
+        if m:
+            reading.mod = reading.mod or _mod(m[0], "duration_modifiers")
+            return m.start()
+    return start
 
 
 NORMALIZERS: dict[str, Callable[[Parts, Context], Reading | None]] = {
