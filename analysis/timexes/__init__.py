@@ -239,7 +239,7 @@ def extract_timexes(doc: Document, sentences: list[Sentence]) -> list[Timex]:
             if "span" in rule.pattern.groupindex and parts.start("span") >= 0:
                 start, end = parts.span("span")
             start = attach_modifier(text, start, sentence.start, reading, rule.norm)
-            _remember(ctx, reading)
+            _remember(ctx, reading, match.sent_idx)
             span = _interval(reading, doc.published)
             out.append(
                 Timex(
@@ -261,7 +261,7 @@ def extract_timexes(doc: Document, sentences: list[Sentence]) -> list[Timex]:
     return out
 
 
-def _remember(ctx: Context, reading: Reading) -> None:
+def _remember(ctx: Context, reading: Reading, sent_idx: int) -> None:
     """A resolved date becomes the reference of later anaphora."""
     if reading.type not in ("DATE", "TIME") or not reading.remember:
         return
@@ -272,7 +272,7 @@ def _remember(ctx: Context, reading: Reading) -> None:
         return
     if ctx.story_years and not ctx.story_years[0] <= period.start.year <= ctx.story_years[1]:
         return  # a digression to another era
-    ctx.ref = period
+    ctx.ref, ctx.ref_sent = period, sent_idx
     if period.granularity in ("quarter", "half") and period.start <= ctx.dct:
         # the period a financial report is about (a forecast for a later quarter is
         # not what "the year-ago period" compares with)

@@ -119,6 +119,7 @@ class Context:
     text: str
     narrative: bool = False
     ref: Period | None = None
+    ref_sent: int = -1
     ref_quarter: Period | None = None
     story_years: tuple[int, int] | None = None
     sent_idx: int = 0
@@ -614,6 +615,8 @@ def norm_clock(g: Parts, ctx: Context) -> Reading | None:
         day, anchor = _weekday_date(ctx, weekday_number(g["weekday"]))
     elif g.get("rel_day"):
         day, anchor = ctx.dct + dt.timedelta(days=int(lexicon()["relative_days"][_key(g["rel_day"])])), "publication"
+    elif ctx.ref is not None and ctx.ref_sent == ctx.sent_idx and ctx.ref.granularity in ("day", "part_of_day", "time"):
+        day, anchor = ctx.ref.start, "previous"  # "They met Friday at 3 p.m."
     else:
         # a clock time alone is on the publication date in news, on the last date
         # given in a narrative
@@ -966,7 +969,7 @@ def norm_century(g: Parts, ctx: Context) -> Reading | None:
         if n < 1:
             return None
         if g.get("era") and "B" in g["era"].upper():
-            return Reading("DATE", None, mod, "absolute")
+            return Reading("DATE", f"BC{n - 1:02d}", mod, "absolute")  # TIMEX2 style: the 9th century BC is BC08
         return Reading("DATE", f"{n - 1:02d}", mod, "absolute")
     offset, _ = _relative_offset(g["rel"])
     return Reading("DATE", f"{ctx.dct.year // 100 + offset:02d}", mod, "publication")
@@ -1052,7 +1055,9 @@ def norm_rel_named(g: Parts, ctx: Context) -> Reading | None:
 def norm_offset(g: Parts, ctx: Context) -> Reading | None:
     """"three years ago", "a year earlier", "twelve days later", "a week or so ago"."""
     unit = _unit_key(g["unit"])
-    direction, anchor_kind = lexicon()["offset_words"][_key(g["off"]).split()[0]]
+    offset_words = lexicon()["offset_words"]
+    off = _key(g.get("off") or g["off2"])
+    direction, anchor_kind = offset_words.get(off) or offset_words[off.split()[0]]
     mod = _mod(g.get("dmod"), "duration_modifiers")
     if not g.get("num") and not g.get("vague"):
         # "hours later", "months before that": some time after or before
