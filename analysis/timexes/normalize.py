@@ -16,6 +16,7 @@ anaphoric expressions ("the following day", "that year", "two days later") alway
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,7 +47,6 @@ from .values import (
     Period,
     duration_value,
     finer,
-    parse_value,
     shift_date,
 )
 
@@ -238,28 +238,26 @@ def _key(text: str) -> str:
     return " ".join(text.lower().split()).rstrip(".")
 
 
+@functools.cache
 def _month_numbers() -> dict[str, int]:
     return {name.lower(): int(n) for n, names in lexicon()["months"].items() for name in names}
 
 
+@functools.cache
 def _weekday_numbers() -> dict[str, int]:
     return {name.lower(): int(n) for n, names in lexicon()["weekdays"].items() for name in names}
 
 
-_MONTHS: dict[str, int] = {}
-_WEEKDAYS: dict[str, int] = {}
-
-
 def month_number(text: str) -> int:
-    if not _MONTHS:
-        _MONTHS.update(_month_numbers())
-    return _MONTHS[_key(text)]
+    """1-12 for a month name or abbreviation ("Aug." is 8)."""
+    return _month_numbers()[_key(text)]
 
 
 def weekday_number(text: str) -> int:
-    if not _WEEKDAYS:
-        _WEEKDAYS.update(_weekday_numbers())
-    return _WEEKDAYS[_key(text).rstrip("s")] if _key(text) not in _WEEKDAYS else _WEEKDAYS[_key(text)]
+    """ISO weekday, 1 (Monday) to 7, for a weekday name, abbreviation or plural."""
+    key = _key(text)
+    numbers = _weekday_numbers()
+    return numbers[key] if key in numbers else numbers[key.rstrip("s")]
 
 
 def day_of_month(text: str) -> int:
@@ -414,10 +412,6 @@ def _unit_key(text: str) -> str:
     if key.endswith("s") and key[:-1] in _UNIT_GRANULARITY:
         return key[:-1]
     return key
-
-
-def _period(day: dt.date, granularity: str) -> Period | None:
-    return parse_value(format_period(day, granularity))
 
 
 def _shift_period(day: dt.date, amount: float, unit: str) -> dt.date:
