@@ -246,3 +246,21 @@ def test_value_parsers_never_crash(value):
     canonical_value(value)
     parse_duration(value)
     number_value(value)
+
+
+def test_word_lists_hold_words_not_yaml_booleans():
+    """YAML reads a bare on/off/yes/no as a boolean: every listed word must be quoted."""
+    from analysis.lexicons import load_lexicon
+
+    def lists(node):
+        if isinstance(node, dict):
+            for value in node.values():
+                yield from lists(value)
+        elif isinstance(node, list):
+            yield node
+            for item in node:
+                yield from lists(item)
+
+    for name in ("timex.yaml", "named_dates.yaml", "timex_rules.yaml"):
+        for items in lists(load_lexicon(name)):
+            assert not any(isinstance(item, bool) for item in items), (name, items)
