@@ -18,26 +18,29 @@ from .sentences import QuoteSpan, Sentence, find_quotes, split_sentences
 from .settings import Columns, Settings
 from .storage import read_table
 from .tables import to_frame
+from .timexes import Timex, extract_timexes, timex_stage, value_interval
 
 __all__ = [
-    "PIPELINE_VERSION",
     "Claim",
-    "NumberSpan",
-    "Quantity",
     "Columns",
     "Corpus",
     "CorpusError",
     "Document",
     "DocumentResult",
+    "NumberSpan",
+    "PIPELINE_VERSION",
+    "Quantity",
     "QuoteSpan",
     "Reject",
     "RunSummary",
     "Sentence",
     "Settings",
     "StrictModeError",
+    "Timex",
     "__version__",
     "extract_claims",
     "extract_quantities",
+    "extract_timexes",
     "find_numbers",
     "find_quotes",
     "iter_corpus",
@@ -48,5 +51,7 @@ __all__ = [
     "read_table",
     "run_corpus",
     "split_sentences",
+    "timex_stage",
     "to_frame",
+    "value_interval",
 ]

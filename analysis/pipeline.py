@@ -17,12 +17,13 @@ from .corpus import Document
 from .quantities import quantity_stage
 from .sentences import Sentence, split_sentences
 from .settings import Settings
+from .timexes import timex_stage
 
 __all__ = ["PIPELINE_VERSION", "DocumentResult", "STAGES", "TABLES", "process_document"]
 
 # Bump when a change to any stage changes what a document yields: cached results made
 # by another version are recomputed.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 
 
 @dataclass(slots=True)
@@ -93,12 +94,13 @@ def sentence_stage(result: DocumentResult) -> None:
 STAGES: list[tuple[str, Stage]] = [
     ("documents", document_stage),
     ("sentences", sentence_stage),
+    ("timexes", timex_stage),
     ("quantities", quantity_stage),
     ("claims", claim_stage),
 ]
 
 # Tables a run writes, in the order the summary lists them.
-TABLES: list[str] = ["documents", "sentences", "quantities", "claims"]
+TABLES: list[str] = ["documents", "sentences", "timexes", "quantities", "claims"]
 
 
 def process_document(doc: Document, settings: Settings | None = None) -> DocumentResult:
