@@ -69,7 +69,8 @@ class NumberSpan:
 class _Words:
     values: dict  # word -> (kind, value)
     atom: re.Pattern
-    candidate: re.Pattern
+    digit_start: re.Pattern
+    word_start: re.Pattern
     gap: re.Pattern
     named: frozenset
     not_denominators: frozenset
@@ -127,11 +128,16 @@ def _words() -> _Words:
         re.IGNORECASE,
     )
     # Where an atom may start: cheap to scan for, so the full pattern runs only there.
-    # It runs on the lower-cased text (a case-sensitive scan is much faster).
-    lowered = number_words + vague_phrases
-    candidate = re.compile(
-        rf"[-−]?\.?\d|[½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞]|(?<![a-z])(?:{alternation(lowered, case_sensitive=lowered)})(?![a-z])"
+    # Two scans, each starting with one character class, which the regex engine skips
+    # through in C: a sign, point or digit run (an atom never starts inside a digit
+    # run), or a vulgar fraction; and a number word after a character that is not a
+    # letter, on the lower-cased text with a space in front (a case-sensitive scan is
+    # much faster). They never overlap: digits are not letters.
+    digit_start = re.compile(
+        rf"[-−.\d{_VULGAR_CHARS}](?:(?<=[-−])\.?\d+|(?<=\.)\d+|(?<=\d)\d*|(?<=[{_VULGAR_CHARS}]))"
     )
+    lowered = number_words + vague_phrases
+    word_start = re.compile(rf"[^a-z](?:{alternation(lowered, case_sensitive=lowered)})(?![a-z])")
     # What may stand between two atoms of one chunk.
     gap = re.compile(
         r"(?:\s*[-‐‑]\s*|\s+|\s+and\s+|\s*,?\s+and\s+an?\s+|\s+and\s+one\s+(?=half|quarter)|\s+an?\s+"
@@ -141,7 +147,8 @@ def _words() -> _Words:
     return _Words(
         values=values,
         atom=atom,
-        candidate=candidate,
+        digit_start=digit_start,
+        word_start=word_start,
         gap=gap,
         named=frozenset(lex["named_expressions"]),
         not_denominators=frozenset(lex["not_denominators"]),
@@ -152,6 +159,7 @@ def _words() -> _Words:
     )
 
 
+_VULGAR_CHARS = "½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞"
 _VULGAR = {"½": 0.5, "⅓": 1 / 3, "⅔": 2 / 3, "¼": 0.25, "¾": 0.75, "⅕": 0.2, "⅖": 0.4, "⅗": 0.6,
            "⅘": 0.8, "⅙": 1 / 6, "⅚": 5 / 6, "⅛": 0.125, "⅜": 0.375, "⅝": 0.625, "⅞": 0.875}
 _ARTICLE = re.compile(r"\b(an?)\s+$", re.IGNORECASE)
@@ -183,8 +191,12 @@ def _atoms(text: str, start: int, end: int) -> list[_Atom]:
     lower = segment.lower()
     if len(lower) != len(segment):  # a few characters lower-case to two: keep offsets exact
         lower = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in segment)
-    for c in w.candidate.finditer(lower):
-        at = start + c.start()
+    starts = [c.start() for c in w.digit_start.finditer(segment)]
+    words = [c.start() for c in w.word_start.finditer(" " + lower)]  # each one before its word
+    if words:
+        starts = sorted(starts + words) if starts else words
+    for offset in starts:
+        at = start + offset
         if at < pos:
             continue
         m = w.atom.match(text, at, end)
@@ -207,46 +219,50 @@ def _atoms(text: str, start: int, end: int) -> list[_Atom]:
 
 
 def _classify(m: re.Match, text: str, w: _Words):
-    """(kind, value, high, multiplied) of one atom match; kind None to drop it."""
-    if m.group("word"):
+    """(kind, value, high, multiplied) of one atom match; kind None to drop it.
+
+    The atom pattern's named groups do not nest, so the last one that closed says which
+    alternative matched ("suffix" is the multiplier after a plain number)."""
+    group = m.lastgroup
+    if group == "word":
         entry = w.values[m.group("word").lower()]
         return entry[0], entry[1], (entry[2] if len(entry) > 2 else None), False
-    if m.group("vague"):
+    if group == "num" or group == "suffix":
+        number = _plain_digits(m.group("num"))
+        multiplier = False
+        if group == "suffix":
+            number *= w.suffix[m.group("suffix").strip()]
+            multiplier = True
+        else:
+            factor = _currency_suffix(text, m, w)
+            if factor:
+                number *= factor
+                multiplier = True
+        return "digits", (-number if m.group("sign") else number), None, multiplier
+    if group == "vague":
         key = " ".join(m.group("vague").lower().split())
         entry = w.values[key]
         return "vague", entry[1], entry[2], False
     sign = -1.0 if m.group("sign") else 1.0
     surface = m.group()
-    if m.group("dotted") or m.group("date"):
+    if group == "dotted" or group == "date":
         if surface in w.named:
             return "named", math.nan, None, False
         return "date_parts", 0.0, None, False
-    if m.group("clock"):
+    if group == "clock":
         return "clock", 0.0, None, False
-    if m.group("vulgar"):
+    if group == "vulgar":
         return "frac", _VULGAR[surface], None, False
-    if m.group("frac"):
+    if group == "frac":
         if surface in w.named or m.group("frac") in w.named:
             return "named", math.nan, None, False
         num, den = _FRACTION_SLASH.split(m.group("frac"))
         if float(den) == 0:
             return None, 0.0, None, False
         return "frac", sign * float(num) / float(den), None, False
-    if m.group("ord"):
+    if group == "ord":
         return "ordinal", float(m.group("ord")[:-2]), None, False
-    if m.group("sci"):
-        return "digits", sign * _scientific(m.group("sci")), None, False
-    number = _plain_digits(m.group("num"))
-    suffix = m.group("suffix")
-    multiplier = False
-    if suffix:
-        number *= w.suffix[suffix.strip()]
-        multiplier = True
-    elif _currency_suffix(text, m, w):
-        factor, length = _currency_suffix(text, m, w)
-        number *= factor
-        multiplier = True
-    return "digits", sign * number, None, multiplier
+    return "digits", sign * _scientific(m.group("sci")), None, False
 
 
 def _currency_suffix(text: str, m: re.Match, w: _Words):
@@ -256,10 +272,12 @@ def _currency_suffix(text: str, m: re.Match, w: _Words):
         return None
     if not _CURRENCY_BEFORE.search(text, max(0, m.start() - 5), m.start()):
         return None
-    return w.currency_suffix[after[0]], 1
+    return w.currency_suffix[after[0]]
 
 
 def _plain_digits(s: str) -> float:
+    if s.isdecimal():
+        return float(s)
     s = s.replace("\u00a0", "").replace("\u202f", "").replace("\u2009", "").replace(" ", "")
     if _EURO_DECIMAL.fullmatch(s):
         s = s.replace(".", "").replace(",", ".")

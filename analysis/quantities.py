@@ -46,6 +46,7 @@ _LEADING_DIGITS = re.compile(r"[\d,.]+")
 _BRACKET_GAP = re.compile(r"\s*[(/]\s*")
 _SLASH_GAP = re.compile(r"\s*/\s*")
 _TO_END = re.compile(r"\bto\s*$")
+_OF_GAP = re.compile(r"\s+of\s+", re.IGNORECASE)
 _CARRY_BACK_GAP = re.compile(r"\s*(?:of\s+the|of|out\s+of|or|to)\s*", re.IGNORECASE)
 _LETTERS = re.compile(r"[A-Za-z']+")
 _LINK_END = re.compile(r"(?:\b(?:to|from|and|or|versus|vs|than|of|now)|[—–;,(/-])$")
@@ -254,6 +255,7 @@ def _key(form: str) -> str:
 # ---------------------------------------------------------------------------- words
 
 
+@functools.lru_cache(maxsize=8192)  # nouns repeat: the same few hundred words
 def singular(word: str) -> str:
     """A noun in the singular, lower case ("troops" -> "troop", "dependents" ->
     "dependent", "people" -> "people")."""
@@ -272,6 +274,7 @@ def singular(word: str) -> str:
     return w
 
 
+@functools.lru_cache(maxsize=8192)
 def head_word(noun: str | None) -> str | None:
     """The head of a noun phrase, singular and lower case: the last word before "of",
     "and" or "or" ("Afghan employees and dependents" -> "employee", "barrels of oil"
@@ -503,10 +506,9 @@ def _tail_phrase(before: str, names: dict, max_words: int = 4) -> tuple[str, int
     """The longest phrase of ``names`` that ``before`` ends with, on word boundaries,
     and where it starts in ``before``. Looked up word by word in a dict: much faster
     than a regular expression searched backwards over the text."""
-    last = before.rstrip()[-24:].rsplit(None, 1)[-1:]
-    if not last or last[0].lstrip(_EDGE_PUNCT).lower() not in _last_words(names):
-        return None  # most figures have no qualifier: one set lookup says so
     parts = before.rsplit(None, max_words)[-max_words:]
+    if not parts or parts[-1].lstrip(_EDGE_PUNCT).lower() not in _last_words(names):
+        return None  # most figures have no qualifier: one set lookup says so
     for k in range(len(parts), 0, -1):
         words = parts[-k:]
         first = words[0].lstrip(_EDGE_PUNCT)
@@ -603,8 +605,7 @@ def _noun(text: str, m: _Mention, s_end: int) -> None:
     """The counted noun phrase after the number ("800 civilian personnel in Kabul")."""
     p = _patterns()
     pos = m.number.end
-    skip_of = re.compile(r"\s+of\s+", re.IGNORECASE)
-    of = skip_of.match(text, pos, s_end)
+    of = _OF_GAP.match(text, pos, s_end)
     through_of = False
     if of and (m.number.form in ("vague", "fraction") or m.number.surface.lower() in ("one", "a", "an")):
         pos = of.end()
@@ -932,12 +933,13 @@ def _is_time_or_date(text: str, number: NumberSpan, before: str, s_end: int) -> 
         return True
     if number.value != int(number.value) or number.value > 2100 or "," in number.surface:
         return False
-    words = before.rsplit(None, 3)[-3:]
-    words = [w.lower().rstrip(",") for w in words]
-    if words and (words[-1] in p.months or (len(words) > 1 and words[-1] == "of" and words[-2] in p.months)):
-        return True  # "March 29", "May of 2019"
-    if len(words) > 1 and words[-2] in p.months and words[-1].isdigit():
-        return True  # "July 4, 2016"
+    words = before.rsplit(None, 2)[-2:]
+    if words:
+        last = words[-1].lower().rstrip(",")
+        if last in p.months:
+            return True  # "March 29"
+        if len(words) > 1 and (last == "of" or last.isdigit()) and words[-2].lower().rstrip(",") in p.months:
+            return True  # "May of 2019", "July 4, 2016"
     if number.value <= 31 and p.month_near_after.match(text, number.end, s_end):
         return True
     return False
