@@ -150,11 +150,15 @@ def _lexicon() -> _Lexicon:
         for cue in lex["modality_cues"][name]:
             cue_modality[" ".join(cue.lower().split())] = name
     # scanned on the lower-cased sentence (much faster); "May" is checked on the text
-    modality = re.compile(rf"(?<![\w'])(?:{alternation(cue_modality, case_sensitive=list(cue_modality))})(?![\w])")
+    # after a character that is neither a letter nor an apostrophe (the sentence gets a
+    # space in front): a pattern that starts with one character class is scanned in C
+    modality = re.compile(rf"[^\w']({alternation(cue_modality, case_sensitive=list(cue_modality))})(?![\w])")
     modality_rank = {name: k for k, name in enumerate(lex["modality_order"])}
     zero = re.compile(rf"(?<![\w-])(?:{_words_regex(lex['zero_words'])})\s+((?:[\w-]+\s+){{0,2}}?[\w-]+s)\b", re.IGNORECASE)
+    # the character before the preposition is part of the match (scanned from one
+    # character before the figure's end): see ``modality``
     location = re.compile(
-        rf"(?<![\w])(?:{_words_regex(lex['location_prepositions'])})\s+((?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){{0,3}}(?:\s+soil)?)"
+        rf"[^\w](?:{_words_regex(lex['location_prepositions'])})\s+((?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){{0,3}}(?:\s+soil)?)"
     )
     return _Lexicon(
         category_of=category_of,
@@ -330,10 +334,11 @@ def _modality(text: str, d: _Draft, moods: dict) -> str:
     cues = moods.get(s.sent_idx)
     if cues is None:
         lex = _lexicon()
+        # the sentence gets a space in front: match offsets are one past the text's
         cues = moods[s.sent_idx] = [
-            (lex.cue_modality[" ".join(m.group().split())], s.start + m.start())
-            for m in lex.modality.finditer(text[s.start : s.end].lower())
-            if not (m.group() == "may" and text[s.start + m.start()] == "M")
+            (lex.cue_modality[" ".join(m.group(1).split())], s.start + m.start(1) - 1)
+            for m in lex.modality.finditer(" " + text[s.start : s.end].lower())
+            if not (m.group(1) == "may" and text[s.start + m.start(1) - 1] == "M")
         ]
     if cues:
         left = _clause_bounds(text, d)[0]
@@ -348,7 +353,7 @@ def _modality(text: str, d: _Draft, moods: dict) -> str:
 
 def _location(text: str, d: _Draft) -> str | None:
     lex = _lexicon()
-    for m in lex.location.finditer(text, d.end, min(d.sentence.end, d.end + 160)):
+    for m in lex.location.finditer(text, d.end - 1, min(d.sentence.end, d.end + 160)):
         place = m.group(1)
         words = place.split()
         if words[0].lower() == "the":
@@ -380,7 +385,7 @@ class _Organisations:
 def _actor(text: str, d: _Draft, organisations: _Organisations) -> str | None:
     lex = _lexicon()
     before = text[max(d.sentence.start, d.start - 60) : d.start]
-    m = lex.possessive.search(before)
+    m = lex.possessive.search(before) if "'s" in before or "’s" in before else None
     if m:
         return m.group(1) or m.group(2)  # "the company's 800", "NATO's remaining 800"
     s = d.sentence
