@@ -55,6 +55,7 @@ _NAME_COMMA_END = re.compile(r"([A-Z][\w'’-]+),\s$")
 _NEXT_CAPITAL = re.compile(r" ([A-Z][\w-]*)")
 
 NOT_COUNTS = frozenset({"year", "date", "time", "duration", "age", "ordinal", "other"})
+_NOT_RANGE_ENDS = NOT_COUNTS - {"duration", "age"}  # "15-20 minutes", "aged 25 to 30" are ranges
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,10 +110,22 @@ class Quantity:
 # ---------------------------------------------------------------------------- patterns
 
 
+class _Phrases(dict):
+    """Phrases (lower case, single spaces) and what each means, with the words a phrase
+    can end with: most figures have none of them before, and one set lookup says so."""
+
+    __slots__ = ("last_words",)
+
+    def __init__(self, items) -> None:
+        super().__init__(items)
+        self.last_words = frozenset(phrase.split()[-1] for phrase in self)
+
+
 @dataclass(frozen=True, slots=True)
 class _Patterns:
     currency_before: re.Pattern
     currency_before_names: dict
+    currency_last_chars: frozenset  # what a currency written before a number ends with
     unit_after: re.Pattern
     unit_names: dict  # form (as matched, lower or exact) -> (normalized name, kind)
     qualifier_names: dict
@@ -212,19 +225,22 @@ def _patterns() -> _Patterns:
     return _Patterns(
         currency_before=currency_before,
         currency_before_names=before_names,
+        currency_last_chars=frozenset(
+            c for form in before_names_raw(units) for c in (form.rstrip()[-1].lower(), form.rstrip()[-1].upper())
+        ),
         unit_after=unit_after,
         unit_names=unit_names,
-        qualifier_names=qualifier_names,
+        qualifier_names=_Phrases(qualifier_names),
         qualifier_after=qualifier_after,
         qualifier_after_names=after_names,
-        change_names=change_names,
+        change_names=_Phrases(change_names),
         per_after=per_after,
         age_after=age_after,
         age_names=age_names,
-        age_before_names={" ".join(x.lower().split()): True for x in units["age_before"]},
+        age_before_names=_Phrases({" ".join(x.lower().split()): True for x in units["age_before"]}),
         not_change=not_change,
         not_change_phrases=frozenset(" ".join(x.lower().split()) for x in lex["not_change"]),
-        motion_before_up_to={**{w: True for w in change_names}, **{w: True for w in lex["motion_before_up_to"]}},
+        motion_before_up_to=_Phrases({**{w: True for w in change_names}, **{w: True for w in lex["motion_before_up_to"]}}),
         months=frozenset(x.lower() for x in lex["months"]),
         age_before=age_before,
         clock_after=clock_after,
@@ -406,7 +422,11 @@ def _read(text: str, number: NumberSpan, sentence: Sentence, timex_spans) -> _Me
         return m
     # currency before: "$800 million", "US $58.24", "PS2.7m"
     tail = before[-8:]
-    currency = p.currency_before.search(tail) if tail and not tail[-1].isalpha() or tail[-2:].isupper() else None
+    currency = (
+        p.currency_before.search(tail)
+        if (tail and not tail[-1].isalpha() or tail[-2:].isupper()) and tail.rstrip()[-1:] in p.currency_last_chars
+        else None
+    )
     if currency and not number.surface[:1].isalpha():
         m.unit = p.currency_before_names.get(_key(currency.group(1)))
         m.kind = "money"
@@ -502,12 +522,12 @@ def _bounds(m: _Mention) -> None:
 _EDGE_PUNCT = "\"'“”‘’([{,;:—–"
 
 
-def _tail_phrase(before: str, names: dict, max_words: int = 4) -> tuple[str, int] | None:
+def _tail_phrase(before: str, names: _Phrases, max_words: int = 4) -> tuple[str, int] | None:
     """The longest phrase of ``names`` that ``before`` ends with, on word boundaries,
     and where it starts in ``before``. Looked up word by word in a dict: much faster
     than a regular expression searched backwards over the text."""
     parts = before.rsplit(None, max_words)[-max_words:]
-    if not parts or parts[-1].lstrip(_EDGE_PUNCT).lower() not in _last_words(names):
+    if not parts or parts[-1].lstrip(_EDGE_PUNCT).lower() not in names.last_words:
         return None  # most figures have no qualifier: one set lookup says so
     for k in range(len(parts), 0, -1):
         words = parts[-k:]
@@ -522,18 +542,6 @@ def _tail_phrase(before: str, names: dict, max_words: int = 4) -> tuple[str, int
             start += len(words[0]) - len(first)
             return phrase, start
     return None
-
-
-_LAST_WORDS: dict[int, frozenset] = {}
-
-
-def _last_words(names: dict) -> frozenset:
-    """The words a phrase of ``names`` can end with (kept per lexicon table; the tables
-    live as long as the cached patterns)."""
-    words = _LAST_WORDS.get(id(names))
-    if words is None:
-        words = _LAST_WORDS[id(names)] = frozenset(phrase.split()[-1] for phrase in names)
-    return words
 
 
 def _qualify(text: str, m: _Mention, before: str, s_end: int) -> None:
@@ -713,7 +721,7 @@ def _merge_ranges(text: str, mentions: list[_Mention]) -> list[_Mention]:
 
 
 def _range_of(text: str, a: _Mention, b: _Mention, p: _Patterns) -> _Mention | None:
-    if a.kind in NOT_COUNTS - {"duration", "age"} or b.kind in NOT_COUNTS - {"duration", "age"}:
+    if a.kind in _NOT_RANGE_ENDS or b.kind in _NOT_RANGE_ENDS:
         return None
     if a.number.form in ("vague", "fraction") or b.number.form == "vague":
         return None
@@ -978,7 +986,7 @@ def _is_identifier(text: str, number: NumberSpan, before: str) -> bool:
     lower = word.lower()
     if lower in p.identifier_before:
         return True
-    if not word[:1].isupper() and not any(c.isupper() for c in word[1:]):
+    if word.islower() or (not word[:1].isupper() and not any(c.isupper() for c in word[1:])):
         return False
     if lower in p.stop or lower in p.qualifier_names or lower in p.year_before or lower in p.change_names:
         return False
