@@ -27,6 +27,7 @@ dated by series order and the publication date only.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import re
@@ -199,6 +200,55 @@ class _Draft:
     series_id: str | None = None
     series_pos: int | None = None
     time: tuple | None = None  # (start, end, basis, timex_id)
+    facts: _SentenceFacts | None = None
+
+
+class _SentenceFacts:
+    """What the claims of one sentence read from it, each found once, when first asked:
+    its clause breaks, its modality cues, whether it is told in the past tense."""
+
+    __slots__ = ("_breaks", "_cues", "_past", "sentence", "text")
+
+    def __init__(self, text: str, sentence: Sentence) -> None:
+        self.text = text
+        self.sentence = sentence
+        self._breaks: list[tuple[int, int]] | None = None
+        self._cues: list[tuple[str, int]] | None = None
+        self._past: bool | None = None
+
+    def clause(self, start: int, end: int) -> tuple[int, int]:
+        """The clause around ``text[start:end]``: from the last break before it to the
+        first after it, else the sentence's ends."""
+        s = self.sentence
+        if self._breaks is None:
+            self._breaks = [m.span() for m in _CLAUSE_BREAK.finditer(self.text, s.start, s.end)]
+        left, right = s.start, s.end
+        for b_start, b_end in self._breaks:
+            if b_end <= start:
+                left = b_end
+            elif b_start >= end:
+                right = b_start
+                break
+        return left, right
+
+    def cues(self) -> list[tuple[str, int]]:
+        """(modality, position) of every modality cue; "May" (the month) is none."""
+        if self._cues is None:
+            s, text = self.sentence, self.text
+            # the sentence gets a space in front: match offsets are one past the text's
+            self._cues = [
+                (_lexicon().cue_modality[" ".join(m.group(1).split())], s.start + m.start(1) - 1)
+                for m in _lexicon().modality.finditer(" " + text[s.start : s.end].lower())
+                if not (m.group(1) == "may" and text[s.start + m.start(1) - 1] == "M")
+            ]
+        return self._cues
+
+    def past_tense(self) -> bool:
+        """A past-tense marker and no present-tense one."""
+        if self._past is None:
+            lex, s = _lexicon(), self.sentence
+            self._past = bool(lex.past.search(self.text, s.start, s.end)) and not lex.present_tense.search(self.text, s.start, s.end)
+        return self._past
 
 
 def extract_claims(doc: Document, sentences: list[Sentence], timexes: list | None, quantities: list[Quantity]) -> list[Claim]:
@@ -223,13 +273,17 @@ def extract_claims(doc: Document, sentences: list[Sentence], timexes: list | Non
     for sentence in sentences:
         figures = [_draft(q, sentence) for q in by_sentence.get(sentence.sent_idx, []) if _is_claim(text, q)]
         figures += _zero_counts(text, sentence, by_sentence.get(sentence.sent_idx, []), lex)
+        if not figures:
+            continue
         figures.sort(key=lambda d: d.start)
+        facts = _SentenceFacts(text, sentence)
+        for d in figures:
+            d.facts = facts
         drafts.extend(figures)
     _series(text, drafts, doc.doc_id)
     _date(text, doc, sentences, timexes, drafts)
     claims = []
     people = _Organisations(text)
-    moods: dict[int, str] = {}
     for n, d in enumerate(drafts):
         s = d.sentence
         claims.append(
@@ -251,7 +305,7 @@ def extract_claims(doc: Document, sentences: list[Sentence], timexes: list | Non
                 category=_category(text, d),
                 actor=_actor(text, d, people),
                 location=_location(text, d),
-                modality=d.modality if d.modality != "asserted" else _modality(text, d, moods),
+                modality=d.modality if d.modality != "asserted" else _modality(d),
                 speaker=s.speaker,
                 quoted=s.quoted,
                 time_start=d.time[0],
@@ -325,23 +379,14 @@ def _category(text: str, d: _Draft) -> str:
     return "other"
 
 
-def _modality(text: str, d: _Draft, moods: dict) -> str:
+def _modality(d: _Draft) -> str:
     """The first modality with a cue in the sentence (cues found once per sentence); a
     negation counts only before the figure in its clause ("did not send 500 troops",
     not "paid $100 million for work that never took place"); an approximate figure is
     estimated; else asserted."""
-    s = d.sentence
-    cues = moods.get(s.sent_idx)
-    if cues is None:
-        lex = _lexicon()
-        # the sentence gets a space in front: match offsets are one past the text's
-        cues = moods[s.sent_idx] = [
-            (lex.cue_modality[" ".join(m.group(1).split())], s.start + m.start(1) - 1)
-            for m in lex.modality.finditer(" " + text[s.start : s.end].lower())
-            if not (m.group(1) == "may" and text[s.start + m.start(1) - 1] == "M")
-        ]
+    cues = d.facts.cues()
     if cues:
-        left = _clause_bounds(text, d)[0]
+        left = d.facts.clause(d.start, d.end)[0]
         found = [name for name, at in cues if name != "negated" or left <= at < d.start]
         if found:
             rank = _lexicon().modality_rank
@@ -428,10 +473,13 @@ def _continues_series(text: str, a: _Draft, b: _Draft, in_run: bool) -> bool:
 
 
 def _date(text: str, doc: Document, sentences: list[Sentence], timexes: list, drafts: list[_Draft]) -> None:
+    if not drafts:
+        return
     publication = (doc.published, doc.published + dt.timedelta(days=1), "publication", None)
     by_sentence: dict[int, list] = {}
+    starts = [s.start for s in sentences]
     for t in timexes:
-        by_sentence.setdefault(_sentence_of(sentences, t.start), []).append(t)
+        by_sentence.setdefault(_sentence_of(sentences, starts, t.start), []).append(t)
     # explicit and narrative first; then series order for the earlier figures of a trend
     for d in drafts:
         own = [t for t in by_sentence.get(d.sentence.sent_idx, []) if (t.type or "").upper() != "SET"]
@@ -459,19 +507,13 @@ def _date(text: str, doc: Document, sentences: list[Sentence], timexes: list, dr
             d.time = (start, end, "series", getattr(period, "timex_id", None))
 
 
-def _sentence_of(sentences: list[Sentence], pos: int) -> int:
-    for s in sentences:
-        if s.start <= pos < s.end:
-            return s.sent_idx
+def _sentence_of(sentences: list[Sentence], starts: list[int], pos: int) -> int:
+    """The index of the sentence that holds ``pos`` (``starts``: the sentences' starts,
+    in order), or -1."""
+    k = bisect.bisect_right(starts, pos) - 1
+    if k >= 0 and pos < sentences[k].end:
+        return sentences[k].sent_idx
     return -1
-
-
-def _clause_bounds(text: str, d: _Draft) -> tuple[int, int]:
-    s = d.sentence
-    left = max((m.end() for m in _CLAUSE_BREAK.finditer(text[s.start : d.start])), default=0)
-    right_m = _CLAUSE_BREAK.search(text[d.end : s.end])
-    right = d.end + right_m.start() if right_m else s.end
-    return s.start + left, right
 
 
 def _explicit(text: str, d: _Draft, own: list):
@@ -479,7 +521,7 @@ def _explicit(text: str, d: _Draft, own: list):
     before it ("In 2019, ..."); durations date only figures outside a series."""
     if not own:
         return None
-    left, right = _clause_bounds(text, d)
+    left, right = d.facts.clause(d.start, d.end)
     in_clause = [t for t in own if left <= t.start and t.end <= right]
     candidates = in_clause or [t for t in own if t.end <= d.start and d.series_pos is None]
     if d.series_pos is not None:
@@ -500,9 +542,8 @@ def _period(text: str, first: _Draft, own: list):
 def _narrative(text: str, d: _Draft, sentences: list[Sentence], by_sentence: dict):
     """A past-tense sentence without a time of its own takes the last absolute date an
     earlier sentence of the same paragraph gave."""
-    lex = _lexicon()
     s = d.sentence
-    if s.quoted or s.sent_idx == 0 or not lex.past.search(text, s.start, s.end) or lex.present_tense.search(text, s.start, s.end):
+    if s.quoted or s.sent_idx == 0 or not d.facts.past_tense():
         return None
     for idx in range(s.sent_idx - 1, max(-1, s.sent_idx - 6), -1):
         prev = sentences[idx]
