@@ -36,9 +36,9 @@ _TIMES_TEN_POWER = re.compile(r"[x×]10\^")
 _HYPHEN_WORD = re.compile(r"-\w")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class NumberSpan:
-    """A number found in a text.
+    """A number found in a text (read-only by convention; not frozen, for speed).
 
     Attributes:
         start, end: character offsets (end exclusive) of the number's words.

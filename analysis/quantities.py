@@ -58,9 +58,10 @@ NOT_COUNTS = frozenset({"year", "date", "time", "duration", "age", "ordinal", "o
 _NOT_RANGE_ENDS = NOT_COUNTS - {"duration", "age"}  # "15-20 minutes", "aged 25 to 30" are ranges
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Quantity:
-    """One row of the ``quantities`` table.
+    """One row of the ``quantities`` table (read-only by convention: not frozen, because
+    building a frozen object of twenty fields costs more than reading the figure).
 
     Attributes:
         quantity_id: ``f"{doc_id}:q{n}"``, n from 0 in text order.
