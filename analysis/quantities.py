@@ -547,7 +547,9 @@ def _tail_phrase(before: str, names: _Phrases, max_words: int = 4) -> tuple[str,
 
 def _qualify(text: str, m: _Mention, before: str, s_end: int) -> None:
     p = _patterns()
-    q = _tail_phrase(before, p.qualifier_names)
+    last = before.rsplit(None, 1)[-1:]
+    last = last[0].lstrip(_EDGE_PUNCT).lower() if last else ""
+    q = _tail_phrase(before, p.qualifier_names) if last in p.qualifier_names.last_words else None
     rest = before
     if q and q[0] == "up to" and _tail_phrase(before[: q[1]], p.motion_before_up_to, 1):
         q = None  # "inching back up to 4.8 percent": a move, not a bound
@@ -559,10 +561,12 @@ def _qualify(text: str, m: _Mention, before: str, s_end: int) -> None:
     if text[m.number.start - 1 : m.number.start] == "+" and not q:
         m.change = "up"
     stripped = rest.rstrip()
-    by = stripped.lower().endswith(" by")
+    by = stripped[-3:].lower() == " by"
     if by:
         stripped = stripped[:-3]
-    change = _tail_phrase(stripped, p.change_names, 3) if stripped else None
+    # without a qualifier or "by", the words before are those looked at above
+    maybe_change = q or by or last in p.change_names.last_words
+    change = _tail_phrase(stripped, p.change_names, 3) if stripped and maybe_change else None
     if change is None and by:
         # "grow sales by 35 per cent": the verb, its object, then "by"
         for word in reversed(stripped.rsplit(None, 3)[-3:]):
@@ -657,7 +661,7 @@ def _noun(text: str, m: _Mention, s_end: int) -> None:
             (m.value == 1 and not through_of) or _NOUN_SUFFIX.search(words[-1].group(1))
         ):
             break  # "One proposal asks", "the population lives": after a singular noun, a verb
-        if not any(c.isalpha() for c in token) and not _SIGNED_INT.match(token):
+        if not token.isalpha() and not any(c.isalpha() for c in token) and not _SIGNED_INT.match(token):
             break
         words.append(w)
         pos = w.end()
@@ -669,7 +673,7 @@ def _noun(text: str, m: _Mention, s_end: int) -> None:
     while words and (
         words[-1].group(1).lower().endswith(("ed", "ing"))
         or words[-1].group(1)[-1:] in "-'’"
-        or not any(c.isalpha() for c in words[-1].group(1))
+        or not (words[-1].group(1).isalpha() or any(c.isalpha() for c in words[-1].group(1)))
     ):
         words.pop()
     if not words:
