@@ -46,7 +46,9 @@ _OF_AFTER = re.compile(r"\s+of\b")
 _ORG_TITLE_NAME = re.compile(r"\b([A-Z]{2,})(?:\s+[A-Z][a-z]+){1,3}\s+[A-Z][a-z]+\s+([A-Z][\w'’-]+)")
 _FROM_LEAD = re.compile(r"\bfrom\s+(?:\S+\s+){0,2}$", re.IGNORECASE)
 _TO_WORD = re.compile(r"\bto\b", re.IGNORECASE)
-_CLAUSE_BREAK = re.compile(r"[;—–]|,\s+(?:and|but|while)\b|\s-\s")
+# a semicolon or dash, ", and/but/while", " - " (matched from its hyphen: every
+# alternative starts with a literal character, which the regex engine skips to in C)
+_CLAUSE_BREAK = re.compile(r";|—|–|,\s+(?:and|but|while)\b|-(?<=\s-)\s")
 
 CLAIM_KINDS = frozenset({"count", "money", "percent", "measure"})
 
@@ -222,7 +224,7 @@ class _SentenceFacts:
         first after it, else the sentence's ends."""
         s = self.sentence
         if self._breaks is None:
-            self._breaks = [m.span() for m in _CLAUSE_BREAK.finditer(self.text, s.start, s.end)]
+            self._breaks = _clause_breaks(self.text, s.start, s.end)
         left, right = s.start, s.end
         for b_start, b_end in self._breaks:
             if b_end <= start:
@@ -378,6 +380,22 @@ def _category(text: str, d: _Draft) -> str:
             if singular(w) in lex.category_of:
                 return lex.category_of[singular(w)]
     return "other"
+
+
+def _clause_breaks(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of the clause breaks in ``text[start:end]``, in order, not overlapping; " - "
+    spans its first space too."""
+    out: list[tuple[int, int]] = []
+    last = start
+    for m in _CLAUSE_BREAK.finditer(text, start, end):
+        b_start, b_end = m.span()
+        if text[b_start] == "-":
+            b_start -= 1
+            if b_start < last:
+                continue  # its space ends the break before: " - - "
+        out.append((b_start, b_end))
+        last = b_end
+    return out
 
 
 def _modality(d: _Draft) -> str:
