@@ -277,11 +277,14 @@ def _currency_suffix(text: str, m: re.Match, w: _Words):
 
 def _plain_digits(s: str) -> float:
     if s.isdecimal():
-        return float(s)
-    s = s.replace("\u00a0", "").replace("\u202f", "").replace("\u2009", "").replace(" ", "")
-    if _EURO_DECIMAL.fullmatch(s):
-        s = s.replace(".", "").replace(",", ".")
-    return float(s.replace(",", ""))
+        return float(s)  # most numbers: no separator
+    if not s.isascii() or " " in s:
+        s = s.replace("\u00a0", "").replace("\u202f", "").replace("\u2009", "").replace(" ", "")
+    if "," in s:
+        if "." in s and _EURO_DECIMAL.fullmatch(s):
+            return float(s.replace(".", "").replace(",", "."))
+        return float(s.replace(",", ""))
+    return float(s)
 
 
 def _scientific(s: str) -> float:

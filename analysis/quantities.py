@@ -22,7 +22,9 @@ dates and clock times are recognised here.
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import math
 import re
 from dataclasses import dataclass, replace
@@ -362,10 +364,7 @@ def extract_quantities(doc: Document, sentences: list[Sentence], timexes: list |
         Quantities in text order, ids ``f"{doc_id}:q{n}"``.
     """
     text = doc.text
-    spans = sorted(
-        ((t.start, t.end, t) for t in (timexes or []) if getattr(t, "start", None) is not None),
-        key=lambda x: x[0],
-    )
+    spans = _TimexSpans(timexes)
     mentions: list[_Mention] = []
     for sentence in sentences:
         found = [_read(text, n, sentence, spans) for n in find_numbers(text, sentence.start, sentence.end)]
@@ -890,12 +889,28 @@ def _continues(gap: str) -> bool:
 # ---------------------------------------------------------------------------- kinds
 
 
-def _enclosing(spans, start: int, end: int):
-    for s, e, timex in spans:
-        if s <= start and end <= e:
+class _TimexSpans:
+    """The time expressions of a document by start, to find the one a number lies in."""
+
+    __slots__ = ("ends_so_far", "spans", "starts")
+
+    def __init__(self, timexes) -> None:
+        self.spans = sorted(
+            ((t.start, t.end, t) for t in (timexes or []) if getattr(t, "start", None) is not None),
+            key=lambda x: x[0],
+        )
+        self.starts = [s for s, _, _ in self.spans]
+        self.ends_so_far = list(itertools.accumulate((e for _, e, _ in self.spans), max))
+
+
+def _enclosing(spans: _TimexSpans, start: int, end: int):
+    """The first time expression (by start) that holds ``text[start:end]``, or None."""
+    k = bisect.bisect_right(spans.starts, start)
+    if not k or spans.ends_so_far[k - 1] < end:
+        return None  # none that starts before it reaches its end: most numbers
+    for s, e, timex in spans.spans[:k]:
+        if end <= e:
             return timex
-        if s > end:
-            break
     return None
 
 
