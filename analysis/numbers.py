@@ -34,6 +34,8 @@ _FRACTION_SLASH = re.compile(r"[/⁄]")
 _EURO_DECIMAL = re.compile(r"\d{1,3}(?:\.\d{3})+,\d+")
 _TIMES_TEN_POWER = re.compile(r"[x×]10\^")
 _HYPHEN_WORD = re.compile(r"-\w")
+_DECIMAL_COMMA = re.compile(r"\d+,\d+")
+_THOUSANDS = re.compile(r"\d{1,3},\d{3}")
 
 
 @dataclass(slots=True)
@@ -123,6 +125,7 @@ def _words() -> _Words:
     )
     atom = re.compile(
         rf"(?P<sign>(?<![\w\d.,])[-−](?=\d))?(?-i:(?<![a-z\d_]))(?<!\d[,.])(?:{digits})"
+        rf"|(?<=\d)(?P<glued>[{_VULGAR_CHARS}])"  # the fraction of "2½"
         rf"|\b(?P<vague>{vague_alt})\b"
         rf"|\b(?P<word>{word_alt})\b",
         re.IGNORECASE,
@@ -251,7 +254,7 @@ def _classify(m: re.Match, text: str, w: _Words):
         return "date_parts", 0.0, None, False
     if group == "clock":
         return "clock", 0.0, None, False
-    if group == "vulgar":
+    if group == "vulgar" or group == "glued":
         return "frac", _VULGAR[surface], None, False
     if group == "frac":
         if surface in w.named or m.group("frac") in w.named:
@@ -342,7 +345,8 @@ def _joins(prev: _Atom, atom: _Atom, gap: str, w: _Words) -> bool:
     if prev.kind in ("named", "clock", "date", "vague") or atom.kind in ("named", "clock", "date", "vague"):
         return False
     if not gap:
-        return prev.kind == "digits" and atom.kind in ("scale", "group")  # "10k" is one atom; "2million"
+        # "10k" is one atom; "2million"; "2½"
+        return prev.kind == "digits" and (atom.kind in ("scale", "group") or atom.word in _VULGAR)
     if not w.gap.fullmatch(gap):
         return False
     if "\n" in gap:
@@ -730,6 +734,8 @@ def parse_number(text: str) -> float | None:
     1.5
     >>> parse_number("tens of thousands")
     10000.0
+    >>> parse_number("1,5")  # a comma that cannot group thousands is a decimal one
+    1.5
     >>> parse_number("the cat") is None
     True
     """
@@ -738,6 +744,8 @@ def parse_number(text: str) -> float | None:
     stripped = text.strip()
     if not stripped:
         return None
+    if _DECIMAL_COMMA.fullmatch(stripped) and not _THOUSANDS.fullmatch(stripped):
+        return float(stripped.replace(",", "."))  # "1,5" alone: a decimal comma
     numbers = find_numbers(stripped)
     if len(numbers) != 1:
         return None
