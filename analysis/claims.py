@@ -37,6 +37,7 @@ from .corpus import Document
 from .lexicons import alternation, load_lexicon
 from .quantities import Quantity, head_word, singular
 from .sentences import Sentence
+from .tables import rows_of
 
 __all__ = ["Claim", "claim_rows", "claim_stage", "extract_claims"]
 
@@ -580,8 +581,7 @@ def _narrative(text: str, d: _Draft, sentences: list[Sentence], by_sentence: dic
 
 def claim_rows(claims: list[Claim]) -> list[dict]:
     """Rows of the ``claims`` table."""
-    fields = Claim.__slots__
-    return [{f: getattr(c, f) for f in fields} for c in claims]
+    return rows_of(claims)
 
 
 def claim_stage(result) -> None:

@@ -33,6 +33,7 @@ from .corpus import Document
 from .lexicons import alternation, load_lexicon
 from .numbers import NumberSpan, find_numbers
 from .sentences import Sentence
+from .tables import rows_of
 
 __all__ = ["Quantity", "extract_quantities", "head_word", "quantity_rows", "quantity_stage", "singular"]
 
@@ -1039,31 +1040,7 @@ def _is_model_number(text: str, number: NumberSpan) -> bool:
 
 def quantity_rows(quantities: list[Quantity]) -> list[dict]:
     """Rows of the ``quantities`` table."""
-    return [
-        {
-            "quantity_id": q.quantity_id,
-            "doc_id": q.doc_id,
-            "sent_idx": q.sent_idx,
-            "start": q.start,
-            "end": q.end,
-            "surface": q.surface,
-            "value": q.value,
-            "low": q.low,
-            "high": q.high,
-            "qualifier": q.qualifier,
-            "unit": q.unit,
-            "unit_carried": q.unit_carried,
-            "kind": q.kind,
-            "noun": q.noun,
-            "noun_head": q.noun_head,
-            "noun_start": q.noun_start,
-            "noun_end": q.noun_end,
-            "change": q.change,
-            "approximate": q.approximate,
-            "timex_id": q.timex_id,
-        }
-        for q in quantities
-    ]
+    return rows_of(quantities)
 
 
 def quantity_stage(result) -> None:
