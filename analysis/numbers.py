@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from .lexicons import alternation, load_lexicon
 
-__all__ = ["NumberSpan", "find_numbers", "parse_number"]
+__all__ = ["NumberSpan", "currency_before", "find_numbers", "parse_number"]
 
 
 # Patterns used per number, compiled once.
@@ -166,9 +166,16 @@ _VULGAR_CHARS = "½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞"
 _VULGAR = {"½": 0.5, "⅓": 1 / 3, "⅔": 2 / 3, "¼": 0.25, "¾": 0.75, "⅕": 0.2, "⅖": 0.4, "⅗": 0.6,
            "⅘": 0.8, "⅙": 1 / 6, "⅚": 5 / 6, "⅛": 0.125, "⅜": 0.375, "⅝": 0.625, "⅞": 0.875}
 _ARTICLE = re.compile(r"\b(an?)\s+$", re.IGNORECASE)
-_CURRENCY_BEFORE = re.compile(
-    r"(?:[$€£¥₹₪]|\b(?:US|HK|A|C|NZ|S)?\$|\bPS|\bRs\.?|\bRM|\bY=|(?:USD|EUR|GBP|JPY|AUD|CAD|CHF|INR|HKD|CNY|SGD|NZD))\s?$"
-)
+
+
+@functools.cache
+def currency_before() -> re.Pattern:
+    """A currency sign or code that ends the text it searches (written right before a
+    number: "$", "US $", "HK$", "€", "Rs.", "USD"), from ``lexicons/units.yaml``; group 1
+    is the form as written. Shared with the quantity stage: one list of currencies."""
+    units = load_lexicon("units.yaml")
+    forms = [form for forms in units["currency_before"].values() for form in forms]
+    return re.compile(rf"(?:(?<=[^\w$€£¥₹₪])|^)({alternation(forms, units['case_sensitive'])})\s?$")
 
 
 # ---------------------------------------------------------------------------- atoms
@@ -273,7 +280,7 @@ def _currency_suffix(text: str, m: re.Match, w: _Words):
     after = text[m.end() : m.end() + 2]
     if not after or after[0] not in w.currency_suffix or (len(after) > 1 and after[1].isalpha()):
         return None
-    if not _CURRENCY_BEFORE.search(text, max(0, m.start() - 5), m.start()):
+    if not currency_before().search(text[max(0, m.start() - 12) : m.start()]):
         return None
     return w.currency_suffix[after[0]]
 

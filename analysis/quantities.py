@@ -32,6 +32,7 @@ from dataclasses import dataclass, replace
 from .corpus import Document
 from .lexicons import alternation, load_lexicon
 from .numbers import NumberSpan, find_numbers
+from .numbers import currency_before as numbers_currency_before
 from .sentences import Sentence
 from .tables import rows_of
 
@@ -175,9 +176,7 @@ def _patterns() -> _Patterns:
     for name, forms in units["currency_before"].items():
         for form in forms:
             before_names[_key(form)] = name
-    currency_before = re.compile(
-        rf"(?:(?<=[^\w$€£¥₹₪])|^)({_alternation(before_names_raw(units), case_sensitive)})\s?$"
-    )
+    currency_before = numbers_currency_before()
 
     unit_names: dict[str, tuple[str, str]] = {}
     forms_all: list[str] = []
