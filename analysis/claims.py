@@ -127,16 +127,6 @@ class _Lexicon:
     present_tense: re.Pattern
 
 
-def _words_regex(words, case_sensitive: bool = False) -> str:
-    parts = []
-    for w in sorted(set(words), key=len, reverse=True):
-        escaped = re.escape(w).replace(r"\ ", r"\s+")
-        if case_sensitive and w[:1].isalpha() and w != "may":
-            escaped = f"(?:{escaped}|{re.escape(w[:1].upper() + w[1:])})"
-        parts.append(escaped)
-    return "|".join(parts)
-
-
 @functools.cache
 def _lexicon() -> _Lexicon:
     lex = load_lexicon("claims.yaml")
@@ -145,7 +135,7 @@ def _lexicon() -> _Lexicon:
         for noun in nouns or []:
             category_of.setdefault(noun.lower(), category)
     cues = [
-        (re.compile(rf"(?<![\w'])(?:{_words_regex(words)})(?![\w'])", re.IGNORECASE), category)
+        (re.compile(rf"(?<![\w'])(?:{alternation(words)})(?![\w'])", re.IGNORECASE), category)
         for category, words in lex["cue_categories"].items()
     ]
     # one pattern for every cue: a sentence is scanned once; "may" only in lower case
@@ -159,11 +149,11 @@ def _lexicon() -> _Lexicon:
     # space in front): a pattern that starts with one character class is scanned in C
     modality = re.compile(rf"[^\w']({alternation(cue_modality, case_sensitive=list(cue_modality))})(?![\w])")
     modality_rank = {name: k for k, name in enumerate(lex["modality_order"])}
-    zero = re.compile(rf"(?<![\w-])(?:{_words_regex(lex['zero_words'])})\s+((?:[\w-]+\s+){{0,2}}?[\w-]+s)\b", re.IGNORECASE)
+    zero = re.compile(rf"(?<![\w-])(?:{alternation(lex['zero_words'])})\s+((?:[\w-]+\s+){{0,2}}?[\w-]+s)\b", re.IGNORECASE)
     # the character before the preposition is part of the match (scanned from one
     # character before the figure's end): see ``modality``
     location = re.compile(
-        rf"[^\w](?:{_words_regex(lex['location_prepositions'])})\s+((?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){{0,3}}(?:\s+soil)?)"
+        rf"[^\w](?:{alternation(lex['location_prepositions'], case_sensitive=lex['location_prepositions'])})\s+((?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){{0,3}}(?:\s+soil)?)"
     )
     return _Lexicon(
         category_of=category_of,
@@ -176,10 +166,10 @@ def _lexicon() -> _Lexicon:
         location=location,
         not_places=frozenset(lex["not_places"]),
         possessive=re.compile(r"(?:(?<![\w])[Tt]he\s+([a-z][\w-]+)|([A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*){0,3}))['’]s\s+(?:[\w-]+\s+){0,3}$"),
-        first_person=re.compile(rf"\b(?:{_words_regex(lex['actor_pronouns_first_person'])})\b", re.IGNORECASE),
-        present=re.compile(rf"\b(?:{_words_regex(lex['present_words'])})\b", re.IGNORECASE),
-        past=re.compile(rf"\b(?:{_words_regex(lex['past_markers'])})\b", re.IGNORECASE),
-        present_tense=re.compile(rf"\b(?:{_words_regex(lex['present_markers'])})\b", re.IGNORECASE),
+        first_person=re.compile(rf"\b(?:{alternation(lex['actor_pronouns_first_person'])})\b", re.IGNORECASE),
+        present=re.compile(rf"\b(?:{alternation(lex['present_words'])})\b", re.IGNORECASE),
+        past=re.compile(rf"\b(?:{alternation(lex['past_markers'])})\b", re.IGNORECASE),
+        present_tense=re.compile(rf"\b(?:{alternation(lex['present_markers'])})\b", re.IGNORECASE),
     )
 
 
