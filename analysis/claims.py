@@ -330,9 +330,9 @@ def _draft(q: Quantity, sentence: Sentence) -> _Draft:
 def _zero_counts(text: str, sentence: Sentence, quantities: list[Quantity], lex: _Lexicon) -> list[_Draft]:
     """"there have been no terrorist attacks": a count of zero, negated."""
     out = []
-    body = text[sentence.start : sentence.end]
-    if "o " not in body and "O " not in body:
-        return out  # neither "no " nor "zero " in any case
+    body = text[sentence.start : sentence.end].lower()
+    if "no " not in body and "zero " not in body:
+        return out
     taken = [(q.start, q.end) for q in quantities]
     for m in lex.zero.finditer(text, sentence.start, sentence.end):
         if any(a <= m.start() < b for a, b in taken):

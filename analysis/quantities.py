@@ -267,6 +267,7 @@ def before_names_raw(units: dict) -> list[str]:
     return [form for forms in units["currency_before"].values() for form in forms]
 
 
+@functools.lru_cache(maxsize=4096)  # unit forms and nouns repeat
 def _key(form: str) -> str:
     return " ".join(form.split()).lower()
 
@@ -895,6 +896,9 @@ class _TimexSpans:
     __slots__ = ("ends_so_far", "spans", "starts")
 
     def __init__(self, timexes) -> None:
+        if not timexes:
+            self.spans, self.starts, self.ends_so_far = [], [], []
+            return
         self.spans = sorted(
             ((t.start, t.end, t) for t in (timexes or []) if getattr(t, "start", None) is not None),
             key=lambda x: x[0],
@@ -974,14 +978,14 @@ def _is_time_or_date(text: str, number: NumberSpan, before: str, s_end: int) -> 
 
 
 def _clock(text: str, number: NumberSpan) -> bool:
-    return bool(_patterns().clock_after.match(text, number.end)) and number.value < 13 * 100
+    return number.value < 13 * 100 and bool(_patterns().clock_after.match(text, number.end))
 
 
 def _comma_age(text: str, number: NumberSpan, before: str) -> bool:
     """"Jamie Armstrong, 25, said": a small whole number between commas after a name."""
-    if not number.digits or not number.surface.isdigit() or not 1 <= number.value <= 120:
-        return False
     if text[number.end : number.end + 1] != ",":
+        return False
+    if not number.digits or not number.surface.isdigit() or not 1 <= number.value <= 120:
         return False
     m = _NAME_COMMA_END.search(before)
     return bool(m)
