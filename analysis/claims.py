@@ -478,7 +478,7 @@ def _continues_series(text: str, a: _Draft, b: _Draft, in_run: bool) -> bool:
         return False
     lead = text[max(a.sentence.start, a.start - 40) : a.start]
     gap = text[a.end : b.start]
-    started = in_run or _FROM_LEAD.search(lead)
+    started = in_run or ("from" in lead.lower() and _FROM_LEAD.search(lead))
     return bool(started and _TO_WORD.search(gap))
 
 
