@@ -70,7 +70,8 @@ class NumberSpan:
 @dataclass(frozen=True, slots=True)
 class _Words:
     values: dict  # word -> (kind, value)
-    atom: re.Pattern
+    digit_atom: re.Pattern
+    word_atom: re.Pattern
     digit_start: re.Pattern
     word_start: re.Pattern
     gap: re.Pattern
@@ -109,13 +110,13 @@ def _words() -> _Words:
     spaced_alt = "|".join(re.escape(s) for s in sorted(lex["spaced_suffixes"], key=len, reverse=True))
     sep = r"[ \u00a0\u202f\u2009]"
     digits = (
-        r"(?P<sci>\d+(?:\.\d+)?(?:[eE][-+]?\d+|[x×]10\^[-+−]?\d+|\^[-+]{0,2}\d+)(?![\w^]))"
+        r"(?P<sci>\d+(?:\.\d+)?(?:[eE][-+]?\d+|[xX×]10\^[-+−]?\d+|\^[-+]{0,2}\d+)(?![\w^]))"
         r"|(?P<dotted>\d+(?:\.\d+){2,})(?![\d])"
         r"|(?P<date>\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4})(?![\d/])"
         r"|(?P<clock>\d{1,2}:\d{2}(?::\d{2})?)(?!\d)"
         r"|(?P<frac>\d+[/⁄]\d+)(?![\d/])"
         r"|(?P<vulgar>[½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞])"
-        r"|(?P<ord>\d+(?:st|nd|rd|th))(?![a-zA-Z])"
+        r"|(?P<ord>\d+(?i:st|nd|rd|th))(?![a-zA-Z])"
         r"|(?P<num>\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?(?!\d)"  # Indian grouping
         r"|\d{1,3}(?:\.\d{3})+,\d+(?!\d)"  # 1.111,11
         r"|\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d])"
@@ -123,13 +124,13 @@ def _words() -> _Words:
         r"|\d+(?:\.\d+)?(?!\d)|\.\d+(?!\d))"
         rf"(?P<suffix>(?:(?-i:{suffix_alt})|[ ](?-i:{spaced_alt}))(?![A-Za-z]))?"
     )
-    atom = re.compile(
-        rf"(?P<sign>(?<![\w\d.,])[-−](?=\d))?(?-i:(?<![a-z\d_]))(?<!\d[,.])(?:{digits})"
+    # An atom where a scan below found a digit, sign or point (case matters only where
+    # the pattern says so), or where it found a number word (in any case).
+    digit_atom = re.compile(
+        rf"(?P<sign>(?<![\w\d.,])[-−](?=\d))?(?<![a-z\d_])(?<!\d[,.])(?:{digits})"
         rf"|(?<=\d)(?P<glued>[{_VULGAR_CHARS}])"  # the fraction of "2½"
-        rf"|\b(?P<vague>{vague_alt})\b"
-        rf"|\b(?P<word>{word_alt})\b",
-        re.IGNORECASE,
     )
+    word_atom = re.compile(rf"\b(?P<vague>{vague_alt})\b|\b(?P<word>{word_alt})\b", re.IGNORECASE)
     # Where an atom may start: cheap to scan for, so the full pattern runs only there.
     # Two scans, each starting with one character class, which the regex engine skips
     # through in C: a sign, point or digit run (an atom never starts inside a digit
@@ -149,7 +150,8 @@ def _words() -> _Words:
     )
     return _Words(
         values=values,
-        atom=atom,
+        digit_atom=digit_atom,
+        word_atom=word_atom,
         digit_start=digit_start,
         word_start=word_start,
         gap=gap,
@@ -204,14 +206,18 @@ def _atoms(text: str, start: int, end: int) -> list[_Atom]:
     starts = [c.start() for c in w.digit_start.finditer(segment)]
     words = [c.start() for c in w.word_start.finditer(" " + lower)]  # each one before its word
     if words:
+        word_starts = set(words)
         starts = sorted(starts + words) if starts else words
     for offset in starts:
         at = start + offset
         if at < pos:
             continue
-        m = w.atom.match(text, at, end)
-        if m is None and text[at] in "-−.":
-            m = w.atom.match(text, at + 1, end)  # "5-10W": a hyphen, not a sign
+        if words and offset in word_starts:
+            m = w.word_atom.match(text, at, end)
+        else:
+            m = w.digit_atom.match(text, at, end)
+            if m is None and text[at] in "-−.":
+                m = w.digit_atom.match(text, at + 1, end)  # "5-10W": a hyphen, not a sign
         if m is None or m.end() == m.start():
             continue
         pos = m.end()
