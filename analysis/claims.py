@@ -27,6 +27,7 @@ dated by series order and the publication date only.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import re
@@ -36,6 +37,7 @@ from .corpus import Document
 from .lexicons import alternation, load_lexicon
 from .quantities import Quantity, head_word, singular
 from .sentences import Sentence
+from .tables import rows_of
 
 __all__ = ["Claim", "claim_rows", "claim_stage", "extract_claims"]
 
@@ -45,14 +47,17 @@ _OF_AFTER = re.compile(r"\s+of\b")
 _ORG_TITLE_NAME = re.compile(r"\b([A-Z]{2,})(?:\s+[A-Z][a-z]+){1,3}\s+[A-Z][a-z]+\s+([A-Z][\w'’-]+)")
 _FROM_LEAD = re.compile(r"\bfrom\s+(?:\S+\s+){0,2}$", re.IGNORECASE)
 _TO_WORD = re.compile(r"\bto\b", re.IGNORECASE)
-_CLAUSE_BREAK = re.compile(r"[;—–]|,\s+(?:and|but|while)\b|\s-\s")
+# a semicolon or dash, ", and/but/while", " - " (matched from its hyphen: every
+# alternative starts with a literal character, which the regex engine skips to in C)
+_CLAUSE_BREAK = re.compile(r";|—|–|,\s+(?:and|but|while)\b|-(?<=\s-)\s")
 
 CLAIM_KINDS = frozenset({"count", "money", "percent", "measure"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Claim:
-    """One row of the ``claims`` table.
+    """One row of the ``claims`` table (read-only by convention: not frozen, because
+    building a frozen object of this size costs a third of what finding the claim does).
 
     Attributes:
         claim_id: ``f"{doc_id}:c{n}"``, n from 0 in text order.
@@ -122,16 +127,6 @@ class _Lexicon:
     present_tense: re.Pattern
 
 
-def _words_regex(words, case_sensitive: bool = False) -> str:
-    parts = []
-    for w in sorted(set(words), key=len, reverse=True):
-        escaped = re.escape(w).replace(r"\ ", r"\s+")
-        if case_sensitive and w[:1].isalpha() and w != "may":
-            escaped = f"(?:{escaped}|{re.escape(w[:1].upper() + w[1:])})"
-        parts.append(escaped)
-    return "|".join(parts)
-
-
 @functools.cache
 def _lexicon() -> _Lexicon:
     lex = load_lexicon("claims.yaml")
@@ -140,7 +135,7 @@ def _lexicon() -> _Lexicon:
         for noun in nouns or []:
             category_of.setdefault(noun.lower(), category)
     cues = [
-        (re.compile(rf"(?<![\w'])(?:{_words_regex(words)})(?![\w'])", re.IGNORECASE), category)
+        (re.compile(rf"(?<![\w'])(?:{alternation(words)})(?![\w'])", re.IGNORECASE), category)
         for category, words in lex["cue_categories"].items()
     ]
     # one pattern for every cue: a sentence is scanned once; "may" only in lower case
@@ -150,11 +145,15 @@ def _lexicon() -> _Lexicon:
         for cue in lex["modality_cues"][name]:
             cue_modality[" ".join(cue.lower().split())] = name
     # scanned on the lower-cased sentence (much faster); "May" is checked on the text
-    modality = re.compile(rf"(?<![\w'])(?:{alternation(cue_modality, case_sensitive=list(cue_modality))})(?![\w])")
+    # after a character that is neither a letter nor an apostrophe (the sentence gets a
+    # space in front): a pattern that starts with one character class is scanned in C
+    modality = re.compile(rf"[^\w']({alternation(cue_modality, case_sensitive=list(cue_modality))})(?![\w])")
     modality_rank = {name: k for k, name in enumerate(lex["modality_order"])}
-    zero = re.compile(rf"(?<![\w-])(?:{_words_regex(lex['zero_words'])})\s+((?:[\w-]+\s+){{0,2}}?[\w-]+s)\b", re.IGNORECASE)
+    zero = re.compile(rf"(?<![\w-])(?:{alternation(lex['zero_words'])})\s+((?:[\w-]+\s+){{0,2}}?[\w-]+s)\b", re.IGNORECASE)
+    # the character before the preposition is part of the match (scanned from one
+    # character before the figure's end): see ``modality``
     location = re.compile(
-        rf"(?<![\w])(?:{_words_regex(lex['location_prepositions'])})\s+((?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){{0,3}}(?:\s+soil)?)"
+        rf"[^\w](?:{alternation(lex['location_prepositions'], case_sensitive=lex['location_prepositions'])})\s+((?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){{0,3}}(?:\s+soil)?)"
     )
     return _Lexicon(
         category_of=category_of,
@@ -167,10 +166,10 @@ def _lexicon() -> _Lexicon:
         location=location,
         not_places=frozenset(lex["not_places"]),
         possessive=re.compile(r"(?:(?<![\w])[Tt]he\s+([a-z][\w-]+)|([A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*){0,3}))['’]s\s+(?:[\w-]+\s+){0,3}$"),
-        first_person=re.compile(rf"\b(?:{_words_regex(lex['actor_pronouns_first_person'])})\b", re.IGNORECASE),
-        present=re.compile(rf"\b(?:{_words_regex(lex['present_words'])})\b", re.IGNORECASE),
-        past=re.compile(rf"\b(?:{_words_regex(lex['past_markers'])})\b", re.IGNORECASE),
-        present_tense=re.compile(rf"\b(?:{_words_regex(lex['present_markers'])})\b", re.IGNORECASE),
+        first_person=re.compile(rf"\b(?:{alternation(lex['actor_pronouns_first_person'])})\b", re.IGNORECASE),
+        present=re.compile(rf"\b(?:{alternation(lex['present_words'])})\b", re.IGNORECASE),
+        past=re.compile(rf"\b(?:{alternation(lex['past_markers'])})\b", re.IGNORECASE),
+        present_tense=re.compile(rf"\b(?:{alternation(lex['present_markers'])})\b", re.IGNORECASE),
     )
 
 
@@ -195,6 +194,55 @@ class _Draft:
     series_id: str | None = None
     series_pos: int | None = None
     time: tuple | None = None  # (start, end, basis, timex_id)
+    facts: _SentenceFacts | None = None
+
+
+class _SentenceFacts:
+    """What the claims of one sentence read from it, each found once, when first asked:
+    its clause breaks, its modality cues, whether it is told in the past tense."""
+
+    __slots__ = ("_breaks", "_cues", "_past", "sentence", "text")
+
+    def __init__(self, text: str, sentence: Sentence) -> None:
+        self.text = text
+        self.sentence = sentence
+        self._breaks: list[tuple[int, int]] | None = None
+        self._cues: list[tuple[str, int]] | None = None
+        self._past: bool | None = None
+
+    def clause(self, start: int, end: int) -> tuple[int, int]:
+        """The clause around ``text[start:end]``: from the last break before it to the
+        first after it, else the sentence's ends."""
+        s = self.sentence
+        if self._breaks is None:
+            self._breaks = _clause_breaks(self.text, s.start, s.end)
+        left, right = s.start, s.end
+        for b_start, b_end in self._breaks:
+            if b_end <= start:
+                left = b_end
+            elif b_start >= end:
+                right = b_start
+                break
+        return left, right
+
+    def cues(self) -> list[tuple[str, int]]:
+        """(modality, position) of every modality cue; "May" (the month) is none."""
+        if self._cues is None:
+            s, text = self.sentence, self.text
+            # the sentence gets a space in front: match offsets are one past the text's
+            self._cues = [
+                (_lexicon().cue_modality[" ".join(m.group(1).split())], s.start + m.start(1) - 1)
+                for m in _lexicon().modality.finditer(" " + text[s.start : s.end].lower())
+                if not (m.group(1) == "may" and text[s.start + m.start(1) - 1] == "M")
+            ]
+        return self._cues
+
+    def past_tense(self) -> bool:
+        """A past-tense marker and no present-tense one."""
+        if self._past is None:
+            lex, s = _lexicon(), self.sentence
+            self._past = bool(lex.past.search(self.text, s.start, s.end)) and not lex.present_tense.search(self.text, s.start, s.end)
+        return self._past
 
 
 def extract_claims(doc: Document, sentences: list[Sentence], timexes: list | None, quantities: list[Quantity]) -> list[Claim]:
@@ -219,13 +267,17 @@ def extract_claims(doc: Document, sentences: list[Sentence], timexes: list | Non
     for sentence in sentences:
         figures = [_draft(q, sentence) for q in by_sentence.get(sentence.sent_idx, []) if _is_claim(text, q)]
         figures += _zero_counts(text, sentence, by_sentence.get(sentence.sent_idx, []), lex)
+        if not figures:
+            continue
         figures.sort(key=lambda d: d.start)
+        facts = _SentenceFacts(text, sentence)
+        for d in figures:
+            d.facts = facts
         drafts.extend(figures)
     _series(text, drafts, doc.doc_id)
     _date(text, doc, sentences, timexes, drafts)
     claims = []
     people = _Organisations(text)
-    moods: dict[int, str] = {}
     for n, d in enumerate(drafts):
         s = d.sentence
         claims.append(
@@ -247,7 +299,7 @@ def extract_claims(doc: Document, sentences: list[Sentence], timexes: list | Non
                 category=_category(text, d),
                 actor=_actor(text, d, people),
                 location=_location(text, d),
-                modality=d.modality if d.modality != "asserted" else _modality(text, d, moods),
+                modality=d.modality if d.modality != "asserted" else _modality(d),
                 speaker=s.speaker,
                 quoted=s.quoted,
                 time_start=d.time[0],
@@ -321,22 +373,30 @@ def _category(text: str, d: _Draft) -> str:
     return "other"
 
 
-def _modality(text: str, d: _Draft, moods: dict) -> str:
+def _clause_breaks(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of the clause breaks in ``text[start:end]``, in order, not overlapping; " - "
+    spans its first space too."""
+    out: list[tuple[int, int]] = []
+    last = start
+    for m in _CLAUSE_BREAK.finditer(text, start, end):
+        b_start, b_end = m.span()
+        if text[b_start] == "-":
+            b_start -= 1
+            if b_start < last:
+                continue  # its space ends the break before: " - - "
+        out.append((b_start, b_end))
+        last = b_end
+    return out
+
+
+def _modality(d: _Draft) -> str:
     """The first modality with a cue in the sentence (cues found once per sentence); a
     negation counts only before the figure in its clause ("did not send 500 troops",
     not "paid $100 million for work that never took place"); an approximate figure is
     estimated; else asserted."""
-    s = d.sentence
-    cues = moods.get(s.sent_idx)
-    if cues is None:
-        lex = _lexicon()
-        cues = moods[s.sent_idx] = [
-            (lex.cue_modality[" ".join(m.group().split())], s.start + m.start())
-            for m in lex.modality.finditer(text[s.start : s.end].lower())
-            if not (m.group() == "may" and text[s.start + m.start()] == "M")
-        ]
+    cues = d.facts.cues()
     if cues:
-        left = _clause_bounds(text, d)[0]
+        left = d.facts.clause(d.start, d.end)[0]
         found = [name for name, at in cues if name != "negated" or left <= at < d.start]
         if found:
             rank = _lexicon().modality_rank
@@ -348,7 +408,7 @@ def _modality(text: str, d: _Draft, moods: dict) -> str:
 
 def _location(text: str, d: _Draft) -> str | None:
     lex = _lexicon()
-    for m in lex.location.finditer(text, d.end, min(d.sentence.end, d.end + 160)):
+    for m in lex.location.finditer(text, d.end - 1, min(d.sentence.end, d.end + 160)):
         place = m.group(1)
         words = place.split()
         if words[0].lower() == "the":
@@ -380,7 +440,7 @@ class _Organisations:
 def _actor(text: str, d: _Draft, organisations: _Organisations) -> str | None:
     lex = _lexicon()
     before = text[max(d.sentence.start, d.start - 60) : d.start]
-    m = lex.possessive.search(before)
+    m = lex.possessive.search(before) if "'s" in before or "’s" in before else None
     if m:
         return m.group(1) or m.group(2)  # "the company's 800", "NATO's remaining 800"
     s = d.sentence
@@ -418,15 +478,18 @@ def _continues_series(text: str, a: _Draft, b: _Draft, in_run: bool) -> bool:
         return False
     lead = text[max(a.sentence.start, a.start - 40) : a.start]
     gap = text[a.end : b.start]
-    started = in_run or _FROM_LEAD.search(lead)
+    started = in_run or ("from" in lead.lower() and _FROM_LEAD.search(lead))
     return bool(started and _TO_WORD.search(gap))
 
 
 def _date(text: str, doc: Document, sentences: list[Sentence], timexes: list, drafts: list[_Draft]) -> None:
+    if not drafts:
+        return
     publication = (doc.published, doc.published + dt.timedelta(days=1), "publication", None)
     by_sentence: dict[int, list] = {}
+    starts = [s.start for s in sentences]
     for t in timexes:
-        by_sentence.setdefault(_sentence_of(sentences, t.start), []).append(t)
+        by_sentence.setdefault(_sentence_of(sentences, starts, t.start), []).append(t)
     # explicit and narrative first; then series order for the earlier figures of a trend
     for d in drafts:
         own = [t for t in by_sentence.get(d.sentence.sent_idx, []) if (t.type or "").upper() != "SET"]
@@ -454,19 +517,13 @@ def _date(text: str, doc: Document, sentences: list[Sentence], timexes: list, dr
             d.time = (start, end, "series", getattr(period, "timex_id", None))
 
 
-def _sentence_of(sentences: list[Sentence], pos: int) -> int:
-    for s in sentences:
-        if s.start <= pos < s.end:
-            return s.sent_idx
+def _sentence_of(sentences: list[Sentence], starts: list[int], pos: int) -> int:
+    """The index of the sentence that holds ``pos`` (``starts``: the sentences' starts,
+    in order), or -1."""
+    k = bisect.bisect_right(starts, pos) - 1
+    if k >= 0 and pos < sentences[k].end:
+        return sentences[k].sent_idx
     return -1
-
-
-def _clause_bounds(text: str, d: _Draft) -> tuple[int, int]:
-    s = d.sentence
-    left = max((m.end() for m in _CLAUSE_BREAK.finditer(text[s.start : d.start])), default=0)
-    right_m = _CLAUSE_BREAK.search(text[d.end : s.end])
-    right = d.end + right_m.start() if right_m else s.end
-    return s.start + left, right
 
 
 def _explicit(text: str, d: _Draft, own: list):
@@ -474,7 +531,7 @@ def _explicit(text: str, d: _Draft, own: list):
     before it ("In 2019, ..."); durations date only figures outside a series."""
     if not own:
         return None
-    left, right = _clause_bounds(text, d)
+    left, right = d.facts.clause(d.start, d.end)
     in_clause = [t for t in own if left <= t.start and t.end <= right]
     candidates = in_clause or [t for t in own if t.end <= d.start and d.series_pos is None]
     if d.series_pos is not None:
@@ -495,9 +552,8 @@ def _period(text: str, first: _Draft, own: list):
 def _narrative(text: str, d: _Draft, sentences: list[Sentence], by_sentence: dict):
     """A past-tense sentence without a time of its own takes the last absolute date an
     earlier sentence of the same paragraph gave."""
-    lex = _lexicon()
     s = d.sentence
-    if s.quoted or s.sent_idx == 0 or not lex.past.search(text, s.start, s.end) or lex.present_tense.search(text, s.start, s.end):
+    if s.quoted or s.sent_idx == 0 or not d.facts.past_tense():
         return None
     for idx in range(s.sent_idx - 1, max(-1, s.sent_idx - 6), -1):
         prev = sentences[idx]
@@ -515,8 +571,7 @@ def _narrative(text: str, d: _Draft, sentences: list[Sentence], by_sentence: dic
 
 def claim_rows(claims: list[Claim]) -> list[dict]:
     """Rows of the ``claims`` table."""
-    fields = Claim.__slots__
-    return [{f: getattr(c, f) for f in fields} for c in claims]
+    return rows_of(claims)
 
 
 def claim_stage(result) -> None:

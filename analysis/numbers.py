@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from .lexicons import alternation, load_lexicon
 
-__all__ = ["NumberSpan", "find_numbers", "parse_number"]
+__all__ = ["NumberSpan", "currency_before", "find_numbers", "parse_number"]
 
 
 # Patterns used per number, compiled once.
@@ -34,11 +34,13 @@ _FRACTION_SLASH = re.compile(r"[/⁄]")
 _EURO_DECIMAL = re.compile(r"\d{1,3}(?:\.\d{3})+,\d+")
 _TIMES_TEN_POWER = re.compile(r"[x×]10\^")
 _HYPHEN_WORD = re.compile(r"-\w")
+_DECIMAL_COMMA = re.compile(r"\d+,\d+")
+_THOUSANDS = re.compile(r"\d{1,3},\d{3}")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class NumberSpan:
-    """A number found in a text.
+    """A number found in a text (read-only by convention; not frozen, for speed).
 
     Attributes:
         start, end: character offsets (end exclusive) of the number's words.
@@ -68,8 +70,10 @@ class NumberSpan:
 @dataclass(frozen=True, slots=True)
 class _Words:
     values: dict  # word -> (kind, value)
-    atom: re.Pattern
-    candidate: re.Pattern
+    digit_atom: re.Pattern
+    word_atom: re.Pattern
+    digit_start: re.Pattern
+    word_start: re.Pattern
     gap: re.Pattern
     named: frozenset
     not_denominators: frozenset
@@ -106,13 +110,13 @@ def _words() -> _Words:
     spaced_alt = "|".join(re.escape(s) for s in sorted(lex["spaced_suffixes"], key=len, reverse=True))
     sep = r"[ \u00a0\u202f\u2009]"
     digits = (
-        r"(?P<sci>\d+(?:\.\d+)?(?:[eE][-+]?\d+|[x×]10\^[-+−]?\d+|\^[-+]{0,2}\d+)(?![\w^]))"
+        r"(?P<sci>\d+(?:\.\d+)?(?:[eE][-+]?\d+|[xX×]10\^[-+−]?\d+|\^[-+]{0,2}\d+)(?![\w^]))"
         r"|(?P<dotted>\d+(?:\.\d+){2,})(?![\d])"
         r"|(?P<date>\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4})(?![\d/])"
         r"|(?P<clock>\d{1,2}:\d{2}(?::\d{2})?)(?!\d)"
         r"|(?P<frac>\d+[/⁄]\d+)(?![\d/])"
         r"|(?P<vulgar>[½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞])"
-        r"|(?P<ord>\d+(?:st|nd|rd|th))(?![a-zA-Z])"
+        r"|(?P<ord>\d+(?i:st|nd|rd|th))(?![a-zA-Z])"
         r"|(?P<num>\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?(?!\d)"  # Indian grouping
         r"|\d{1,3}(?:\.\d{3})+,\d+(?!\d)"  # 1.111,11
         r"|\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d])"
@@ -120,18 +124,24 @@ def _words() -> _Words:
         r"|\d+(?:\.\d+)?(?!\d)|\.\d+(?!\d))"
         rf"(?P<suffix>(?:(?-i:{suffix_alt})|[ ](?-i:{spaced_alt}))(?![A-Za-z]))?"
     )
-    atom = re.compile(
-        rf"(?P<sign>(?<![\w\d.,])[-−](?=\d))?(?-i:(?<![a-z\d_]))(?<!\d[,.])(?:{digits})"
-        rf"|\b(?P<vague>{vague_alt})\b"
-        rf"|\b(?P<word>{word_alt})\b",
-        re.IGNORECASE,
+    # An atom where a scan below found a digit, sign or point (case matters only where
+    # the pattern says so), or where it found a number word (in any case).
+    digit_atom = re.compile(
+        rf"(?P<sign>(?<![\w\d.,])[-−](?=\d))?(?<![a-z\d_])(?<!\d[,.])(?:{digits})"
+        rf"|(?<=\d)(?P<glued>[{_VULGAR_CHARS}])"  # the fraction of "2½"
     )
+    word_atom = re.compile(rf"\b(?P<vague>{vague_alt})\b|\b(?P<word>{word_alt})\b", re.IGNORECASE)
     # Where an atom may start: cheap to scan for, so the full pattern runs only there.
-    # It runs on the lower-cased text (a case-sensitive scan is much faster).
-    lowered = number_words + vague_phrases
-    candidate = re.compile(
-        rf"[-−]?\.?\d|[½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞]|(?<![a-z])(?:{alternation(lowered, case_sensitive=lowered)})(?![a-z])"
+    # Two scans, each starting with one character class, which the regex engine skips
+    # through in C: a sign, point or digit run (an atom never starts inside a digit
+    # run), or a vulgar fraction; and a number word after a character that is not a
+    # letter, on the lower-cased text with a space in front (a case-sensitive scan is
+    # much faster). They never overlap: digits are not letters.
+    digit_start = re.compile(
+        rf"[-−.\d{_VULGAR_CHARS}](?:(?<=[-−])\.?\d+|(?<=\.)\d+|(?<=\d)\d*|(?<=[{_VULGAR_CHARS}]))"
     )
+    lowered = number_words + vague_phrases
+    word_start = re.compile(rf"[^a-z](?:{alternation(lowered, case_sensitive=lowered)})(?![a-z])")
     # What may stand between two atoms of one chunk.
     gap = re.compile(
         r"(?:\s*[-‐‑]\s*|\s+|\s+and\s+|\s*,?\s+and\s+an?\s+|\s+and\s+one\s+(?=half|quarter)|\s+an?\s+"
@@ -140,8 +150,10 @@ def _words() -> _Words:
     )
     return _Words(
         values=values,
-        atom=atom,
-        candidate=candidate,
+        digit_atom=digit_atom,
+        word_atom=word_atom,
+        digit_start=digit_start,
+        word_start=word_start,
         gap=gap,
         named=frozenset(lex["named_expressions"]),
         not_denominators=frozenset(lex["not_denominators"]),
@@ -152,12 +164,20 @@ def _words() -> _Words:
     )
 
 
+_VULGAR_CHARS = "½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞"
 _VULGAR = {"½": 0.5, "⅓": 1 / 3, "⅔": 2 / 3, "¼": 0.25, "¾": 0.75, "⅕": 0.2, "⅖": 0.4, "⅗": 0.6,
            "⅘": 0.8, "⅙": 1 / 6, "⅚": 5 / 6, "⅛": 0.125, "⅜": 0.375, "⅝": 0.625, "⅞": 0.875}
 _ARTICLE = re.compile(r"\b(an?)\s+$", re.IGNORECASE)
-_CURRENCY_BEFORE = re.compile(
-    r"(?:[$€£¥₹₪]|\b(?:US|HK|A|C|NZ|S)?\$|\bPS|\bRs\.?|\bRM|\bY=|(?:USD|EUR|GBP|JPY|AUD|CAD|CHF|INR|HKD|CNY|SGD|NZD))\s?$"
-)
+
+
+@functools.cache
+def currency_before() -> re.Pattern:
+    """A currency sign or code that ends the text it searches (written right before a
+    number: "$", "US $", "HK$", "€", "Rs.", "USD"), from ``lexicons/units.yaml``; group 1
+    is the form as written. Shared with the quantity stage: one list of currencies."""
+    units = load_lexicon("units.yaml")
+    forms = [form for forms in units["currency_before"].values() for form in forms]
+    return re.compile(rf"(?:(?<=[^\w$€£¥₹₪])|^)({alternation(forms, units['case_sensitive'])})\s?$")
 
 
 # ---------------------------------------------------------------------------- atoms
@@ -183,13 +203,21 @@ def _atoms(text: str, start: int, end: int) -> list[_Atom]:
     lower = segment.lower()
     if len(lower) != len(segment):  # a few characters lower-case to two: keep offsets exact
         lower = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in segment)
-    for c in w.candidate.finditer(lower):
-        at = start + c.start()
+    starts = [c.start() for c in w.digit_start.finditer(segment)]
+    words = [c.start() for c in w.word_start.finditer(" " + lower)]  # each one before its word
+    if words:
+        word_starts = set(words)
+        starts = sorted(starts + words) if starts else words
+    for offset in starts:
+        at = start + offset
         if at < pos:
             continue
-        m = w.atom.match(text, at, end)
-        if m is None and text[at] in "-−.":
-            m = w.atom.match(text, at + 1, end)  # "5-10W": a hyphen, not a sign
+        if words and offset in word_starts:
+            m = w.word_atom.match(text, at, end)
+        else:
+            m = w.digit_atom.match(text, at, end)
+            if m is None and text[at] in "-−.":
+                m = w.digit_atom.match(text, at + 1, end)  # "5-10W": a hyphen, not a sign
         if m is None or m.end() == m.start():
             continue
         pos = m.end()
@@ -207,46 +235,50 @@ def _atoms(text: str, start: int, end: int) -> list[_Atom]:
 
 
 def _classify(m: re.Match, text: str, w: _Words):
-    """(kind, value, high, multiplied) of one atom match; kind None to drop it."""
-    if m.group("word"):
+    """(kind, value, high, multiplied) of one atom match; kind None to drop it.
+
+    The atom pattern's named groups do not nest, so the last one that closed says which
+    alternative matched ("suffix" is the multiplier after a plain number)."""
+    group = m.lastgroup
+    if group == "word":
         entry = w.values[m.group("word").lower()]
         return entry[0], entry[1], (entry[2] if len(entry) > 2 else None), False
-    if m.group("vague"):
+    if group == "num" or group == "suffix":
+        number = _plain_digits(m.group("num"))
+        multiplier = False
+        if group == "suffix":
+            number *= w.suffix[m.group("suffix").strip()]
+            multiplier = True
+        else:
+            factor = _currency_suffix(text, m, w)
+            if factor:
+                number *= factor
+                multiplier = True
+        return "digits", (-number if m.group("sign") else number), None, multiplier
+    if group == "vague":
         key = " ".join(m.group("vague").lower().split())
         entry = w.values[key]
         return "vague", entry[1], entry[2], False
     sign = -1.0 if m.group("sign") else 1.0
     surface = m.group()
-    if m.group("dotted") or m.group("date"):
+    if group == "dotted" or group == "date":
         if surface in w.named:
             return "named", math.nan, None, False
         return "date_parts", 0.0, None, False
-    if m.group("clock"):
+    if group == "clock":
         return "clock", 0.0, None, False
-    if m.group("vulgar"):
+    if group == "vulgar" or group == "glued":
         return "frac", _VULGAR[surface], None, False
-    if m.group("frac"):
+    if group == "frac":
         if surface in w.named or m.group("frac") in w.named:
             return "named", math.nan, None, False
         num, den = _FRACTION_SLASH.split(m.group("frac"))
         if float(den) == 0:
             return None, 0.0, None, False
         return "frac", sign * float(num) / float(den), None, False
-    if m.group("ord"):
+    if group == "ord":
         return "ordinal", float(m.group("ord")[:-2]), None, False
-    if m.group("sci"):
-        return "digits", sign * _scientific(m.group("sci")), None, False
-    number = _plain_digits(m.group("num"))
-    suffix = m.group("suffix")
-    multiplier = False
-    if suffix:
-        number *= w.suffix[suffix.strip()]
-        multiplier = True
-    elif _currency_suffix(text, m, w):
-        factor, length = _currency_suffix(text, m, w)
-        number *= factor
-        multiplier = True
-    return "digits", sign * number, None, multiplier
+    return "digits", sign * _scientific(m.group("sci")), None, False
 
 
 def _currency_suffix(text: str, m: re.Match, w: _Words):
@@ -254,16 +286,21 @@ def _currency_suffix(text: str, m: re.Match, w: _Words):
     after = text[m.end() : m.end() + 2]
     if not after or after[0] not in w.currency_suffix or (len(after) > 1 and after[1].isalpha()):
         return None
-    if not _CURRENCY_BEFORE.search(text, max(0, m.start() - 5), m.start()):
+    if not currency_before().search(text[max(0, m.start() - 12) : m.start()]):
         return None
-    return w.currency_suffix[after[0]], 1
+    return w.currency_suffix[after[0]]
 
 
 def _plain_digits(s: str) -> float:
-    s = s.replace("\u00a0", "").replace("\u202f", "").replace("\u2009", "").replace(" ", "")
-    if _EURO_DECIMAL.fullmatch(s):
-        s = s.replace(".", "").replace(",", ".")
-    return float(s.replace(",", ""))
+    if s.isdecimal():
+        return float(s)  # most numbers: no separator
+    if not s.isascii() or " " in s:
+        s = s.replace("\u00a0", "").replace("\u202f", "").replace("\u2009", "").replace(" ", "")
+    if "," in s:
+        if "." in s and _EURO_DECIMAL.fullmatch(s):
+            return float(s.replace(".", "").replace(",", "."))
+        return float(s.replace(",", ""))
+    return float(s)
 
 
 def _scientific(s: str) -> float:
@@ -321,7 +358,8 @@ def _joins(prev: _Atom, atom: _Atom, gap: str, w: _Words) -> bool:
     if prev.kind in ("named", "clock", "date", "vague") or atom.kind in ("named", "clock", "date", "vague"):
         return False
     if not gap:
-        return prev.kind == "digits" and atom.kind in ("scale", "group")  # "10k" is one atom; "2million"
+        # "10k" is one atom; "2million"; "2½"
+        return prev.kind == "digits" and (atom.kind in ("scale", "group") or atom.word in _VULGAR)
     if not w.gap.fullmatch(gap):
         return False
     if "\n" in gap:
@@ -709,6 +747,8 @@ def parse_number(text: str) -> float | None:
     1.5
     >>> parse_number("tens of thousands")
     10000.0
+    >>> parse_number("1,5")  # a comma that cannot group thousands is a decimal one
+    1.5
     >>> parse_number("the cat") is None
     True
     """
@@ -717,6 +757,8 @@ def parse_number(text: str) -> float | None:
     stripped = text.strip()
     if not stripped:
         return None
+    if _DECIMAL_COMMA.fullmatch(stripped) and not _THOUSANDS.fullmatch(stripped):
+        return float(stripped.replace(",", "."))  # "1,5" alone: a decimal comma
     numbers = find_numbers(stripped)
     if len(numbers) != 1:
         return None

@@ -22,7 +22,9 @@ dates and clock times are recognised here.
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import math
 import re
 from dataclasses import dataclass, replace
@@ -30,7 +32,9 @@ from dataclasses import dataclass, replace
 from .corpus import Document
 from .lexicons import alternation, load_lexicon
 from .numbers import NumberSpan, find_numbers
+from .numbers import currency_before as numbers_currency_before
 from .sentences import Sentence
+from .tables import rows_of
 
 __all__ = ["Quantity", "extract_quantities", "head_word", "quantity_rows", "quantity_stage", "singular"]
 
@@ -46,6 +50,7 @@ _LEADING_DIGITS = re.compile(r"[\d,.]+")
 _BRACKET_GAP = re.compile(r"\s*[(/]\s*")
 _SLASH_GAP = re.compile(r"\s*/\s*")
 _TO_END = re.compile(r"\bto\s*$")
+_OF_GAP = re.compile(r"\s+of\s+", re.IGNORECASE)
 _CARRY_BACK_GAP = re.compile(r"\s*(?:of\s+the|of|out\s+of|or|to)\s*", re.IGNORECASE)
 _LETTERS = re.compile(r"[A-Za-z']+")
 _LINK_END = re.compile(r"(?:\b(?:to|from|and|or|versus|vs|than|of|now)|[—–;,(/-])$")
@@ -54,11 +59,13 @@ _NAME_COMMA_END = re.compile(r"([A-Z][\w'’-]+),\s$")
 _NEXT_CAPITAL = re.compile(r" ([A-Z][\w-]*)")
 
 NOT_COUNTS = frozenset({"year", "date", "time", "duration", "age", "ordinal", "other"})
+_NOT_RANGE_ENDS = NOT_COUNTS - {"duration", "age"}  # "15-20 minutes", "aged 25 to 30" are ranges
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Quantity:
-    """One row of the ``quantities`` table.
+    """One row of the ``quantities`` table (read-only by convention: not frozen, because
+    building a frozen object of twenty fields costs more than reading the figure).
 
     Attributes:
         quantity_id: ``f"{doc_id}:q{n}"``, n from 0 in text order.
@@ -108,10 +115,22 @@ class Quantity:
 # ---------------------------------------------------------------------------- patterns
 
 
+class _Phrases(dict):
+    """Phrases (lower case, single spaces) and what each means, with the words a phrase
+    can end with: most figures have none of them before, and one set lookup says so."""
+
+    __slots__ = ("last_words",)
+
+    def __init__(self, items) -> None:
+        super().__init__(items)
+        self.last_words = frozenset(phrase.split()[-1] for phrase in self)
+
+
 @dataclass(frozen=True, slots=True)
 class _Patterns:
     currency_before: re.Pattern
     currency_before_names: dict
+    currency_last_chars: frozenset  # what a currency written before a number ends with
     unit_after: re.Pattern
     unit_names: dict  # form (as matched, lower or exact) -> (normalized name, kind)
     qualifier_names: dict
@@ -157,9 +176,7 @@ def _patterns() -> _Patterns:
     for name, forms in units["currency_before"].items():
         for form in forms:
             before_names[_key(form)] = name
-    currency_before = re.compile(
-        rf"(?:(?<=[^\w$€£¥₹₪])|^)({_alternation(before_names_raw(units), case_sensitive)})\s?$"
-    )
+    currency_before = numbers_currency_before()
 
     unit_names: dict[str, tuple[str, str]] = {}
     forms_all: list[str] = []
@@ -211,19 +228,22 @@ def _patterns() -> _Patterns:
     return _Patterns(
         currency_before=currency_before,
         currency_before_names=before_names,
+        currency_last_chars=frozenset(
+            c for form in before_names_raw(units) for c in (form.rstrip()[-1].lower(), form.rstrip()[-1].upper())
+        ),
         unit_after=unit_after,
         unit_names=unit_names,
-        qualifier_names=qualifier_names,
+        qualifier_names=_Phrases(qualifier_names),
         qualifier_after=qualifier_after,
         qualifier_after_names=after_names,
-        change_names=change_names,
+        change_names=_Phrases(change_names),
         per_after=per_after,
         age_after=age_after,
         age_names=age_names,
-        age_before_names={" ".join(x.lower().split()): True for x in units["age_before"]},
+        age_before_names=_Phrases({" ".join(x.lower().split()): True for x in units["age_before"]}),
         not_change=not_change,
         not_change_phrases=frozenset(" ".join(x.lower().split()) for x in lex["not_change"]),
-        motion_before_up_to={**{w: True for w in change_names}, **{w: True for w in lex["motion_before_up_to"]}},
+        motion_before_up_to=_Phrases({**{w: True for w in change_names}, **{w: True for w in lex["motion_before_up_to"]}}),
         months=frozenset(x.lower() for x in lex["months"]),
         age_before=age_before,
         clock_after=clock_after,
@@ -247,6 +267,7 @@ def before_names_raw(units: dict) -> list[str]:
     return [form for forms in units["currency_before"].values() for form in forms]
 
 
+@functools.lru_cache(maxsize=4096)  # unit forms and nouns repeat
 def _key(form: str) -> str:
     return " ".join(form.split()).lower()
 
@@ -254,6 +275,7 @@ def _key(form: str) -> str:
 # ---------------------------------------------------------------------------- words
 
 
+@functools.lru_cache(maxsize=8192)  # nouns repeat: the same few hundred words
 def singular(word: str) -> str:
     """A noun in the singular, lower case ("troops" -> "troop", "dependents" ->
     "dependent", "people" -> "people")."""
@@ -272,6 +294,7 @@ def singular(word: str) -> str:
     return w
 
 
+@functools.lru_cache(maxsize=8192)
 def head_word(noun: str | None) -> str | None:
     """The head of a noun phrase, singular and lower case: the last word before "of",
     "and" or "or" ("Afghan employees and dependents" -> "employee", "barrels of oil"
@@ -342,10 +365,7 @@ def extract_quantities(doc: Document, sentences: list[Sentence], timexes: list |
         Quantities in text order, ids ``f"{doc_id}:q{n}"``.
     """
     text = doc.text
-    spans = sorted(
-        ((t.start, t.end, t) for t in (timexes or []) if getattr(t, "start", None) is not None),
-        key=lambda x: x[0],
-    )
+    spans = _TimexSpans(timexes)
     mentions: list[_Mention] = []
     for sentence in sentences:
         found = [_read(text, n, sentence, spans) for n in find_numbers(text, sentence.start, sentence.end)]
@@ -403,7 +423,11 @@ def _read(text: str, number: NumberSpan, sentence: Sentence, timex_spans) -> _Me
         return m
     # currency before: "$800 million", "US $58.24", "PS2.7m"
     tail = before[-8:]
-    currency = p.currency_before.search(tail) if tail and not tail[-1].isalpha() or tail[-2:].isupper() else None
+    currency = (
+        p.currency_before.search(tail)
+        if (tail and not tail[-1].isalpha() or tail[-2:].isupper()) and tail.rstrip()[-1:] in p.currency_last_chars
+        else None
+    )
     if currency and not number.surface[:1].isalpha():
         m.unit = p.currency_before_names.get(_key(currency.group(1)))
         m.kind = "money"
@@ -499,14 +523,13 @@ def _bounds(m: _Mention) -> None:
 _EDGE_PUNCT = "\"'“”‘’([{,;:—–"
 
 
-def _tail_phrase(before: str, names: dict, max_words: int = 4) -> tuple[str, int] | None:
+def _tail_phrase(before: str, names: _Phrases, max_words: int = 4) -> tuple[str, int] | None:
     """The longest phrase of ``names`` that ``before`` ends with, on word boundaries,
     and where it starts in ``before``. Looked up word by word in a dict: much faster
     than a regular expression searched backwards over the text."""
-    last = before.rstrip()[-24:].rsplit(None, 1)[-1:]
-    if not last or last[0].lstrip(_EDGE_PUNCT).lower() not in _last_words(names):
-        return None  # most figures have no qualifier: one set lookup says so
     parts = before.rsplit(None, max_words)[-max_words:]
+    if not parts or parts[-1].lstrip(_EDGE_PUNCT).lower() not in names.last_words:
+        return None  # most figures have no qualifier: one set lookup says so
     for k in range(len(parts), 0, -1):
         words = parts[-k:]
         first = words[0].lstrip(_EDGE_PUNCT)
@@ -522,21 +545,11 @@ def _tail_phrase(before: str, names: dict, max_words: int = 4) -> tuple[str, int
     return None
 
 
-_LAST_WORDS: dict[int, frozenset] = {}
-
-
-def _last_words(names: dict) -> frozenset:
-    """The words a phrase of ``names`` can end with (kept per lexicon table; the tables
-    live as long as the cached patterns)."""
-    words = _LAST_WORDS.get(id(names))
-    if words is None:
-        words = _LAST_WORDS[id(names)] = frozenset(phrase.split()[-1] for phrase in names)
-    return words
-
-
 def _qualify(text: str, m: _Mention, before: str, s_end: int) -> None:
     p = _patterns()
-    q = _tail_phrase(before, p.qualifier_names)
+    last = before.rsplit(None, 1)[-1:]
+    last = last[0].lstrip(_EDGE_PUNCT).lower() if last else ""
+    q = _tail_phrase(before, p.qualifier_names) if last in p.qualifier_names.last_words else None
     rest = before
     if q and q[0] == "up to" and _tail_phrase(before[: q[1]], p.motion_before_up_to, 1):
         q = None  # "inching back up to 4.8 percent": a move, not a bound
@@ -548,10 +561,12 @@ def _qualify(text: str, m: _Mention, before: str, s_end: int) -> None:
     if text[m.number.start - 1 : m.number.start] == "+" and not q:
         m.change = "up"
     stripped = rest.rstrip()
-    by = stripped.lower().endswith(" by")
+    by = stripped[-3:].lower() == " by"
     if by:
         stripped = stripped[:-3]
-    change = _tail_phrase(stripped, p.change_names, 3) if stripped else None
+    # without a qualifier or "by", the words before are those looked at above
+    maybe_change = q or by or last in p.change_names.last_words
+    change = _tail_phrase(stripped, p.change_names, 3) if stripped and maybe_change else None
     if change is None and by:
         # "grow sales by 35 per cent": the verb, its object, then "by"
         for word in reversed(stripped.rsplit(None, 3)[-3:]):
@@ -603,8 +618,7 @@ def _noun(text: str, m: _Mention, s_end: int) -> None:
     """The counted noun phrase after the number ("800 civilian personnel in Kabul")."""
     p = _patterns()
     pos = m.number.end
-    skip_of = re.compile(r"\s+of\s+", re.IGNORECASE)
-    of = skip_of.match(text, pos, s_end)
+    of = _OF_GAP.match(text, pos, s_end)
     through_of = False
     if of and (m.number.form in ("vague", "fraction") or m.number.surface.lower() in ("one", "a", "an")):
         pos = of.end()
@@ -647,7 +661,7 @@ def _noun(text: str, m: _Mention, s_end: int) -> None:
             (m.value == 1 and not through_of) or _NOUN_SUFFIX.search(words[-1].group(1))
         ):
             break  # "One proposal asks", "the population lives": after a singular noun, a verb
-        if not any(c.isalpha() for c in token) and not _SIGNED_INT.match(token):
+        if not token.isalpha() and not any(c.isalpha() for c in token) and not _SIGNED_INT.match(token):
             break
         words.append(w)
         pos = w.end()
@@ -659,7 +673,7 @@ def _noun(text: str, m: _Mention, s_end: int) -> None:
     while words and (
         words[-1].group(1).lower().endswith(("ed", "ing"))
         or words[-1].group(1)[-1:] in "-'’"
-        or not any(c.isalpha() for c in words[-1].group(1))
+        or not (words[-1].group(1).isalpha() or any(c.isalpha() for c in words[-1].group(1)))
     ):
         words.pop()
     if not words:
@@ -712,7 +726,7 @@ def _merge_ranges(text: str, mentions: list[_Mention]) -> list[_Mention]:
 
 
 def _range_of(text: str, a: _Mention, b: _Mention, p: _Patterns) -> _Mention | None:
-    if a.kind in NOT_COUNTS - {"duration", "age"} or b.kind in NOT_COUNTS - {"duration", "age"}:
+    if a.kind in _NOT_RANGE_ENDS or b.kind in _NOT_RANGE_ENDS:
         return None
     if a.number.form in ("vague", "fraction") or b.number.form == "vague":
         return None
@@ -876,12 +890,31 @@ def _continues(gap: str) -> bool:
 # ---------------------------------------------------------------------------- kinds
 
 
-def _enclosing(spans, start: int, end: int):
-    for s, e, timex in spans:
-        if s <= start and end <= e:
+class _TimexSpans:
+    """The time expressions of a document by start, to find the one a number lies in."""
+
+    __slots__ = ("ends_so_far", "spans", "starts")
+
+    def __init__(self, timexes) -> None:
+        if not timexes:
+            self.spans, self.starts, self.ends_so_far = [], [], []
+            return
+        self.spans = sorted(
+            ((t.start, t.end, t) for t in (timexes or []) if getattr(t, "start", None) is not None),
+            key=lambda x: x[0],
+        )
+        self.starts = [s for s, _, _ in self.spans]
+        self.ends_so_far = list(itertools.accumulate((e for _, e, _ in self.spans), max))
+
+
+def _enclosing(spans: _TimexSpans, start: int, end: int):
+    """The first time expression (by start) that holds ``text[start:end]``, or None."""
+    k = bisect.bisect_right(spans.starts, start)
+    if not k or spans.ends_so_far[k - 1] < end:
+        return None  # none that starts before it reaches its end: most numbers
+    for s, e, timex in spans.spans[:k]:
+        if end <= e:
             return timex
-        if s > end:
-            break
     return None
 
 
@@ -932,26 +965,27 @@ def _is_time_or_date(text: str, number: NumberSpan, before: str, s_end: int) -> 
         return True
     if number.value != int(number.value) or number.value > 2100 or "," in number.surface:
         return False
-    words = before.rsplit(None, 3)[-3:]
-    words = [w.lower().rstrip(",") for w in words]
-    if words and (words[-1] in p.months or (len(words) > 1 and words[-1] == "of" and words[-2] in p.months)):
-        return True  # "March 29", "May of 2019"
-    if len(words) > 1 and words[-2] in p.months and words[-1].isdigit():
-        return True  # "July 4, 2016"
+    words = before.rsplit(None, 2)[-2:]
+    if words:
+        last = words[-1].lower().rstrip(",")
+        if last in p.months:
+            return True  # "March 29"
+        if len(words) > 1 and (last == "of" or last.isdigit()) and words[-2].lower().rstrip(",") in p.months:
+            return True  # "May of 2019", "July 4, 2016"
     if number.value <= 31 and p.month_near_after.match(text, number.end, s_end):
         return True
     return False
 
 
 def _clock(text: str, number: NumberSpan) -> bool:
-    return bool(_patterns().clock_after.match(text, number.end)) and number.value < 13 * 100
+    return number.value < 13 * 100 and bool(_patterns().clock_after.match(text, number.end))
 
 
 def _comma_age(text: str, number: NumberSpan, before: str) -> bool:
     """"Jamie Armstrong, 25, said": a small whole number between commas after a name."""
-    if not number.digits or not number.surface.isdigit() or not 1 <= number.value <= 120:
-        return False
     if text[number.end : number.end + 1] != ",":
+        return False
+    if not number.digits or not number.surface.isdigit() or not 1 <= number.value <= 120:
         return False
     m = _NAME_COMMA_END.search(before)
     return bool(m)
@@ -976,7 +1010,7 @@ def _is_identifier(text: str, number: NumberSpan, before: str) -> bool:
     lower = word.lower()
     if lower in p.identifier_before:
         return True
-    if not word[:1].isupper() and not any(c.isupper() for c in word[1:]):
+    if word.islower() or (not word[:1].isupper() and not any(c.isupper() for c in word[1:])):
         return False
     if lower in p.stop or lower in p.qualifier_names or lower in p.year_before or lower in p.change_names:
         return False
@@ -1009,31 +1043,7 @@ def _is_model_number(text: str, number: NumberSpan) -> bool:
 
 def quantity_rows(quantities: list[Quantity]) -> list[dict]:
     """Rows of the ``quantities`` table."""
-    return [
-        {
-            "quantity_id": q.quantity_id,
-            "doc_id": q.doc_id,
-            "sent_idx": q.sent_idx,
-            "start": q.start,
-            "end": q.end,
-            "surface": q.surface,
-            "value": q.value,
-            "low": q.low,
-            "high": q.high,
-            "qualifier": q.qualifier,
-            "unit": q.unit,
-            "unit_carried": q.unit_carried,
-            "kind": q.kind,
-            "noun": q.noun,
-            "noun_head": q.noun_head,
-            "noun_start": q.noun_start,
-            "noun_end": q.noun_end,
-            "change": q.change,
-            "approximate": q.approximate,
-            "timex_id": q.timex_id,
-        }
-        for q in quantities
-    ]
+    return rows_of(quantities)
 
 
 def quantity_stage(result) -> None:

@@ -7,12 +7,14 @@ Arrow schema for Parquet so every part of a partitioned table agrees.
 
 from __future__ import annotations
 
+import dataclasses
+import operator
 from collections.abc import Iterable, Mapping
 
 import pandas as pd
 import pyarrow as pa
 
-__all__ = ["SCHEMAS", "register_table", "schema_of", "to_arrow", "to_frame"]
+__all__ = ["SCHEMAS", "register_table", "rows_of", "schema_of", "to_arrow", "to_frame"]
 
 SCHEMAS: dict[str, pa.Schema] = {}
 
@@ -142,6 +144,17 @@ register_table(
         ("reason", pa.string()),
     ],
 )
+
+
+def rows_of(objects: Iterable) -> list[dict]:
+    """Dataclass objects of one class (a stage's timexes, quantities, claims) as table
+    rows: one dict per object, its fields by name in declaration order."""
+    objects = list(objects)
+    if not objects:
+        return []
+    names = [f.name for f in dataclasses.fields(objects[0])]
+    values = operator.attrgetter(*names)
+    return [dict(zip(names, values(o))) for o in objects]
 
 
 def schema_of(name: str) -> pa.Schema:

@@ -144,3 +144,21 @@ def test_no_text_crashes_the_claims(text):
     for c in _claims(_doc(text)):
         assert text[c.start : c.end] == c.surface
         assert c.time_start is None or c.time_end is None or c.time_start < c.time_end
+
+
+# What a clause break is, written plainly: the scan the claims stage uses is written
+# for speed (every alternative starts with a literal character) and must find the same.
+_CLAUSE_BREAK_PLAIN = __import__("re").compile(r"[;—–]|,\s+(?:and|but|while)\b|\s-\s")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from([" ", "  ", "-", " - ", ";", "—", "–", ",", ", and", ", but", ", while", "andy", "x", "\n", "5"]), max_size=14).map("".join))
+def test_clause_breaks_are_those_of_the_plain_pattern(text):
+    from analysis.claims import _clause_breaks
+
+    for start in (0, 1):
+        if start > len(text):
+            continue
+        expected = [m.span() for m in _CLAUSE_BREAK_PLAIN.finditer(text[start:])]
+        got = [(a - start, b - start) for a, b in _clause_breaks(text, start, len(text))]
+        assert got == expected

@@ -67,3 +67,30 @@ def test_digit_soup_never_crashes(text):
     for n in find_numbers(text):
         assert math.isfinite(n.value)
         assert text[n.start : n.end] == n.surface
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["one", "two", "tens of thousands", "half", "stone", "Ten", "x", "5", "12", "-",
+                                 "−", ".", ",", "½", " ", "  ", "\n", "a", "million", "bone", "3rd", "and"]),
+                max_size=12).map("".join))
+def test_atom_starts_are_those_of_one_plain_scan(text):
+    """The parser finds where numbers may start with two fast scans (digits; number
+    words after a non-letter); they must give the places one plain scan gives."""
+    import re
+
+    from analysis.lexicons import alternation
+    from analysis.numbers import _words
+
+    w = _words()
+    words = sorted(w.values, key=len, reverse=True)
+    plain = re.compile(rf"[-−]?\.?\d|[½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞]|(?<![a-z])(?:{alternation(words, case_sensitive=words)})(?![a-z])")
+    lower = text.lower()
+    if len(lower) != len(text):
+        return
+    expected = set()
+    for m in plain.finditer(lower):
+        expected.add(m.start())
+    got = {m.start() for m in w.digit_start.finditer(text)} | {m.start() for m in w.word_start.finditer(" " + lower)}
+    # the plain scan finds every digit; only the first of a run can start a number
+    expected = {p for p in expected if not (p > 0 and lower[p - 1].isdigit() and lower[p].isdigit())}
+    assert got == expected

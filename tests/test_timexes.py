@@ -179,10 +179,22 @@ def test_place_duration():
 
 @pytest.mark.parametrize(
     "text, value",
-    [("twenty four", 24), ("twenty-four", 24), ("two hundred", 200), ("a couple of", 2), ("5 1/2", 5.5), ("1,500", 1500), ("one and a half", 1.5), ("zebra", None)],
+    [("twenty four", 24), ("twenty-four", 24), ("two hundred", 200), ("a couple of", 2), ("5 1/2", 5.5), ("1,500", 1500),
+     ("one and a half", 1.5), ("zebra", None), ("an", 1), ("2½", 2.5), ("1,5", 1.5)],
 )
 def test_number_words(text, value):
     assert number_value(text) == value
+
+
+def test_time_number_words_are_read_by_the_number_parser():
+    """One reader of number words: every number word the time patterns count with has
+    the value analysis.numbers.parse_number gives it."""
+    from analysis import parse_number
+    from analysis.timexes.patterns import counting_values, lexicon
+
+    values = counting_values()
+    for word in lexicon()["numbers"]:
+        assert values[word] == parse_number(word) == number_value(word)
 
 
 @pytest.mark.parametrize("text, year", [("nineteen ninety-six", 1996), ("two thousand", 2000), ("two thousand one", 2001), ("nineteen oh five", 1905)])

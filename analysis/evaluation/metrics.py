@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
-__all__ = ["prf", "read_gold", "safe_ratio", "shared_eval_dir"]
+__all__ = ["Throughput", "prf", "read_gold", "safe_ratio", "shared_eval_dir"]
 
 
 def safe_ratio(numerator: float, denominator: float) -> float:
@@ -49,3 +51,36 @@ def shared_eval_dir() -> Path:
     if override:
         return Path(override)
     return Path(__file__).resolve().parents[2].parent / "shared" / "eval"
+
+
+class Throughput:
+    """KB of text per CPU second (one core) of what an evaluation times, after start-up.
+
+    Every ``evaluate`` measures its speed with one of these, the same way: the first
+    call is run once untimed before it is timed (compiling patterns and loading
+    lexicons is start-up, not throughput, as DESIGN.md's Performance section says), and
+    each call is timed with ``time.process_time`` (the CPU time of this process, which
+    other work on a shared machine does not inflate). What is timed is the callable
+    given to :meth:`run`; each kind's docstring names it.
+    """
+
+    def __init__(self) -> None:
+        self.bytes = 0
+        self.seconds = 0.0
+        self._warm = False
+
+    def run(self, text: str, fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(*args)``, timed, counting ``text`` (the document it reads) as done."""
+        if not self._warm:
+            fn(*args)
+            self._warm = True
+        began = time.process_time()
+        result = fn(*args)
+        self.seconds += time.process_time() - began
+        self.bytes += len(text.encode("utf-8"))
+        return result
+
+    @property
+    def kb_per_s(self) -> float:
+        """KB (1,000 bytes of UTF-8) per second, rounded to 0.1; 0.0 before any run."""
+        return round(safe_ratio(self.bytes / 1000, self.seconds), 1)

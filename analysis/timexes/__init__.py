@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from ..corpus import Document
 from ..sentences import Sentence
+from ..tables import rows_of
 from .normalize import NORMALIZERS, Context, Parts, Reading, attach_modifier
 from .patterns import compiled
 from .values import canonical_value, parse_value, place_duration, value_granularity, value_interval
@@ -281,24 +282,7 @@ def _remember(ctx: Context, reading: Reading, sent_idx: int) -> None:
 
 def timex_rows(timexes: list[Timex]) -> list[dict]:
     """Timexes as rows of the ``timexes`` table."""
-    return [
-        {
-            "timex_id": t.timex_id,
-            "doc_id": t.doc_id,
-            "sent_idx": t.sent_idx,
-            "start": t.start,
-            "end": t.end,
-            "surface": t.surface,
-            "type": t.type,
-            "value": t.value,
-            "mod": t.mod,
-            "anchor": t.anchor,
-            "interval_start": t.interval_start,
-            "interval_end": t.interval_end,
-            "granularity": t.granularity,
-        }
-        for t in timexes
-    ]
+    return rows_of(timexes)
 
 
 def timex_stage(result) -> None:

@@ -21,14 +21,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..numbers import parse_number
 from .patterns import (
     AGE_AFTER,
     CLAUSE_BREAK,
     CLOCK_NUMBER,
     COUNT_LIST_AFTER,
     CURRENCY_BEFORE,
-    DIGIT_NUMBER,
-    FRACTION,
     HYPHENATED_QUARTER,
     LEADING_NUMBER,
     LETTER_HYPHEN_BEFORE,
@@ -36,7 +35,6 @@ from .patterns import (
     PLAIN_DIGITS,
     RATE_BEFORE,
     SPACES_OR_HYPHENS,
-    THOUSANDS,
     VERB_BEFORE_DATE,
     compiled,
     lexicon,
@@ -269,43 +267,15 @@ def day_of_month(text: str) -> int:
 
 
 def number_value(text: str) -> float | None:
-    """The value of a number written in digits ("1,500", "5 1/2", "2.5") or words
-    ("twenty four", "two hundred", "a couple of", "one and a half"); ``None`` if it is
-    not a number."""
-    key = _key(text).replace("½", " 1/2")
-    half = 0.0
-    if key.endswith(" and a half"):
-        key, half = key[: -len(" and a half")], 0.5
-    if DIGIT_NUMBER.fullmatch(key):
-        whole, _, fraction = key.partition(" ")
-        if "," in whole and not THOUSANDS.fullmatch(whole):
-            whole = whole.replace(",", ".")
-        try:
-            value = float(whole.replace(",", ""))
-        except ValueError:
-            return None
-        if fraction:
-            f = FRACTION.fullmatch(fraction.strip())
-            if f and int(f[2]):
-                value += int(f[1]) / int(f[2])
-        return value + half
-    numbers = lexicon()["numbers"]
-    if key in numbers:
-        return float(numbers[key]) + half
-    total, current = 0.0, 0.0
-    for word in re.split(r"[\s-]+", key):
-        if word == "and":
-            continue
-        if word not in numbers:
-            return None
-        value = numbers[word]
-        if value in (100, 1000, 1000000) and word in ("hundred", "thousand"):
-            current = max(current, 1) * value
-            if value == 1000:
-                total, current = total + current, 0.0
-        else:
-            current += value
-    return total + current + half
+    """The value of a count in a time expression: a number in digits ("1,500", "5 1/2",
+    "2.5") or words ("twenty four", "one and a half"), read by the one number parser
+    (:func:`analysis.numbers.parse_number`), or a counting word of the time lexicon
+    ("a", "an", "a couple of"); ``None`` if it is neither."""
+    key = _key(text)
+    counting = lexicon()["counting_words"]
+    if key in counting:
+        return float(counting[key])
+    return parse_number(key)
 
 
 def year_from_words(text: str) -> int | None:

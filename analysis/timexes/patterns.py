@@ -22,6 +22,8 @@ import functools
 import re
 from dataclasses import dataclass
 
+from ..numbers import parse_number
+
 try:  # the parsed form of a pattern, to know how its matches can begin
     from re import _constants as _sre_constants
     from re import _parser as _sre_parser
@@ -124,12 +126,30 @@ def _cased_raw(alternatives: list[str]) -> str:
     return "(?-i:" + "|".join(sorted(set(alternatives), key=lambda s: (-len(s), s))) + ")"
 
 
+@functools.cache
+def counting_values() -> dict[str, float]:
+    """The value of every word or phrase the time patterns count with: the number words
+    of ``timex.yaml``, read by the number parser (:func:`analysis.numbers.parse_number`),
+    and its counting words that are no numbers ("a week", "a couple of days").
+
+    Raises:
+        ValueError: a listed number word is one the number parser cannot read.
+    """
+    lex = lexicon()
+    values = {word: parse_number(word) for word in lex["numbers"]}
+    unread = [word for word, value in values.items() if value is None]
+    if unread:
+        raise ValueError(f"timex.yaml lists number words the number parser does not read: {unread}")
+    values.update({word: float(value) for word, value in lex["counting_words"].items()})
+    return values
+
+
 def _number_words(lex: dict) -> tuple[str, str]:
     """Patterns for spelled numbers and for spelled years."""
-    numbers = {k: v for k, v in lex["numbers"].items()}
-    ones = [w for w, v in numbers.items() if isinstance(v, int) and 1 <= v <= 9 and " " not in w and w not in ("a", "an")]
-    teens = [w for w, v in numbers.items() if isinstance(v, int) and 10 <= v <= 19 and " " not in w and w != "dozen"]
-    tens = [w for w, v in numbers.items() if isinstance(v, int) and v in range(20, 100, 10)]
+    numbers = counting_values()
+    ones = [w for w, v in numbers.items() if 1 <= v <= 9 and " " not in w and w not in ("a", "an")]
+    teens = [w for w, v in numbers.items() if 10 <= v <= 19 and " " not in w and w != "dozen"]
+    tens = [w for w, v in numbers.items() if 20 <= v <= 90 and v % 10 == 0]
     ones_alt, teens_alt, tens_alt = words(ones), words(teens), words(tens)
     below_100 = rf"(?:{tens_alt}(?:[\s-]{ones_alt})?|{teens_alt}|{ones_alt})"
     scaled = rf"{below_100}\s+(?:hundred|thousand)(?:\s+(?:and\s+)?{below_100})?"
@@ -398,10 +418,7 @@ VERB_BEFORE_DATE = re.compile(
     re.IGNORECASE,
 )
 LEADING_NUMBER = re.compile(r"\d+")
-DIGIT_NUMBER = re.compile(r"[\d.,]+(?:\s+\d+/\d+)?|\d+\s*1/2")
 PLAIN_DIGITS = re.compile(r"[\d.]+")
-THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
-FRACTION = re.compile(r"(\d+)/(\d+)")
 SPACES_OR_HYPHENS = re.compile(r"[\s-]+")
 CLOCK_NUMBER = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?")
 HYPHENATED_QUARTER = re.compile(r"\w-quarter")
