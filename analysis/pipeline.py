@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .corpus import Document
+from .events import event_stage
 from .sentences import Sentence, split_sentences
 from .settings import Settings
 
@@ -91,10 +92,11 @@ def sentence_stage(result: DocumentResult) -> None:
 STAGES: list[tuple[str, Stage]] = [
     ("documents", document_stage),
     ("sentences", sentence_stage),
+    ("events", event_stage),
 ]
 
 # Tables a run writes, in the order the summary lists them.
-TABLES: list[str] = ["documents", "sentences"]
+TABLES: list[str] = ["documents", "sentences", "events"]
 
 
 def process_document(doc: Document, settings: Settings | None = None) -> DocumentResult:

@@ -1,0 +1,246 @@
+"""De-duplication of events: the same statement or happening told twice, within a
+document or across a corpus, becomes one canonical event with all its mentions.
+
+Two mentions are the same event when
+
+* they have the same type and the same polarity (a denial is not the happening),
+* their time intervals overlap,
+* their speakers do not disagree (equal, or one of them unknown),
+* they are told in different sentences, and
+* the Jaccard similarity of their word sets is at least ``threshold`` (0.5 by default),
+  each set having at least ``min_words`` words (4).
+
+The word set of a statement is what it reports (the quotation or the reported clause),
+because outlets vary the reporting clause ("he said" / "he told an online press
+conference") but not what was said; of any other event, its clause. Words are
+lower-cased, reporting verbs and function words dropped (``stopwords`` in
+``lexicons/events.yaml``), possessives and plural or verb endings trimmed, and every
+number becomes ``#``: reports of one happening with different figures still merge (the
+figures then meet in the ``conflicts`` table).
+
+Why Jaccard >= 0.5 on words: a repeated quote scores 0.8-1.0 and a rewrite of the same
+sentence by another outlet 0.5-0.7, while two different sentences of news on one
+story share names and topic words but rarely half of their words (0.1-0.3); a word set
+rather than word n-grams keeps rewrites (reordered words, "told reporters" for "said")
+above the line. Short clauses ("he said", "it fell") carry too little to tell apart,
+hence the minimum size.
+
+Pairs to compare come from prefix filtering (the AllPairs method of Bayardo et al.):
+exact, so no pair above the threshold is missed, and with each word set ordered rarest
+word first only pairs that share a rare word are compared. The corpus step runs it on
+one group of mentions at a time (same type, same year), so memory holds one group.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .lexicons import load_lexicon
+
+__all__ = [
+    "DEFAULT_MIN_WORDS",
+    "DEFAULT_THRESHOLD",
+    "Mention",
+    "cluster_mentions",
+    "deduplicate_document",
+    "jaccard",
+    "mention_words",
+]
+
+DEFAULT_THRESHOLD = 0.5
+DEFAULT_MIN_WORDS = 4
+
+# Compared forms kept in the cache at most (a corpus's vocabulary, typos and names
+# included, can grow without end).
+_FORMS_CACHED = 200_000
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d[\d,.]*")
+
+
+@functools.cache
+def _stopwords() -> frozenset[str]:
+    return frozenset(load_lexicon("events.yaml")["stopwords"])
+
+
+def _stem(word: str) -> str:
+    """A light suffix trim so that forms of one word meet: "troops" -> "troop",
+    "evacuated"/"evacuating" -> "evacuat"."""
+    for suffix, keep in (("'s", 2), ("’s", 2), ("ing", 4), ("ed", 4), ("es", 4), ("s", 3)):
+        if word.endswith(suffix) and len(word) - len(suffix) >= keep and not word.endswith("ss"):
+            return word[: -len(suffix)]
+    return word
+
+
+def mention_words(text: str | None) -> frozenset[str]:
+    """The words de-duplication compares: lower-cased, stopwords dropped, endings
+    trimmed, numbers as ``#``."""
+    if not text:
+        return frozenset()
+    forms = _forms()
+    words = set()
+    for w in _WORD.findall(text.lower()):
+        form = forms.get(w)
+        if form is None:
+            if len(forms) >= _FORMS_CACHED:
+                forms.clear()
+            form = forms[w] = _form(w)
+        if form:
+            words.add(form)
+    return frozenset(words)
+
+
+@functools.cache
+def _forms() -> dict[str, str]:
+    """Compared form of each word seen (``""`` for a stopword): a cache, as the same
+    words recur across a corpus."""
+    return {}
+
+
+def _form(word: str) -> str:
+    if word[0].isdigit():
+        return "#"
+    return "" if word in _stopwords() else _stem(word)
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    """|a & b| / |a | b|, 0.0 for two empty sets."""
+    if not a and not b:
+        return 0.0
+    inter = len(a & b)
+    return inter / (len(a) + len(b) - inter)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """What de-duplication needs to know of one event mention."""
+
+    event_id: str
+    doc_id: str
+    sent_idx: int
+    type: str
+    negated: bool
+    speaker: str | None
+    time_start: dt.date | None
+    time_end: dt.date | None
+    words: frozenset[str]
+
+
+def _compatible(a: Mention, b: Mention) -> bool:
+    if a.type != b.type or a.negated != b.negated:
+        return False
+    if a.doc_id == b.doc_id and a.sent_idx == b.sent_idx:
+        return False  # one sentence does not tell one thing twice
+    if a.speaker and b.speaker and a.speaker != b.speaker:
+        return False
+    if None in (a.time_start, a.time_end, b.time_start, b.time_end):
+        return True
+    return a.time_start < b.time_end and b.time_start < a.time_end
+
+
+def _candidate_pairs(mentions: Sequence[Mention], usable: list[int], threshold: float) -> Iterable[tuple[int, int]]:
+    """Pairs that may reach the threshold, by prefix filtering: with each word set
+    sorted rarest word first, two sets with Jaccard >= t share a word among the first
+    ``len - ceil(t * len) + 1`` words of each, so only pairs sharing such a word are
+    compared. Exact (no pair above the threshold is missed) and far fewer than all
+    pairs, since the rare words of a clause are shared by few others."""
+    frequency: dict[str, int] = defaultdict(int)
+    for i in usable:
+        for w in mentions[i].words:
+            frequency[w] += 1
+    index: dict[str, list[int]] = defaultdict(list)
+    seen: set[tuple[int, int]] = set()
+    for i in usable:
+        words = sorted(mentions[i].words, key=lambda w: (frequency[w], w))
+        prefix = len(words) - math.ceil(threshold * len(words) - 1e-9) + 1
+        for w in words[:prefix]:
+            for j in index[w]:
+                if (j, i) not in seen:
+                    seen.add((j, i))
+                    yield j, i
+            index[w].append(i)
+
+
+def cluster_mentions(
+    mentions: Sequence[Mention],
+    threshold: float = DEFAULT_THRESHOLD,
+    min_words: int = DEFAULT_MIN_WORDS,
+) -> list[tuple[int, float]]:
+    """Group mentions of the same event.
+
+    Args:
+        mentions: in canonical order (the first mention of a group is its canonical
+            event: earliest publication, then document, then position).
+        threshold: least Jaccard similarity of two mentions of one event.
+        min_words: mentions with fewer compared words are never merged.
+
+    Returns:
+        For each mention, the index of its canonical mention and its similarity to it
+        (1.0 for a canonical mention itself).
+    """
+    parent = list(range(len(mentions)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    usable = [i for i, m in enumerate(mentions) if len(m.words) >= min_words]
+    for i, j in _candidate_pairs(mentions, usable, threshold):
+        a, b = mentions[i], mentions[j]
+        small, large = sorted((len(a.words), len(b.words)))
+        if small < threshold * large:
+            continue  # Jaccard <= small/large: cannot reach the threshold
+        if not _compatible(a, b) or jaccard(a.words, b.words) < threshold:
+            continue
+        ri, rj = find(i), find(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+    out = []
+    for i, m in enumerate(mentions):
+        root = find(i)
+        out.append((root, 1.0 if root == i else round(jaccard(m.words, mentions[root].words), 4)))
+    return out
+
+
+def event_mention(event) -> Mention:
+    """The :class:`Mention` of an event object or row (attributes or mapping keys of the
+    ``events`` table)."""
+    get = event.get if isinstance(event, dict) else lambda k: getattr(event, k)
+    compared = get("content") if get("type") == "statement" and get("content") else get("text")
+    return Mention(
+        event_id=get("event_id"),
+        doc_id=get("doc_id"),
+        sent_idx=int(get("sent_idx")),
+        type=get("type"),
+        negated=bool(get("negated")),
+        speaker=get("speaker"),
+        time_start=get("time_start"),
+        time_end=get("time_end"),
+        words=mention_words(compared),
+    )
+
+
+def deduplicate_document(events: list, threshold: float = DEFAULT_THRESHOLD, min_words: int = DEFAULT_MIN_WORDS) -> None:
+    """Set ``canonical_id`` and ``n_mentions`` on the events of one document (in text
+    order): a statement or happening told twice in it becomes one."""
+    by_type: dict[str, list[int]] = defaultdict(list)
+    for i, e in enumerate(events):
+        by_type[e.type].append(i)
+    for indices in by_type.values():
+        if len(indices) < 2:
+            continue
+        group = [events[i] for i in indices]
+        clusters = cluster_mentions([event_mention(e) for e in group], threshold, min_words)
+        sizes: dict[int, int] = defaultdict(int)
+        for root, _ in clusters:
+            sizes[root] += 1
+        for e, (root, _) in zip(group, clusters):
+            e.canonical_id = group[root].event_id
+            e.n_mentions = sizes[root]
