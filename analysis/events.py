@@ -147,10 +147,11 @@ _PRESENT_HELPER = 1 << 16
 _NOT_ACTOR = 1 << 17
 _TITLE = 1 << 18
 _NAME_LINK = 1 << 19
+_OTHER_NOUN = 1 << 20
 _HELPER = _BE | _HAVE | _MODAL | _TO
 
 # Priorities of trigger candidates in a clause (lower wins).
-_TYPED_VERB, _TYPED_NOUN, _FINITE, _NONFINITE = 0, 1, 2, 3
+_TYPED_VERB, _TYPED_NOUN, _FINITE, _NONFINITE, _OTHER_NOUN_PRIORITY = 0, 1, 2, 3, 4
 
 # Words: letters with inner hyphens, apostrophes or periods ("clear-eyed", "didn't",
 # "today's", "U.S").
@@ -228,6 +229,7 @@ def _lexicon() -> dict:
     mark([*load_lexicon("abbreviations.yaml")["sentence_starters"], *lex["not_actors"]], _NOT_ACTOR)
     mark([w.rstrip(".") for w in speech["title_words"]], _TITLE)
     mark(lex["name_links"], _NAME_LINK)
+    mark(lex["other_nouns"], _OTHER_NOUN)
 
     gazetteer_names: dict[str, list[tuple[str, ...]]] = {}
     for name in [*gazetteer["organisations"], *gazetteer["countries"], *gazetteer["cities"]]:
@@ -246,6 +248,8 @@ def _lexicon() -> dict:
         "quote_marks": tuple(w for w in lex["complementizers"] if not w[0].isalpha()),
         "not_complement": frozenset(w.lower() for w in lex["not_complement"]),
         "report_objects": sorted((tuple(o.lower().split()) for o in lex["report_objects"]), key=len, reverse=True),
+        "time_leads": frozenset(lex["time_leads"]),
+        "range_joins": frozenset(lex["range_joins"]),
         "from_then": frozenset(cues["from_then"]),
         "until_then": frozenset(cues["until_then"]),
         "within": frozenset(cues["within"]),
@@ -323,6 +327,10 @@ def _trigger_candidates(words: _Words, lex: dict) -> list[_Candidate]:
     for i in range(n):
         f = flags[i]
         low = lows[i]
+        if words.caps[i] and i and words.spaced(i) and not words.text[starts[i] : ends[i]].isupper():
+            continue  # a capital inside a sentence: a name ("Rally", "Dan Fried")
+        if f & _OTHER_NOUN:
+            keep(_Candidate(i, starts[i], ends[i], _OTHER_NOUN_PRIORITY, "other", "noun"))
         if f & _TRIGGER:
             _lexicon_candidate(words, i, lex, keep)
         if f & _HELPER:
@@ -335,7 +343,7 @@ def _trigger_candidates(words: _Words, lex: dict) -> list[_Candidate]:
         elif f & _IRREGULAR:
             if not _nominal(words, i):
                 keep(_Candidate(i, starts[i], ends[i], _FINITE, "other", "guess"))
-        elif f & _PRESENT and i and flags[i - 1] & _SUBJECT and words.spaced(i):
+        elif f & _PRESENT and not _nominal(words, i):
             keep(_Candidate(i, starts[i], ends[i], _FINITE, "other", "guess"))
     return [found[k] for k in sorted(found)]
 
@@ -402,8 +410,8 @@ def _verbal(words: _Words, i: int) -> bool:
     low = words.lows[i]
     if not low.endswith("s") or low.endswith("ss"):
         return True
-    if i and (words.flags[i - 1] & _SUBJECT or words.caps[i - 1]):
-        return True
+    if i and (words.flags[i - 1] & _SUBJECT or words.caps[i - 1] or not words.spaced(i)):
+        return True  # "he states", "Iraq claims", '..." says Norwitz' 
     if i + 1 < len(words.lows) and words.spaced(i + 1):
         return bool(words.flags[i + 1] & (_DETERMINER | _TO)) or words.lows[i + 1] == "that"
     return False
@@ -425,8 +433,9 @@ class _Clause:
 _QUOTE_CLAUSE_WORDS = 4
 
 
-def _cuts(words: _Words, first: int, last: int, sentence: Sentence, quotes: Sequence[tuple[int, int]]) -> list[int]:
-    """Clause boundaries strictly inside a sentence (words ``first``..``last - 1``)."""
+def _cuts(words: _Words, first: int, last: int, sentence: Sentence, quotes: Sequence[tuple[int, int]], verbs: frozenset[int]) -> list[int]:
+    """Clause boundaries strictly inside a sentence (words ``first``..``last - 1``);
+    ``verbs`` are the indices of words that are finite verbs."""
     text, flags = words.text, words.flags
     cuts = set()
     for i in range(first + 1, last):
@@ -437,7 +446,7 @@ def _cuts(words: _Words, first: int, last: int, sentence: Sentence, quotes: Sequ
         a, b = words.ends[i - 1], words.starts[i]
         if b - a > 1 and _CLAUSE_PUNCTUATION.search(text, a, b):
             gap = text[a:b]
-            if f & _OPENS_AFTER_PUNCTUATION or ";" in gap or ":" in gap or "—" in gap or "–" in gap or "-" in gap:
+            if f & _OPENS_AFTER_PUNCTUATION or i in verbs or ";" in gap or ":" in gap or "—" in gap or "–" in gap or "-" in gap:
                 cuts.add(b)
     for qs, qe in quotes:
         if len(text[qs:qe].split()) >= _QUOTE_CLAUSE_WORDS:
@@ -538,12 +547,12 @@ def _complement_start(words: _Words, verb: _Candidate, clause: _Clause, timexes:
     """Where what a reporting verb reports begins, or ``None`` when nothing follows
     (past a time expression, an object of "tell" such as "reporters", a comma)."""
     text = words.text
-    pos = _skip_time(text, verb.end, clause.end, timexes)
+    pos = _skip_time(text, verb.end, clause.end, timexes, lex)
     i = words.index_at(pos)
     for obj in lex["report_objects"]:
         if tuple(words.lows[i : i + len(obj)]) == obj:
             i += len(obj)
-            pos = _skip_time(text, words.ends[i - 1], clause.end, timexes)
+            pos = _skip_time(text, words.ends[i - 1], clause.end, timexes, lex)
             i = words.index_at(pos)
             break
     gap = text[pos : words.starts[i] if i < len(words.starts) else clause.end]
@@ -554,8 +563,6 @@ def _complement_start(words: _Words, verb: _Candidate, clause: _Clause, timexes:
         return None
     if words.lows[i] in lex["complementizers"]:
         return words.starts[i]
-    if words.lows[i] in lex["not_complement"]:
-        return None
     for k in range(i, min(i + 12, len(words.lows))):
         if words.starts[k] >= clause.end:
             break
@@ -563,20 +570,20 @@ def _complement_start(words: _Words, verb: _Candidate, clause: _Clause, timexes:
             if not any(pos <= c.start < words.starts[k] and c.priority <= _FINITE for c in clause.candidates):
                 return words.starts[k]
             break
+    if words.lows[i] in lex["not_complement"]:
+        return None
     if any(c.start >= pos and c.priority <= _FINITE for c in clause.candidates):
         return words.starts[i]
     return None
 
 
-_TIME_LEAD = frozenset({"", "on", "in", "late", "early", "earlier", "later", "last", "this"})
-
-
-def _skip_time(text: str, pos: int, end: int, timexes: Sequence) -> int:
-    """Past a time expression right after ``pos`` ("said Tuesday", "said on Tuesday")."""
+def _skip_time(text: str, pos: int, end: int, timexes: Sequence, lex: dict) -> int:
+    """Past a time expression right after ``pos`` ("said Tuesday", "said here Friday")."""
     for t in timexes:
         if t.start < pos:
             continue
-        if t.end <= end and text[pos : t.start].strip(" ,").lower() in _TIME_LEAD:
+        lead = text[pos : t.start].strip(" ,").lower()
+        if t.end <= end and (not lead or all(w in lex["time_leads"] for w in lead.split())):
             return t.end
         break
     return pos
@@ -618,26 +625,37 @@ def _cue(words: _Words, t, lex: dict) -> str | None:
     return None
 
 
+# A time expression after a time preposition ("in", "after", "during") counts as this
+# many characters nearer to the trigger: the preposition ties it to a verb.
+_CUE_BONUS = 40
+
+
 def _governing_timex(words: _Words, clause: _Clause, head: _Candidate, timexes: Sequence, lex: dict):
-    """Of the time expressions inside the clause, the one that governs its trigger:
-    one with a time preposition before it first, then the nearest to the trigger."""
+    """Of the time expressions inside the clause, the one that governs its trigger: the
+    nearest to it, one after a time preposition counting as nearer."""
     best, best_key = None, None
     for t in timexes:
         if t.start < clause.start or t.end > clause.end or not _anchorable(t):
             continue
         distance = t.start - head.end if t.start >= head.end else head.start - t.end
-        key = (_cue(words, t, lex) is None, distance)
+        key = distance - (_CUE_BONUS if _cue(words, t, lex) else 0)
         if best_key is None or key < best_key:
             best, best_key = t, key
     return best
 
 
-def _explicit_time(words: _Words, t, dct: dt.date, lex: dict) -> _Time:
+def _explicit_time(words: _Words, t, following, dct: dt.date, lex: dict) -> _Time:
     """The event's interval from its time expression and the relation the text gives:
-    "after/since X" runs from X to the publication date, "until/before X" ends with X."""
+    "after/since X" runs from X to the publication date, "until/before X" ends with X,
+    "from X to Y" and "between X and Y" span both (``following`` is the time expression
+    after ``t`` in the sentence, if any)."""
     cue = _cue(words, t, lex)
     start, end, mod = t.interval_start, t.interval_end, t.mod
     day_after = dct + dt.timedelta(days=1)
+    if following is not None and _anchorable(following) and following.interval_end > start:
+        join = words.text[t.end : following.start].strip().lower()
+        if join in lex["range_joins"]:
+            return _Time(start, following.interval_end, "explicit", None, t, _granularity(start, following.interval_end))
     if cue in lex["from_then"] or mod in ("AFTER", "ON_OR_AFTER"):
         end, mod = max(end, day_after), "AFTER"
     elif cue in lex["until_then"] or mod in ("BEFORE", "ON_OR_BEFORE"):
@@ -689,12 +707,20 @@ def _negated(words: _Words, clause: _Clause, head: _Candidate) -> bool:
     return False
 
 
+# A narrative date this close to the publication date (in days) also dates the
+# statements after it: "... met on Friday. Solana added ..." in a paper of Saturday.
+_RECENT_DAYS = 7
+
+
 def _fallback_time(kind: str, tense: str, narrative, dct: dt.date) -> _Time:
-    """No time expression governs the clause: the last date the text gave for a past
-    happening, else the tense relative to the publication date."""
+    """No time expression governs the clause: the last date the text gave, for a past
+    happening, or for a statement when that date is recent; else the tense relative to
+    the publication date; else the publication date."""
     day_after = dct + dt.timedelta(days=1)
-    if tense == "past" and kind != "statement" and narrative is not None:
-        return _Time(narrative.interval_start, narrative.interval_end, "narrative", None, narrative, narrative.granularity)
+    if narrative is not None and (tense == "past" or kind == "statement"):
+        recent = (dct - narrative.interval_start).days <= _RECENT_DAYS
+        if kind != "statement" or recent:
+            return _Time(narrative.interval_start, narrative.interval_end, "narrative", None, narrative, narrative.granularity)
     if kind == "statement" or tense in ("present", "past", "future"):
         mod = {"future": "AFTER", "past": None if kind == "statement" else "BEFORE"}.get(tense)
         return _Time(dct, day_after, "tense", mod)
@@ -702,13 +728,13 @@ def _fallback_time(kind: str, tense: str, narrative, dct: dt.date) -> _Time:
 
 
 def _narrative_date(t, dct: dt.date) -> bool:
-    """A date the narrative can carry on from: a day or month before the publication
-    date (not "today", not a span running up to now)."""
+    """A date the narrative can carry on from: a day, week, month or year up to the
+    publication date (not a span of years, not the future)."""
     return (
         _anchorable(t)
         and t.type in ("DATE", "TIME")
-        and t.interval_end <= dct
-        and (t.interval_end - t.interval_start).days <= 31
+        and t.interval_end <= dct + dt.timedelta(days=1)
+        and (t.interval_end - t.interval_start).days <= 366
     )
 
 
@@ -841,7 +867,8 @@ def extract_events(doc: Document, sentences: Sequence[Sentence], timexes: Sequen
             q_lo = max(0, bisect.bisect_right(quote_starts, sentence.start) - 1)
             sentence_quotes = quotes[q_lo : bisect.bisect_left(quote_starts, sentence.end)]
             first, last = words.index_at(sentence.start), words.index_at(sentence.end)
-            cuts = _cuts(words, first, last, sentence, sentence_quotes)
+            verbs = frozenset(c.index for c in candidates[lo:hi] if c.priority <= _FINITE and c.pos != "noun")
+            cuts = _cuts(words, first, last, sentence, sentence_quotes, verbs)
             for clause in _sentence_clauses(words, _clauses(sentence, cuts, candidates[lo:hi]), sentence_timexes, lex):
                 actors = "; ".join(_actors(names, name_starts, clause.start, clause.end)) or None
                 events.append(_event(doc, words, sentence, clause, sentence_timexes, sentence_quotes, narrative, actors, len(events), lex))
@@ -866,7 +893,19 @@ def _sentence_clauses(words: _Words, clauses: list[_Clause], timexes: Sequence, 
     return out
 
 
-def _event(doc: Document, words: _Words, sentence: Sentence, clause: _Clause, timexes: Sequence, quotes, narrative, actors, n: int, lex: dict) -> Event:
+def _event(
+    doc: Document,
+    words: _Words,
+    sentence: Sentence,
+    clause: _Clause,
+    timexes: Sequence,
+    quotes,
+    narrative,
+    actors: str | None,
+    n: int,
+    lex: dict,
+) -> Event:
+    """The event a clause tells; ``timexes`` are its sentence's time expressions."""
     text = doc.text
     head = clause.head
     kind = head.type
@@ -874,9 +913,10 @@ def _event(doc: Document, words: _Words, sentence: Sentence, clause: _Clause, ti
     timex = _governing_timex(words, clause, head, timexes, lex)
     if timex is None and kind != "statement":
         # a clause without its own time takes the one its sentence gives elsewhere
-        timex = _sentence_timex(clause, timexes)
+        timex = _sentence_timex(clause, timexes, tense, doc.published)
     if timex is not None:
-        when = _explicit_time(words, timex, doc.published, lex)
+        following = next((t for t in timexes if t.start >= timex.end), None)
+        when = _explicit_time(words, timex, following, doc.published, lex)
     else:
         when = _fallback_time(kind, tense, narrative, doc.published)
     event_id = f"{doc.doc_id}:e{n}"
@@ -921,11 +961,15 @@ def _reported(text: str, sentence: Sentence, clause: _Clause) -> str | None:
     return text[sentence.start : clause.start].strip(_STRIP_CONTENT) or None
 
 
-def _sentence_timex(clause: _Clause, timexes: Sequence):
-    """The time expression of the sentence nearest to a clause that has none."""
+def _sentence_timex(clause: _Clause, timexes: Sequence, tense: str, dct: dt.date):
+    """The time expression of the sentence nearest to a clause that has none, unless
+    the clause's tense contradicts it (a future clause does not take a past date, nor a
+    past clause a future one)."""
     best, best_distance = None, None
     for t in timexes:
         if not _anchorable(t):
+            continue
+        if (tense == "future" and t.interval_end <= dct) or (tense == "past" and t.interval_start > dct):
             continue
         distance = t.start - clause.end if t.start >= clause.end else clause.start - t.end
         if best_distance is None or distance < best_distance:
