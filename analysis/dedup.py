@@ -49,6 +49,7 @@ __all__ = [
     "Mention",
     "cluster_mentions",
     "deduplicate_document",
+    "deduplicate_group",
     "jaccard",
     "mention_words",
 ]
@@ -244,3 +245,28 @@ def deduplicate_document(events: list, threshold: float = DEFAULT_THRESHOLD, min
         for e, (root, _) in zip(group, clusters):
             e.canonical_id = group[root].event_id
             e.n_mentions = sizes[root]
+
+
+def deduplicate_group(rows: Sequence, threshold: float = DEFAULT_THRESHOLD, min_words: int = DEFAULT_MIN_WORDS) -> list[dict]:
+    """The ``event_mentions`` rows of one group of event rows (one type, one year, in
+    canonical order: publication date, document, position), each with the size of its
+    group as ``n_mentions``."""
+    clusters = cluster_mentions([event_mention(r) for r in rows], threshold, min_words)
+    sizes: dict[int, int] = defaultdict(int)
+    for root, _ in clusters:
+        sizes[root] += 1
+    out = []
+    for row, (root, similarity) in zip(rows, clusters):
+        out.append(
+            {
+                "canonical_id": rows[root]["event_id"],
+                "event_id": row["event_id"],
+                "doc_id": row["doc_id"],
+                "sent_idx": row["sent_idx"],
+                "start": row["start"],
+                "end": row["end"],
+                "similarity": similarity,
+                "n_mentions": sizes[root],
+            }
+        )
+    return out

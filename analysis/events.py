@@ -954,11 +954,18 @@ _STRIP_CONTENT = " \t\r\n,.;:\"“”'‘’`"
 
 def _reported(text: str, sentence: Sentence, clause: _Clause) -> str | None:
     """What a reporting clause reports: the rest of its sentence after it ("said |
-    that ..."), or before it when it ends the sentence ('"...," he said')."""
+    that ..."), or the quotation right before it ('"...," he said'); ``None`` when
+    the clause holds it itself ("blamed Afghan leaders for the tragedy")."""
     after = text[clause.end : sentence.end].strip(_STRIP_CONTENT)
     if after:
         return after
-    return text[sentence.start : clause.start].strip(_STRIP_CONTENT) or None
+    before = text[sentence.start : clause.start].rstrip(" ,")
+    if before.endswith(_CLOSING_QUOTES):
+        return before.strip(_STRIP_CONTENT) or None
+    return None
+
+
+_CLOSING_QUOTES = ('"', "”", "''", "’", "»")
 
 
 def _sentence_timex(clause: _Clause, timexes: Sequence, tense: str, dct: dt.date):
@@ -988,5 +995,5 @@ def event_stage(result) -> None:
     from .dedup import deduplicate_document
 
     result.events = extract_events(result.doc, result.sentences, result.timexes, result.claims)
-    deduplicate_document(result.events)
+    deduplicate_document(result.events, result.settings.dedup_threshold, result.settings.dedup_min_words)
     result.add("events", event_rows(result.events))

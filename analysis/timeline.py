@@ -1,0 +1,361 @@
+"""The corpus step: after every document has been processed, the same event told in
+several places becomes one, conflicting claims are paired, and events and claims go on
+one sorted time axis.
+
+It reads the per-document tables (``documents``, ``sentences``, ``timexes``,
+``claims``, ``events``) and makes
+
+* ``event_mentions``: every event with the canonical event it is a mention of
+  (:mod:`analysis.dedup`), and ``canonical_id``/``n_mentions`` of ``events`` set to
+  match;
+* ``conflicts``: claims whose bounds exclude each other (:mod:`analysis.conflicts`);
+* ``timeline``: one row per canonical event and per claim, sorted by ``time_start``,
+  ``kind``, ``doc_id``, ``start``, with the document's source, the sentence, a short
+  label and whether a claim is in a conflict.
+
+Memory stays bounded: DuckDB reads the tables (Parquet files of a run, or frames in
+memory) and hands events to de-duplication one group at a time (same type, same year
+of ``time_start``) and claims to conflict finding one category and year at a time;
+the timeline is sorted and joined to its sentences by DuckDB, which spills to disk
+when it must, and written in batches. No document text is read: clause text is in the
+``events`` rows and sentences come from the ``sentences`` table.
+
+:func:`run_corpus_step` works on the output folder of a run (it is called at the end
+of :func:`analysis.run.run_corpus`); :func:`build_corpus_tables` does the same on
+tables in memory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from .conflicts import find_conflicts
+from .dedup import deduplicate_group
+from .lexicons import load_lexicon
+from .settings import Settings
+from .storage import TableWriter
+from .tables import SCHEMAS, arrow_to_pandas, schema_of
+
+__all__ = ["CORPUS_INPUTS", "CORPUS_OUTPUTS", "build_corpus_tables", "run_corpus_step"]
+
+# Tables the step reads, and tables it writes (``events`` is rewritten in place).
+CORPUS_INPUTS = ("documents", "sentences", "timexes", "claims", "events")
+CORPUS_OUTPUTS = ("events", "event_mentions", "conflicts", "timeline")
+
+# What the step reads of tables another stage writes, for a run that has none of them
+# (an older output folder, or a pipeline without that stage): they count as empty.
+_NEEDED_COLUMNS = {
+    "timexes": [("timex_id", pa.string()), ("doc_id", pa.string()), ("surface", pa.string())],
+    "claims": [
+        ("claim_id", pa.string()),
+        ("doc_id", pa.string()),
+        ("sent_idx", pa.int32()),
+        ("start", pa.int64()),
+        ("end", pa.int64()),
+        ("surface", pa.string()),
+        ("value", pa.float64()),
+        ("low", pa.float64()),
+        ("high", pa.float64()),
+        ("qualifier", pa.string()),
+        ("noun", pa.string()),
+        ("category", pa.string()),
+        ("actor", pa.string()),
+        ("location", pa.string()),
+        ("modality", pa.string()),
+        ("speaker", pa.string()),
+        ("quoted", pa.bool_()),
+        ("time_start", pa.date32()),
+        ("time_end", pa.date32()),
+        ("time_basis", pa.string()),
+        ("timex_id", pa.string()),
+        ("series_id", pa.string()),
+        ("series_pos", pa.int32()),
+    ],
+}
+
+_BATCH_ROWS = 50_000
+
+Sink = Callable[[str, pa.Table], None]
+
+
+# ---------------------------------------------------------------------------- entry points
+
+
+def build_corpus_tables(tables: Mapping[str, pd.DataFrame | pa.Table], settings: Settings | None = None) -> dict[str, pd.DataFrame]:
+    """The corpus step on tables in memory.
+
+    Args:
+        tables: per-document tables by name (DataFrames as :func:`analysis.read_table`
+            returns them, or Arrow tables); a missing one counts as empty.
+        settings: thresholds of de-duplication and conflicts.
+
+    Returns:
+        ``events`` (with ``canonical_id``/``n_mentions`` of the whole corpus),
+        ``event_mentions``, ``conflicts`` and ``timeline`` as DataFrames.
+    """
+    settings = settings or Settings()
+    parts: dict[str, list[pa.Table]] = {name: [] for name in CORPUS_OUTPUTS}
+    with _connection() as con:
+        for name in CORPUS_INPUTS:
+            con.register(name, _arrow_input(name, tables.get(name)))
+        merged = _corpus_step(con, settings, lambda name, table: parts[name].append(table))
+        events = _with_canonical_ids(con.sql("SELECT * FROM events").to_arrow_table(), merged)
+    out = {name: arrow_to_pandas(_concat(name, parts[name])) for name in CORPUS_OUTPUTS if name != "events"}
+    out["events"] = arrow_to_pandas(events)
+    return out
+
+
+def run_corpus_step(out_dir: str | os.PathLike, settings: Settings | None = None) -> dict[str, int]:
+    """The corpus step on the tables of a run's output folder: writes
+    ``event_mentions``, ``conflicts`` and ``timeline`` (Parquet parts and CSV) and
+    rewrites ``events`` with the corpus-wide ``canonical_id`` and ``n_mentions``.
+
+    Returns:
+        Rows written per table.
+    """
+    settings = settings or Settings()
+    out = Path(out_dir)
+    writer = TableWriter(out, [name for name in CORPUS_OUTPUTS if name != "events"])
+    with _connection() as con:
+        for name in CORPUS_INPUTS:
+            _register_parquet(con, name, out / name)
+        merged = _corpus_step(con, settings, writer.write_table)
+    counts = dict(writer.counts)
+    counts["events"] = _rewrite_events(out, merged)
+    return counts
+
+
+# ---------------------------------------------------------------------------- inputs
+
+
+@contextlib.contextmanager
+def _connection() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A private DuckDB database that may spill sorts and joins to a temporary folder."""
+    spill = tempfile.mkdtemp(prefix="analysis-corpus-")
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(f"SET temp_directory = '{spill}'")
+        con.execute("SET preserve_insertion_order = true")
+        yield con
+    finally:
+        con.close()
+        shutil.rmtree(spill, ignore_errors=True)
+
+
+def _empty(name: str) -> pa.Table:
+    if name in SCHEMAS:
+        return schema_of(name).empty_table()
+    return pa.schema(_NEEDED_COLUMNS[name]).empty_table()
+
+
+def _arrow_input(name: str, table) -> pa.Table:
+    if table is None:
+        return _empty(name)
+    if isinstance(table, pa.Table):
+        return table
+    schema = schema_of(name) if name in SCHEMAS else None
+    if schema is not None and set(schema.names) <= set(table.columns):
+        return pa.Table.from_pandas(table[schema.names], schema=schema, preserve_index=False)
+    return pa.Table.from_pandas(table, preserve_index=False)
+
+
+def _register_parquet(con: duckdb.DuckDBPyConnection, name: str, folder: Path) -> None:
+    if folder.is_dir() and any(folder.glob("part-*.parquet")):
+        pattern = str(folder / "part-*.parquet").replace("'", "''")
+        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{pattern}')")
+    else:
+        con.register(name, _empty(name))
+
+
+def _concat(name: str, tables: list[pa.Table]) -> pa.Table:
+    schema = schema_of(name)
+    return pa.concat_tables([t.cast(schema) for t in tables]) if tables else schema.empty_table()
+
+
+# ---------------------------------------------------------------------------- the step
+
+
+def _corpus_step(con: duckdb.DuckDBPyConnection, settings: Settings, sink: Sink) -> dict[str, tuple[str, int]]:
+    """Run de-duplication, conflicts and the timeline; returns the events that are
+    mentions of a larger group: ``event_id -> (canonical_id, n_mentions)``."""
+    merged = _deduplicate(con, settings, sink)
+    con.register("merged", pa.table({
+        "event_id": pa.array(list(merged), pa.string()),
+        "canonical_id": pa.array([c for c, _ in merged.values()], pa.string()),
+        "n_mentions": pa.array([n for _, n in merged.values()], pa.int32()),
+    }))
+    conflicts = _conflicts(con, settings)
+    con.register("conflicts", conflicts)
+    sink("conflicts", conflicts)
+    _timeline(con, sink)
+    return merged
+
+
+def _groups(con: duckdb.DuckDBPyConnection, sql: str, key: Callable[[dict], tuple]) -> Iterator[list[dict]]:
+    """Rows of a query sorted by group, one group at a time."""
+    reader = con.sql(sql).to_arrow_reader(_BATCH_ROWS)
+    group: list[dict] = []
+    current = None
+    for batch in reader:
+        for row in batch.to_pylist():
+            k = key(row)
+            if group and k != current:
+                yield group
+                group = []
+            current = k
+            group.append(row)
+    if group:
+        yield group
+
+
+_EVENT_GROUPS = """
+    SELECT e.event_id, e.doc_id, e.sent_idx, e.start, e."end", e.type, e.negated, e.speaker,
+           e.time_start, e.time_end, e.text, e.content, year(e.time_start) AS year
+    FROM events e LEFT JOIN (SELECT doc_id, any_value(published) AS published FROM documents GROUP BY doc_id) d USING (doc_id)
+    ORDER BY e.type, year NULLS FIRST, d.published NULLS LAST, e.doc_id, e.start, e.event_id
+"""
+
+
+def _deduplicate(con: duckdb.DuckDBPyConnection, settings: Settings, sink: Sink) -> dict[str, tuple[str, int]]:
+    merged: dict[str, tuple[str, int]] = {}
+    pending: list[dict] = []
+    for group in _groups(con, _EVENT_GROUPS, lambda r: (r["type"], r["year"])):
+        for row in deduplicate_group(group, settings.dedup_threshold, settings.dedup_min_words):
+            n = row.pop("n_mentions")
+            if n > 1:
+                merged[row["event_id"]] = (row["canonical_id"], n)
+            pending.append(row)
+        if len(pending) >= _BATCH_ROWS:
+            sink("event_mentions", pa.Table.from_pylist(pending, schema=schema_of("event_mentions")))
+            pending = []
+    sink("event_mentions", pa.Table.from_pylist(pending, schema=schema_of("event_mentions")))
+    return merged
+
+
+_CLAIM_GROUPS = """
+    SELECT c.claim_id, c.doc_id, c.start, c.value, c.low, c.high, c.qualifier, c.noun, c.category,
+           c.actor, c.location, c.modality, c.speaker, c.time_start, c.time_end,
+           coalesce(d.source, d.title, c.doc_id) AS source, year(c.time_start) AS year
+    FROM claims c LEFT JOIN (SELECT doc_id, any_value(source) AS source, any_value(title) AS title,
+                                    any_value(published) AS published FROM documents GROUP BY doc_id) d USING (doc_id)
+    WHERE c.category IS NOT NULL AND c.time_start IS NOT NULL
+    ORDER BY c.category, year, d.published NULLS LAST, c.doc_id, c.start, c.claim_id
+"""
+
+
+def _conflicts(con: duckdb.DuckDBPyConnection, settings: Settings) -> pa.Table:
+    rows: list[dict] = []
+    for group in _groups(con, _CLAIM_GROUPS, lambda r: (r["category"], r["year"])):
+        rows.extend(find_conflicts(group, settings.conflict_time_overlap, settings.conflict_approx_tolerance))
+    rows.sort(key=lambda r: (r["time_start"], r["conflict_id"]))
+    return pa.Table.from_pylist(rows, schema=schema_of("conflicts"))
+
+
+@functools.cache
+def _label_settings() -> tuple[pa.Table, int]:
+    lex = load_lexicon("timeline.yaml")
+    words = lex["qualifier_words"]
+    table = pa.table({"qualifier": pa.array(list(words), pa.string()), "word": pa.array(list(words.values()), pa.string())})
+    return table, int(lex["label_chars"])
+
+
+def _short(column: str, limit: int) -> str:
+    """SQL: the column cut to ``limit`` characters at a word, with "…" when cut."""
+    return (
+        f"CASE WHEN length({column}) <= {limit} THEN {column} "
+        f"ELSE regexp_replace(left({column}, {limit - 1}), '\\s+\\S*$', '') || '…' END"
+    )
+
+
+def _timeline_sql(limit: int) -> str:
+    event_label = f"CASE WHEN e.type = 'statement' AND e.content IS NOT NULL THEN coalesce(e.speaker || ': ', '') || ({_short('e.content', limit)}) ELSE {_short('e.text', limit)} END"
+    claim_label = _short("concat_ws(' ', q.word, c.surface, c.noun)", limit)
+    return f"""
+    WITH docs AS (
+        SELECT doc_id, any_value(source) AS source, any_value(title) AS title, any_value(published) AS published
+        FROM documents GROUP BY doc_id
+    ),
+    flagged AS (SELECT claim_a AS claim_id FROM conflicts UNION SELECT claim_b FROM conflicts),
+    items AS (
+        SELECT e.event_id AS item_id, 'event' AS kind, e.doc_id, e.sent_idx, e.start, e."end",
+               e.time_start, e.time_end, e.granularity, e.time_surface, e.time_basis,
+               {event_label} AS label, e.type, NULL AS category,
+               NULL::DOUBLE AS value, NULL::DOUBLE AS low, NULL::DOUBLE AS high, NULL AS qualifier, NULL AS noun,
+               e.speaker, e.quoted, NULL AS series_id, NULL::INTEGER AS series_pos, FALSE AS conflict,
+               coalesce(m.n_mentions, 1) AS n_mentions, e.mod, e.actors
+        FROM events e LEFT JOIN merged m USING (event_id)
+        WHERE m.canonical_id IS NULL OR m.canonical_id = e.event_id
+        UNION ALL
+        SELECT c.claim_id, 'claim', c.doc_id, c.sent_idx, c.start, c."end",
+               c.time_start, c.time_end, NULL, t.surface, c.time_basis,
+               {claim_label}, c.category, c.category,
+               c.value, c.low, c.high, c.qualifier, c.noun,
+               c.speaker, c.quoted, CAST(c.series_id AS VARCHAR), CAST(c.series_pos AS INTEGER),
+               c.claim_id IN (SELECT claim_id FROM flagged), 1, NULL, c.actor
+        FROM claims c
+        LEFT JOIN qualifier_words q ON q.qualifier = c.qualifier
+        LEFT JOIN (SELECT timex_id, any_value(surface) AS surface FROM timexes GROUP BY timex_id) t ON t.timex_id = c.timex_id
+    )
+    SELECT i.item_id, i.kind, i.doc_id, i.sent_idx, i.start, i."end", i.time_start, i.time_end, i.granularity,
+           i.time_surface, i.time_basis, i.label, i.type, i.category, i.value, i.low, i.high, i.qualifier, i.noun,
+           coalesce(d.source, d.title, i.doc_id) AS source, d.title, d.published, i.speaker, i.quoted,
+           s.text AS sentence, i.series_id, i.series_pos, i.conflict, i.n_mentions, i.mod, i.actors
+    FROM items i
+    LEFT JOIN docs d USING (doc_id)
+    LEFT JOIN sentences s ON s.doc_id = i.doc_id AND s.sent_idx = i.sent_idx
+    ORDER BY i.time_start NULLS LAST, i.kind, i.doc_id, i.start, i.item_id
+    """
+
+
+def _timeline(con: duckdb.DuckDBPyConnection, sink: Sink) -> None:
+    qualifier_words, limit = _label_settings()
+    con.register("qualifier_words", qualifier_words)
+    schema = schema_of("timeline")
+    for batch in con.sql(_timeline_sql(limit)).to_arrow_reader(_BATCH_ROWS):
+        sink("timeline", pa.Table.from_batches([batch]).cast(schema))
+
+
+# ---------------------------------------------------------------------------- events
+
+
+def _with_canonical_ids(events: pa.Table, merged: Mapping[str, tuple[str, int]]) -> pa.Table:
+    """``events`` with ``canonical_id`` and ``n_mentions`` of the whole corpus."""
+    ids = events.column("event_id").to_pylist()
+    canonical = [merged[i][0] if i in merged else i for i in ids]
+    counts = [merged[i][1] if i in merged else 1 for i in ids]
+    schema = events.schema
+    events = events.set_column(schema.get_field_index("canonical_id"), "canonical_id", pa.array(canonical, pa.string()))
+    return events.set_column(schema.get_field_index("n_mentions"), "n_mentions", pa.array(counts, pa.int32()))
+
+
+def _rewrite_events(out: Path, merged: Mapping[str, tuple[str, int]]) -> int:
+    """Set the corpus-wide canonical ids in every Parquet part of ``events`` (same
+    files, same rows, same order) and rewrite ``events.csv`` from them."""
+    folder = out / "events"
+    schema = schema_of("events")
+    parts = sorted(folder.glob("part-*.parquet")) if folder.is_dir() else []
+    rows = 0
+    csv_tmp = out / ".events.csv.tmp"
+    with csv_tmp.open("wb") as handle:
+        handle.write((",".join(schema.names) + "\n").encode("utf-8"))
+        for part in parts:
+            table = _with_canonical_ids(pq.read_table(part, schema=schema), merged)
+            tmp = part.with_suffix(".parquet.tmp")
+            pq.write_table(table, tmp)
+            os.replace(tmp, part)
+            pacsv.write_csv(table, handle, write_options=pacsv.WriteOptions(include_header=False))
+            rows += table.num_rows
+    os.replace(csv_tmp, out / "events.csv")
+    return rows
