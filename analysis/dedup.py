@@ -25,10 +25,13 @@ rather than word n-grams keeps rewrites (reordered words, "told reporters" for "
 above the line. Short clauses ("he said", "it fell") carry too little to tell apart,
 hence the minimum size.
 
-Pairs to compare come from prefix filtering (the AllPairs method of Bayardo et al.):
-exact, so no pair above the threshold is missed, and with each word set ordered rarest
-word first only pairs that share a rare word are compared. The corpus step runs it on
-one group of mentions at a time (same type, same year), so memory holds one group.
+Each mention is compared with the canonical mentions before it (the first mention of
+each group: earliest publication, then document, then position) and joins the most
+similar one; candidates come from prefix filtering (the AllPairs method of Bayardo et
+al.): exact, so no canonical mention above the threshold is missed, and with each word
+set ordered rarest word first only mentions sharing a rare word are compared. The
+corpus step runs it on one group of mentions at a time (same type, same year), so
+memory holds one group.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ import functools
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .lexicons import load_lexicon
@@ -144,29 +147,6 @@ def _compatible(a: Mention, b: Mention) -> bool:
     return a.time_start < b.time_end and b.time_start < a.time_end
 
 
-def _candidate_pairs(mentions: Sequence[Mention], usable: list[int], threshold: float) -> Iterable[tuple[int, int]]:
-    """Pairs that may reach the threshold, by prefix filtering: with each word set
-    sorted rarest word first, two sets with Jaccard >= t share a word among the first
-    ``len - ceil(t * len) + 1`` words of each, so only pairs sharing such a word are
-    compared. Exact (no pair above the threshold is missed) and far fewer than all
-    pairs, since the rare words of a clause are shared by few others."""
-    frequency: dict[str, int] = defaultdict(int)
-    for i in usable:
-        for w in mentions[i].words:
-            frequency[w] += 1
-    index: dict[str, list[int]] = defaultdict(list)
-    seen: set[tuple[int, int]] = set()
-    for i in usable:
-        words = sorted(mentions[i].words, key=lambda w: (frequency[w], w))
-        prefix = len(words) - math.ceil(threshold * len(words) - 1e-9) + 1
-        for w in words[:prefix]:
-            for j in index[w]:
-                if (j, i) not in seen:
-                    seen.add((j, i))
-                    yield j, i
-            index[w].append(i)
-
-
 def cluster_mentions(
     mentions: Sequence[Mention],
     threshold: float = DEFAULT_THRESHOLD,
@@ -174,39 +154,59 @@ def cluster_mentions(
 ) -> list[tuple[int, float]]:
     """Group mentions of the same event.
 
+    Mentions are taken in order; each joins the most similar earlier canonical mention
+    it is compatible with and at least ``threshold`` similar to, or becomes canonical
+    itself. Only canonical mentions are indexed, so a story told a thousand times (wire
+    copies) costs a thousand comparisons, not a million.
+
+    Candidates come from prefix filtering: with each word set sorted rarest word first
+    (frequency within the group), two sets with Jaccard >= t share a word among the
+    first ``len - ceil(t * len) + 1`` words of each. Exact: no pair above the threshold
+    is missed.
+
     Args:
         mentions: in canonical order (the first mention of a group is its canonical
             event: earliest publication, then document, then position).
-        threshold: least Jaccard similarity of two mentions of one event.
+        threshold: least Jaccard similarity of a mention to its canonical mention.
         min_words: mentions with fewer compared words are never merged.
 
     Returns:
         For each mention, the index of its canonical mention and its similarity to it
         (1.0 for a canonical mention itself).
     """
-    parent = list(range(len(mentions)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    usable = [i for i, m in enumerate(mentions) if len(m.words) >= min_words]
-    for i, j in _candidate_pairs(mentions, usable, threshold):
-        a, b = mentions[i], mentions[j]
-        small, large = sorted((len(a.words), len(b.words)))
-        if small < threshold * large:
-            continue  # Jaccard <= small/large: cannot reach the threshold
-        if not _compatible(a, b) or jaccard(a.words, b.words) < threshold:
-            continue
-        ri, rj = find(i), find(j)
-        if ri != rj:
-            parent[max(ri, rj)] = min(ri, rj)
-    out = []
+    frequency: dict[str, int] = defaultdict(int)
+    for m in mentions:
+        if len(m.words) >= min_words:
+            for w in m.words:
+                frequency[w] += 1
+    index: dict[str, list[int]] = defaultdict(list)
+    out: list[tuple[int, float]] = []
     for i, m in enumerate(mentions):
-        root = find(i)
-        out.append((root, 1.0 if root == i else round(jaccard(m.words, mentions[root].words), 4)))
+        if len(m.words) < min_words:
+            out.append((i, 1.0))
+            continue
+        words = sorted(m.words, key=lambda w: (frequency[w], w))
+        prefix = words[: len(words) - math.ceil(threshold * len(words) - 1e-9) + 1]
+        best, best_similarity = i, 0.0
+        tried: set[int] = set()
+        for w in prefix:
+            for j in index.get(w, ()):
+                if j in tried:
+                    continue
+                tried.add(j)
+                other = mentions[j]
+                small, large = sorted((len(m.words), len(other.words)))
+                if small < threshold * large or not _compatible(m, other):
+                    continue  # Jaccard <= small/large: cannot reach the threshold
+                similarity = jaccard(m.words, other.words)
+                if similarity >= threshold and (similarity > best_similarity or (similarity == best_similarity and j < best)):
+                    best, best_similarity = j, similarity
+        if best == i:
+            out.append((i, 1.0))
+            for w in prefix:
+                index[w].append(i)
+        else:
+            out.append((best, round(best_similarity, 4)))
     return out
 
 

@@ -32,7 +32,7 @@ import functools
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import duckdb
@@ -48,7 +48,15 @@ from .settings import Settings
 from .storage import TableWriter
 from .tables import SCHEMAS, arrow_to_pandas, schema_of
 
-__all__ = ["CORPUS_INPUTS", "CORPUS_OUTPUTS", "build_corpus_tables", "run_corpus_step"]
+__all__ = [
+    "CORPUS_INPUTS",
+    "CORPUS_OUTPUTS",
+    "arrow_batches",
+    "build_corpus_tables",
+    "corpus_tables",
+    "rewrite_events",
+    "run_corpus_step",
+]
 
 # Tables the step reads, and tables it writes (``events`` is rewritten in place).
 CORPUS_INPUTS = ("documents", "sentences", "timexes", "claims", "events")
@@ -87,8 +95,6 @@ _NEEDED_COLUMNS = {
 
 _BATCH_ROWS = 50_000
 
-Sink = Callable[[str, pa.Table], None]
-
 
 # ---------------------------------------------------------------------------- entry points
 
@@ -106,13 +112,14 @@ def build_corpus_tables(tables: Mapping[str, pd.DataFrame | pa.Table], settings:
         ``event_mentions``, ``conflicts`` and ``timeline`` as DataFrames.
     """
     settings = settings or Settings()
-    parts: dict[str, list[pa.Table]] = {name: [] for name in CORPUS_OUTPUTS}
+    out: dict[str, pd.DataFrame] = {}
+    merged: dict[str, tuple[str, int]] = {}
     with _connection() as con:
         for name in CORPUS_INPUTS:
             con.register(name, _arrow_input(name, tables.get(name)))
-        merged = _corpus_step(con, settings, lambda name, table: parts[name].append(table))
+        for name, data in corpus_tables(con, settings, merged):
+            out[name] = arrow_to_pandas(_concat(name, list(arrow_batches(data))))
         events = _with_canonical_ids(con.sql("SELECT * FROM events").to_arrow_table(), merged)
-    out = {name: arrow_to_pandas(_concat(name, parts[name])) for name in CORPUS_OUTPUTS if name != "events"}
     out["events"] = arrow_to_pandas(events)
     return out
 
@@ -128,13 +135,28 @@ def run_corpus_step(out_dir: str | os.PathLike, settings: Settings | None = None
     settings = settings or Settings()
     out = Path(out_dir)
     writer = TableWriter(out, [name for name in CORPUS_OUTPUTS if name != "events"])
+    merged: dict[str, tuple[str, int]] = {}
     with _connection() as con:
         for name in CORPUS_INPUTS:
             _register_parquet(con, name, out / name)
-        merged = _corpus_step(con, settings, writer.write_table)
+        for name, data in corpus_tables(con, settings, merged):
+            for batch in arrow_batches(data):
+                writer.write_table(name, batch)
     counts = dict(writer.counts)
-    counts["events"] = _rewrite_events(out, merged)
+    counts["events"] = rewrite_events(sorted((out / "events").glob("part-*.parquet")), out / "events.csv", merged)
     return counts
+
+
+def arrow_batches(data) -> Iterator[pa.Table]:
+    """Arrow tables from what :func:`corpus_tables` yields (a table, an iterable of
+    tables, or a DuckDB relation, read in batches)."""
+    if isinstance(data, pa.Table):
+        yield data
+    elif isinstance(data, duckdb.DuckDBPyRelation):
+        for batch in data.to_arrow_reader(_BATCH_ROWS):
+            yield pa.Table.from_batches([batch])
+    else:
+        yield from data
 
 
 # ---------------------------------------------------------------------------- inputs
@@ -187,20 +209,33 @@ def _concat(name: str, tables: list[pa.Table]) -> pa.Table:
 # ---------------------------------------------------------------------------- the step
 
 
-def _corpus_step(con: duckdb.DuckDBPyConnection, settings: Settings, sink: Sink) -> dict[str, tuple[str, int]]:
-    """Run de-duplication, conflicts and the timeline; returns the events that are
-    mentions of a larger group: ``event_id -> (canonical_id, n_mentions)``."""
-    merged = _deduplicate(con, settings, sink)
-    con.register("merged", pa.table({
-        "event_id": pa.array(list(merged), pa.string()),
-        "canonical_id": pa.array([c for c, _ in merged.values()], pa.string()),
-        "n_mentions": pa.array([n for _, n in merged.values()], pa.int32()),
-    }))
+def corpus_tables(con: duckdb.DuckDBPyConnection, settings: Settings, merged: dict[str, tuple[str, int]]) -> Iterator[tuple[str, object]]:
+    """The corpus step's tables, in order, over a DuckDB connection with a view per
+    input table: ``event_mentions`` (an iterable of Arrow tables), ``conflicts`` (an
+    Arrow table) and ``timeline`` (a DuckDB relation, sorted).
+
+    Each table must be consumed (written) before the next is asked for: later tables
+    read earlier ones. Meanwhile ``merged`` fills with the events that are mentions of
+    a larger group (``event_id -> (canonical_id, n_mentions)``), for
+    :func:`rewrite_events`.
+    """
+    yield "event_mentions", _mentions(con, settings, merged)
+    con.register(
+        "merged",
+        pa.table(
+            {
+                "event_id": pa.array(list(merged), pa.string()),
+                "canonical_id": pa.array([c for c, _ in merged.values()], pa.string()),
+                "n_mentions": pa.array([n for _, n in merged.values()], pa.int32()),
+            }
+        ),
+    )
     conflicts = _conflicts(con, settings)
     con.register("conflicts", conflicts)
-    sink("conflicts", conflicts)
-    _timeline(con, sink)
-    return merged
+    yield "conflicts", conflicts
+    qualifier_words, limit = _label_settings()
+    con.register("qualifier_words", qualifier_words)
+    yield "timeline", con.sql(_timeline_sql(limit))
 
 
 def _groups(con: duckdb.DuckDBPyConnection, sql: str, key: Callable[[dict], tuple]) -> Iterator[list[dict]]:
@@ -228,8 +263,8 @@ _EVENT_GROUPS = """
 """
 
 
-def _deduplicate(con: duckdb.DuckDBPyConnection, settings: Settings, sink: Sink) -> dict[str, tuple[str, int]]:
-    merged: dict[str, tuple[str, int]] = {}
+def _mentions(con: duckdb.DuckDBPyConnection, settings: Settings, merged: dict[str, tuple[str, int]]) -> Iterator[pa.Table]:
+    schema = schema_of("event_mentions")
     pending: list[dict] = []
     for group in _groups(con, _EVENT_GROUPS, lambda r: (r["type"], r["year"])):
         for row in deduplicate_group(group, settings.dedup_threshold, settings.dedup_min_words):
@@ -238,10 +273,9 @@ def _deduplicate(con: duckdb.DuckDBPyConnection, settings: Settings, sink: Sink)
                 merged[row["event_id"]] = (row["canonical_id"], n)
             pending.append(row)
         if len(pending) >= _BATCH_ROWS:
-            sink("event_mentions", pa.Table.from_pylist(pending, schema=schema_of("event_mentions")))
+            yield pa.Table.from_pylist(pending, schema=schema)
             pending = []
-    sink("event_mentions", pa.Table.from_pylist(pending, schema=schema_of("event_mentions")))
-    return merged
+    yield pa.Table.from_pylist(pending, schema=schema)
 
 
 _CLAIM_GROUPS = """
@@ -319,14 +353,6 @@ def _timeline_sql(limit: int) -> str:
     """
 
 
-def _timeline(con: duckdb.DuckDBPyConnection, sink: Sink) -> None:
-    qualifier_words, limit = _label_settings()
-    con.register("qualifier_words", qualifier_words)
-    schema = schema_of("timeline")
-    for batch in con.sql(_timeline_sql(limit)).to_arrow_reader(_BATCH_ROWS):
-        sink("timeline", pa.Table.from_batches([batch]).cast(schema))
-
-
 # ---------------------------------------------------------------------------- events
 
 
@@ -340,22 +366,33 @@ def _with_canonical_ids(events: pa.Table, merged: Mapping[str, tuple[str, int]])
     return events.set_column(schema.get_field_index("n_mentions"), "n_mentions", pa.array(counts, pa.int32()))
 
 
-def _rewrite_events(out: Path, merged: Mapping[str, tuple[str, int]]) -> int:
+def rewrite_events(parts: Sequence[Path], csv_path: Path | None, merged: Mapping[str, tuple[str, int]]) -> int:
     """Set the corpus-wide canonical ids in every Parquet part of ``events`` (same
-    files, same rows, same order) and rewrite ``events.csv`` from them."""
-    folder = out / "events"
+    files, same rows, same order, so a store that tracks parts by batch stays valid)
+    and rewrite the CSV from them.
+
+    Returns:
+        Rows rewritten.
+    """
     schema = schema_of("events")
-    parts = sorted(folder.glob("part-*.parquet")) if folder.is_dir() else []
     rows = 0
-    csv_tmp = out / ".events.csv.tmp"
-    with csv_tmp.open("wb") as handle:
+    handle = None
+    if csv_path is not None:
+        csv_tmp = csv_path.with_name(f".{csv_path.name}.tmp")
+        handle = csv_tmp.open("wb")
         handle.write((",".join(schema.names) + "\n").encode("utf-8"))
+    try:
         for part in parts:
             table = _with_canonical_ids(pq.read_table(part, schema=schema), merged)
-            tmp = part.with_suffix(".parquet.tmp")
+            tmp = part.with_name(f".{part.name}.tmp")
             pq.write_table(table, tmp)
             os.replace(tmp, part)
-            pacsv.write_csv(table, handle, write_options=pacsv.WriteOptions(include_header=False))
+            if handle is not None:
+                pacsv.write_csv(table, handle, write_options=pacsv.WriteOptions(include_header=False))
             rows += table.num_rows
-    os.replace(csv_tmp, out / "events.csv")
+    finally:
+        if handle is not None:
+            handle.close()
+    if csv_path is not None:
+        os.replace(csv_tmp, csv_path)
     return rows
