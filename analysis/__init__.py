@@ -15,6 +15,7 @@ from .sentences import QuoteSpan, Sentence, find_quotes, split_sentences
 from .settings import Columns, Settings
 from .storage import read_table
 from .tables import to_frame
+from .timexes import Timex, extract_timexes, timex_stage, value_interval
 
 __all__ = [
     "PIPELINE_VERSION",
@@ -29,7 +30,9 @@ __all__ = [
     "Sentence",
     "Settings",
     "StrictModeError",
+    "Timex",
     "__version__",
+    "extract_timexes",
     "find_quotes",
     "iter_corpus",
     "load_corpus",
@@ -38,5 +41,7 @@ __all__ = [
     "read_table",
     "run_corpus",
     "split_sentences",
+    "timex_stage",
     "to_frame",
+    "value_interval",
 ]

@@ -16,12 +16,13 @@ from .corpus import Document
 from .events import event_stage
 from .sentences import Sentence, split_sentences
 from .settings import Settings
+from .timexes import timex_stage
 
 __all__ = ["PIPELINE_VERSION", "DocumentResult", "STAGES", "TABLES", "process_document"]
 
 # Bump when a change to any stage changes what a document yields: cached results made
 # by another version are recomputed.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 
 @dataclass(slots=True)
@@ -92,11 +93,12 @@ def sentence_stage(result: DocumentResult) -> None:
 STAGES: list[tuple[str, Stage]] = [
     ("documents", document_stage),
     ("sentences", sentence_stage),
+    ("timexes", timex_stage),
     ("events", event_stage),
 ]
 
 # Tables a run writes, in the order the summary lists them.
-TABLES: list[str] = ["documents", "sentences", "events"]
+TABLES: list[str] = ["documents", "sentences", "timexes", "events"]
 
 
 def process_document(doc: Document, settings: Settings | None = None) -> DocumentResult:

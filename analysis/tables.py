@@ -55,6 +55,25 @@ register_table(
 )
 
 register_table(
+    "timexes",
+    [
+        ("timex_id", pa.string()),
+        ("doc_id", pa.string()),
+        ("sent_idx", pa.int32()),
+        ("start", pa.int64()),
+        ("end", pa.int64()),
+        ("surface", pa.string()),
+        ("type", pa.string()),
+        ("value", pa.string()),
+        ("mod", pa.string()),
+        ("anchor", pa.string()),
+        ("interval_start", pa.date32()),
+        ("interval_end", pa.date32()),
+        ("granularity", pa.string()),
+    ],
+)
+
+register_table(
     "rejects",
     [
         ("path", pa.string()),

@@ -1,0 +1,444 @@
+"""Every compiled pattern of the time-expression stage, built once from the data files.
+
+``lexicons/timex_rules.yaml`` holds the rules (templates with ``{placeholder}`` word
+lists from ``lexicons/timex.yaml`` and ``lexicons/named_dates.yaml``). :func:`compiled`
+returns:
+
+* ``finder``: one regular expression, the alternation of all rules in priority order,
+  each rule a named group ``r<i>`` (``match.lastgroup`` says which rule matched);
+* ``starts``: one regular expression that finds, in one pass, every place where some
+  rule can begin (its first one to three characters, worked out from the parsed
+  rules); at such a place :meth:`TimexPatterns.finder_at` gives the alternation of
+  only the rules that can begin there, in the same priority order, so a match there
+  is the one ``finder`` would make, without trying seventy rules at every word;
+* per rule, its pattern with its named parts and the word boundaries: the match
+  found at a place is also the reading of its parts;
+* the cue patterns for tense and for numbers that are not years.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+try:  # the parsed form of a pattern, to know how its matches can begin
+    from re import _constants as _sre_constants
+    from re import _parser as _sre_parser
+except ImportError:  # pragma: no cover - another Python: every rule is tried everywhere
+    _sre_parser = _sre_constants = None
+
+from ..lexicons import load_lexicon
+
+__all__ = ["Rule", "TimexPatterns", "compiled", "lexicon", "named_dates"]
+
+_FLAGS = re.IGNORECASE
+_GROUP_NAME = re.compile(r"\(\?P<[A-Za-z_]\w*>")
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One extraction rule: its name, normaliser, and pattern (with its named parts,
+    wrapped in the word boundaries every span has)."""
+
+    name: str
+    norm: str
+    pattern: re.Pattern
+    body: str  # the pattern without named parts or boundaries
+
+
+@dataclass(frozen=True)
+class TimexPatterns:
+    rules: tuple[Rule, ...]
+    future_cue: re.Pattern
+    past_cue: re.Pattern
+    past_participle: re.Pattern
+    not_year_after: re.Pattern
+    not_year_before: re.Pattern
+    function_word: re.Pattern
+    future_preposition: re.Pattern
+    date_modifier_before: re.Pattern
+    duration_modifier_before: re.Pattern
+    reporting_verbs: frozenset[str]
+    starts: re.Pattern
+    # start key (see start_key) -> indexes of the rules that can begin so, in order
+    rules_by_key: dict[str, tuple[int, ...]]
+    always: tuple[int, ...]
+
+    def rules_at(self, text: str, pos: int) -> tuple[int, ...]:
+        """Indexes of the rules that can begin at ``pos``, in priority order."""
+        key = start_key(text[pos : pos + 2 * KEY_LENGTH])
+        table = self.rules_by_key
+        for n in range(len(key), 0, -1):
+            hit = table.get(key[:n])
+            if hit is not None:
+                return hit
+        return self.always
+
+    @functools.cached_property
+    def finder(self) -> re.Pattern:
+        """All rules in one alternation (what :meth:`rules_at` narrows down)."""
+        return re.compile(_BEFORE + "(?:" + "|".join(f"(?P<r{i}>{r.body})" for i, r in enumerate(self.rules)) + ")" + _AFTER, _FLAGS)
+
+
+def lexicon() -> dict:
+    return load_lexicon("timex.yaml")
+
+
+def named_dates() -> dict:
+    return load_lexicon("named_dates.yaml")
+
+
+def _phrase(text: str) -> str:
+    """A phrase as a pattern: words escaped, any whitespace between them."""
+    return r"\s+".join(re.escape(w) for w in str(text).split())
+
+
+def words(items, *, cased: bool = False) -> str:
+    """An alternation of phrases, longest first. ``cased`` phrases are matched as
+    written or in capitals only (names: "May" but not "may")."""
+    phrases = sorted({str(i) for i in items}, key=lambda s: (-len(s), s))
+    if cased:
+        variants = []
+        for p in phrases:
+            variants += [p, p.upper()] if p.upper() != p else [p]
+        alternation = "|".join(_phrase(v) for v in sorted(set(variants), key=lambda s: (-len(s), s)))
+        return f"(?-i:{alternation})"
+    return "(?:" + "|".join(_phrase(p) for p in phrases) + ")"
+
+
+def _abbreviations(names: list[str], full: set[str]) -> list[str]:
+    """Abbreviations may end with a full stop: "Aug." and "Aug"."""
+    out = []
+    for name in names:
+        if name in full:
+            out.append(re.escape(name))
+        else:
+            out.append(re.escape(name) + r"\.?")
+            out.append(re.escape(name.upper()) + r"\.?")
+    return out
+
+
+def _cased_raw(alternatives: list[str]) -> str:
+    return "(?-i:" + "|".join(sorted(set(alternatives), key=lambda s: (-len(s), s))) + ")"
+
+
+def _number_words(lex: dict) -> tuple[str, str]:
+    """Patterns for spelled numbers and for spelled years."""
+    numbers = {k: v for k, v in lex["numbers"].items()}
+    ones = [w for w, v in numbers.items() if isinstance(v, int) and 1 <= v <= 9 and " " not in w and w not in ("a", "an")]
+    teens = [w for w, v in numbers.items() if isinstance(v, int) and 10 <= v <= 19 and " " not in w and w != "dozen"]
+    tens = [w for w, v in numbers.items() if isinstance(v, int) and v in range(20, 100, 10)]
+    ones_alt, teens_alt, tens_alt = words(ones), words(teens), words(tens)
+    below_100 = rf"(?:{tens_alt}(?:[\s-]{ones_alt})?|{teens_alt}|{ones_alt})"
+    scaled = rf"{below_100}\s+(?:hundred|thousand)(?:\s+(?:and\s+)?{below_100})?"
+    phrases = words([w for w in numbers if " " in w or w in ("a", "an", "dozen", "hundred", "thousand", "zero")])
+    number = rf"(?:{scaled}|{phrases}(?:\s+and\s+a\s+half)?|{below_100})"
+    centuries = words(["eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"])
+    year_word = (
+        rf"(?:{centuries}[\s-]+(?:hundred|oh[\s-]{ones_alt}|{tens_alt}(?:[\s-]{ones_alt})?|{teens_alt})"
+        rf"|two[\s-]+thousand(?:[\s-]+(?:and[\s-]+)?(?:{tens_alt}(?:[\s-]{ones_alt})?|{teens_alt}|{ones_alt}))?)"
+    )
+    return number, year_word
+
+
+def _placeholders() -> dict[str, str]:
+    lex = lexicon()
+    named = named_dates()
+    month_names = [n for names in lex["months"].values() for n in names]
+    full_months = {names[0] for names in lex["months"].values()}
+    ambiguous = set(lex["ambiguous_months"])
+    weekday_full = [names[0] for names in lex["weekdays"].values()]
+    weekday_abbr = [n for names in lex["weekdays"].values() for n in names[1:]]
+    number_words, year_word = _number_words(lex)
+    digits = r"[0-9]+(?:[.,][0-9]+)?(?:\s+[0-9]/[0-9]{1,2}|\s*½)?"
+    units = lex["units"]
+    unit_sg = list(units)
+    unit_pl = [u["plural"] for u in units.values()]
+    ordinals = lex["ordinals"]
+    dom_words = [w for w, v in ordinals.items() if 1 <= v <= 31]
+    seasons = list(lex["seasons"])
+    season_safe = words([s for s in seasons if s != "fall"]) + "|(?-i:Fall|FALL)"
+    clock = (
+        r"(?:(?:[01]?[0-9]|2[0-4])(?:[:.][0-5][0-9])?\s*(?:[ap]\.\s?m\.?|[ap]m\b)"
+        r"|(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])?(?:\s?(?:hrs|hours|h)\b)?(?!\s*[ap]\.?m)"
+        r"|(?:[01]?[0-9]|2[0-4])\s+o'clock"
+        r"|(?:[01]?[0-9])\s+in\s+the\s+(?:morning|afternoon|evening)"
+        rf"|{words(lex['clock_words'])})"
+    )
+    era = r"(?-i:B\.C\.E\.|B\.C\.?|BCE|BC|A\.D\.|AD|CE|C\.E\.)"
+    return {
+        "month": _cased_raw(_abbreviations(month_names, full_months)),
+        "month_name": words([m for m in full_months if m not in ambiguous], cased=True),
+        "month_amb": words(ambiguous, cased=True),
+        "month_intro": words(lex["month_introducers"]),
+        "weekday": words(weekday_full, cased=True),
+        "weekday_abbr": _cased_raw([re.escape(a) + r"\." for a in weekday_abbr]),
+        "dom": r"(?:3[01]|[12][0-9]|0?[1-9])(?:st|nd|rd|th)?(?![0-9%]|[:.,/][0-9])",
+        "dom_word": words(dom_words),
+        "year": r"(?:1[0-9]{3}|20[0-9]{2})(?![0-9%]|[.,:/][0-9])",
+        "year_word": year_word,
+        "num": rf"(?:{digits}|{number_words})",
+        "num_adj": rf"(?:[0-9]+(?:\.[0-9]+)?|{number_words})",
+        "vague": words(lex["vague_numbers"]),
+        "unit": words(unit_sg + unit_pl),
+        "unit_sg": words(unit_sg),
+        "unit_pl": words(unit_pl),
+        "season": words(seasons),
+        "season_safe": season_safe,
+        "day_part": words(lex["day_parts"]),
+        "clock": clock,
+        "tz": words(lex["time_zones"]),
+        "date_mod": words(lex["date_modifiers"]),
+        "dur_mod": words(lex["duration_modifiers"]),
+        "dur_dir": words(lex["duration_directions"]),
+        "rel_day": words(lex["relative_days"]),
+        "rel_offset": words(lex["relative_offsets"]),
+        "year_ago": words(lex["year_ago_words"]),
+        "present_ref": words(lex["present_ref"]),
+        "past_ref": words(lex["past_ref"]),
+        "future_ref": words(lex["future_ref"]),
+        "set_adverb": words(lex["set_adverbs"]),
+        "temporal_adjective": words(lex["temporal_adjectives"]),
+        "named_fixed": words(named["fixed"], cased=True),
+        "named_yearly": words(named["yearly"], cased=True),
+        "ordinal_q": r"(?:first|second|third|fourth|final|1st|2nd|3rd|4th)",
+        "ordinal_word": words([w for w, v in ordinals.items() if 1 <= v <= 21]),
+        "era": era,
+        "era_before": r"(?-i:A\.D\.|AD)",
+    }
+
+
+def _expand(template: str, values: dict[str, str]) -> str:
+    def sub(m: re.Match) -> str:
+        try:
+            return values[m[1]]
+        except KeyError:
+            raise KeyError(f"unknown placeholder {{{m[1]}}} in timex_rules.yaml") from None
+
+    return _PLACEHOLDER.sub(sub, template)
+
+
+# Around every span: not inside a word or a number, not after a currency sign.
+_BEFORE = r"(?<![\w$£€¥#@'’])(?<![0-9][.,])"
+_AFTER = r"(?![\w%@])"
+
+# How many first characters of a place select the rules tried there.
+KEY_LENGTH = 6
+_WILD = "\0"  # "any character may come here": a key ends
+_KEY_CHARS = str.maketrans("0123456789\t\n\r\f\v", "0000000000     ")
+
+
+def start_key(text: str) -> str:
+    """The first KEY_LENGTH characters of ``text`` as rules are indexed: lower case,
+    every digit ``0``, every run of white space one space."""
+    key = text.lower().translate(_KEY_CHARS)
+    while "  " in key:
+        key = key.replace("  ", " ")
+    return key[:KEY_LENGTH]
+
+
+def _key_char(ch: str) -> str:
+    return start_key(ch) or " "
+
+
+def _charset(items) -> set[str] | None:
+    """Characters of a parsed ``[...]`` as key characters, ``None`` when too many."""
+    c = _sre_constants
+    chars: set[str] = set()
+    for op, av in items:
+        if op is c.LITERAL:
+            chars.add(chr(av))
+        elif op is c.RANGE and av[1] - av[0] < 64:
+            chars.update(chr(x) for x in range(av[0], av[1] + 1))
+        elif op is c.CATEGORY and av is c.CATEGORY_DIGIT:
+            chars.add("0")
+        elif op is c.CATEGORY and av is c.CATEGORY_SPACE:
+            chars.add(" ")
+        else:
+            return None
+    keyed = {_key_char(ch) for ch in chars}
+    return keyed if len(keyed) <= 40 else None
+
+
+def _extend(prefix: str, ch: str) -> str:
+    if ch == " " and prefix.endswith(" "):
+        return prefix  # a run of spaces is one key space
+    return prefix + ch
+
+
+def _begin(nodes, prefixes: set[str]) -> set[str]:
+    """Extend ``prefixes`` by what ``nodes`` (a parsed sequence) can match first, up to
+    KEY_LENGTH key characters; a prefix that meets anything unlistable ends in _WILD."""
+    c = _sre_constants
+    for op, av in nodes:
+        done = {p for p in prefixes if len(p) >= KEY_LENGTH or p.endswith(_WILD)}
+        live = prefixes - done
+        if not live:
+            return prefixes
+        if op is c.LITERAL:
+            ch = _key_char(chr(av))
+            live = {_extend(p, ch) for p in live}
+        elif op is c.IN:
+            chars = _charset(av)
+            live = {p + _WILD for p in live} if chars is None else {_extend(p, ch) for p in live for ch in chars}
+        elif op is c.BRANCH:
+            live = set().union(*(_begin(alt, live) for alt in av[1]))
+        elif op is c.SUBPATTERN:
+            live = _begin(av[3], live)
+        elif op is c.ATOMIC_GROUP:
+            live = _begin(av, live)
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            low, high, body = av
+            result = set(live) if low == 0 else set()
+            current = live
+            for count in range(1, min(high, KEY_LENGTH + 1) + 1):
+                current = _begin(body, current)
+                if count >= low:
+                    result |= current
+            live = result
+        elif op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            pass  # zero width
+        else:
+            live = {p + _WILD for p in live}
+        prefixes = done | live
+    return prefixes
+
+
+def first_keys(body: str) -> set[str] | None:
+    """Start keys (see :func:`start_key`) one of which begins every match of
+    ``body``; a key shorter than KEY_LENGTH stands for any continuation. ``None`` when
+    a match may begin with anything."""
+    if _sre_parser is None:
+        return None
+    keys = set()
+    for prefix in _begin(list(_sre_parser.parse(body, _FLAGS)), {""}):
+        key = prefix.split(_WILD)[0]
+        if not key:
+            return None
+        keys.add(key)
+    return keys
+
+
+def _trie_pattern(keys: set[str]) -> str:
+    """One pattern that matches any of ``keys`` (key characters: a space is any white
+    space, ``0`` any digit), branching like a trie so a scan does not try each key."""
+    trie: dict = {}
+    for key in keys:
+        node = trie
+        for ch in key:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        if "" in node:
+            return ""  # a shorter key already matches: the rest does not matter
+        branches = []
+        for ch in sorted(node):
+            atom = r"\s+" if ch == " " else "[0-9]" if ch == "0" else re.escape(ch)
+            branches.append(atom + emit(node[ch]))
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return emit(trie)
+
+
+@functools.cache
+def compiled() -> TimexPatterns:
+    """All patterns of the stage, compiled once per process."""
+    values = _placeholders()
+    lex = lexicon()
+    rules = []
+    keys_of: list[set[str] | None] = []
+    for spec in load_lexicon("timex_rules.yaml")["rules"]:
+        body = _expand(spec["pattern"], values)
+        plain = _GROUP_NAME.sub("(?:", body)
+        rules.append(Rule(spec["name"], spec["norm"], re.compile(_BEFORE + "(?:" + body + ")" + _AFTER, _FLAGS), plain))
+        keys_of.append(first_keys(plain))
+    always = tuple(i for i, keys in enumerate(keys_of) if keys is None)
+    all_keys = set().union(*(k for k in keys_of if k))
+    direct: dict[str, set[int]] = {}
+    for i, keys in enumerate(keys_of):
+        for key in keys or ():
+            direct.setdefault(key, set()).add(i)
+    rules_by_key = {}
+    for key in all_keys:
+        # a rule whose key is this one or a prefix of it can begin here
+        hits = set(always).union(*(direct.get(key[:n], ()) for n in range(1, len(key) + 1)))
+        rules_by_key[key] = tuple(sorted(hits))
+    starts = re.compile(_BEFORE + (r"(?=\S)" if always else f"(?={_trie_pattern(all_keys)})"), _FLAGS)
+    return TimexPatterns(
+        rules=tuple(rules),
+        future_cue=re.compile(rf"(?<![\w'’]){words(lex['future_cues'])}(?!\w)", _FLAGS),
+        past_cue=re.compile(rf"(?<![\w'’]){words(lex['past_cues'])}(?!\w)", _FLAGS),
+        past_participle=re.compile(r"(?<![\w'’-])(?-i:[a-z]{2,}ed)(?![\w-])"),
+        date_modifier_before=re.compile(rf"(?<![\w'’-]){words(lex['date_modifiers'])}[\s-]*$", _FLAGS),
+        duration_modifier_before=re.compile(rf"(?<![\w'’-]){words(lex['duration_modifiers'])}\s+$", _FLAGS),
+        reporting_verbs=frozenset(v.lower() for v in load_lexicon("speech.yaml")["reporting_verbs"]),
+        future_preposition=re.compile(rf"(?<![\w'’]){words(lex['future_prepositions'])}\s+(?:the\s+)?$", _FLAGS),
+        function_word=re.compile(rf"\s+{words(lex['function_words'])}(?!\w)|\s*(?:[^\w\s]|$)", _FLAGS),
+        not_year_after=re.compile(rf"(?<![\w.]){words(lex['not_year_after'])}\s*$", _FLAGS),
+        not_year_before=re.compile(rf"^\s*{words(lex['not_year_before'])}(?!\w)", _FLAGS),
+        starts=starts,
+        rules_by_key=rules_by_key,
+        always=always,
+    )
+
+
+# ------------------------------------------------------------------ fixed patterns
+# The small patterns of the normalisers and the TIMEX3 value grammar, compiled here
+# with the rules so that every pattern of the stage is in one place.
+
+# a clause ends at punctuation or a coordinating word ("said it would, and ...")
+CLAUSE_BREAK = re.compile(r"[,;:()\"“”—–]|\s-\s|\b(?:and|but|while|whereas)\b")
+# the word right before a date, unless an auxiliary precedes it ("will be paid")
+VERB_BEFORE_DATE = re.compile(
+    r"(?<!\bwill )(?<!\bwould )(?<!\bbe )(?<!\bis )(?<!\bare )(?<!\bbeen )(?<!\bhas )(?<!\bhave )(?<!\bto )(?<!\bmust )"
+    r"\b(\w+)\s+(?:(?:on|in)\s+)?$",
+    re.IGNORECASE,
+)
+LEADING_NUMBER = re.compile(r"\d+")
+DIGIT_NUMBER = re.compile(r"[\d.,]+(?:\s+\d+/\d+)?|\d+\s*1/2")
+PLAIN_DIGITS = re.compile(r"[\d.]+")
+THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
+FRACTION = re.compile(r"(\d+)/(\d+)")
+SPACES_OR_HYPHENS = re.compile(r"[\s-]+")
+CLOCK_NUMBER = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?")
+HYPHENATED_QUARTER = re.compile(r"\w-quarter")
+CURRENCY_BEFORE = re.compile(r"\$\s?$")
+LETTER_HYPHEN_BEFORE = re.compile(r"[A-Za-z]-$")
+# "1500, 2000 and 2500 troops": a number in a list of counts
+COUNT_LIST_AFTER = re.compile(r"\s*(?:,|and|or|to)\s*\d{1,3}(?:,\d{3})*\s+[a-z]")
+AGE_AFTER = re.compile(r"\s+old\b|[\s-]old\b")
+# "$500 million a year", "four flights a week": a rate
+RATE_BEFORE = re.compile(
+    r"(?:\d|\b(?:million|billion|thousand|hundred|dozen|percent|cents?|dollars?|times|flights|seats|shares|hours|days))\S*\s+(?:\S+\s+)?$",
+    re.IGNORECASE,
+)
+# words that place a bare duration on the calendar: "over two decades"
+PLACING_WORDS = re.compile(r"(?:over|in|during|throughout|for|across|within)\s+(?:the\s+)?$", re.IGNORECASE)
+
+# TIMEX3 values
+CALENDAR_VALUE = re.compile(
+    r"""^(?:
+        (?P<bc>BC)(?P<bc_year>\d{1,4})
+      | (?P<century>\d{2})
+      | (?P<decade>\d{3})
+      | (?P<year>\d{4})
+        (?:-(?:
+            W(?P<week>\d{1,2})(?P<weekend>-WE)?
+          | Q(?P<quarter>[1-4])
+          | H(?P<half>[12])
+          | (?P<season>SP|SU|FA|WI)
+          | (?P<month>\d{2})(?:-(?P<day>\d{2})
+              (?:T(?:(?P<part>MO|AF|EV|NI|DT)|(?P<hour>\d{2})(?::(?P<minute>\d{2}))?(?::\d{2})?))?)?
+        ))?
+    )$""",
+    re.VERBOSE,
+)
+DURATION_VALUE = re.compile(
+    r"^P(?:(?P<date>(?:(?:\d+(?:\.\d+)?|X)(?:DE|CE|ML|Y|M|W|D|Q|L|E|C))+))?(?:T(?P<time>(?:(?:\d+(?:\.\d+)?|X)[HMS])+))?$"
+)
+DURATION_PART = re.compile(r"(\d+(?:\.\d+)?|X)(DE|CE|ML|Y|M|W|D|Q|L|E|C|H|S)")
+PADDED_DECADE = re.compile(r"(\d{1,3})X+")
+SHORT_WEEK = re.compile(r"(\d{4}-W)(\d)(\b.*)")
