@@ -173,6 +173,14 @@ def _key(words: str) -> tuple[str, ...]:
     return tuple(words.lower().replace(".", " ").split()) if "." in words and " " in words else tuple(words.lower().split())
 
 
+def _by_first_word(phrases) -> dict[str, list[tuple[str, ...]]]:
+    """Phrases (word tuples) indexed by their first word, longest first."""
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in sorted(set(phrases), key=len, reverse=True):
+        index.setdefault(phrase[0], []).append(phrase)
+    return index
+
+
 @functools.cache
 def _lexicon() -> dict:
     """Every word class and phrase index of this stage, built once from the lexicons."""
@@ -247,7 +255,7 @@ def _lexicon() -> dict:
         "complementizers": frozenset(w for w in lex["complementizers"] if w[0].isalpha()),
         "quote_marks": tuple(w for w in lex["complementizers"] if not w[0].isalpha()),
         "not_complement": frozenset(w.lower() for w in lex["not_complement"]),
-        "report_objects": sorted((tuple(o.lower().split()) for o in lex["report_objects"]), key=len, reverse=True),
+        "report_objects": _by_first_word(tuple(o.lower().split()) for o in lex["report_objects"]),
         "time_leads": frozenset(lex["time_leads"]),
         "range_joins": frozenset(lex["range_joins"]),
         "from_then": frozenset(cues["from_then"]),
@@ -317,17 +325,18 @@ def _trigger_candidates(words: _Words, lex: dict) -> list[_Candidate]:
     same word the better one (priority, then length) stays."""
     found: dict[int, _Candidate] = {}
     lows, flags, starts, ends = words.lows, words.flags, words.starts, words.ends
-    n = len(lows)
 
     def keep(c: _Candidate) -> None:
         old = found.get(c.index)
         if old is None or (c.priority, c.start - c.end) < (old.priority, old.start - old.end):
             found[c.index] = c
 
-    for i in range(n):
+    caps = words.caps
+    # only words of some class, or with a past-tense ending, can be candidates
+    for i in [i for i, (f, w) in enumerate(zip(flags, lows)) if f or w[-2:] == "ed"]:
         f = flags[i]
         low = lows[i]
-        if words.caps[i] and i and words.spaced(i) and not words.text[starts[i] : ends[i]].isupper():
+        if caps[i] and i and words.spaced(i) and not words.text[starts[i] : ends[i]].isupper():
             continue  # a capital inside a sentence: a name ("Rally", "Dan Fried")
         if f & _OTHER_NOUN:
             keep(_Candidate(i, starts[i], ends[i], _OTHER_NOUN_PRIORITY, "other", "noun"))
@@ -549,7 +558,7 @@ def _complement_start(words: _Words, verb: _Candidate, clause: _Clause, timexes:
     text = words.text
     pos = _skip_time(text, verb.end, clause.end, timexes, lex)
     i = words.index_at(pos)
-    for obj in lex["report_objects"]:
+    for obj in lex["report_objects"].get(words.lows[i] if i < len(words.lows) else "", ()):
         if tuple(words.lows[i : i + len(obj)]) == obj:
             i += len(obj)
             pos = _skip_time(text, words.ends[i - 1], clause.end, timexes, lex)
@@ -775,10 +784,16 @@ def _names(words: _Words, lex: dict) -> list[_Name]:
     caps, flags, n = words.caps, words.flags, len(words.lows)
     pieces: list[tuple[int, int, bool]] = []  # word range, known to the gazetteer
     proper: set[str] = set()
+    capitalised = [i for i, c in enumerate(caps) if c]
+    k = 0
     i = 0
-    while i < n:
-        if not caps[i] or flags[i] & _NOT_ACTOR:
-            i += 1
+    while k < len(capitalised):
+        if capitalised[k] < i:
+            k += 1
+            continue
+        i = capitalised[k]
+        if flags[i] & _NOT_ACTOR:
+            k += 1
             continue
         run_start, piece = i, None
         while i < n and (i == run_start or words.spaced(i)):
@@ -990,10 +1005,8 @@ def event_rows(events: Sequence[Event]) -> list[dict]:
 
 
 def event_stage(result) -> None:
-    """Events of the document; within-document de-duplication sets ``canonical_id``
-    and ``n_mentions`` (the corpus step repeats it across documents)."""
-    from .dedup import deduplicate_document
-
+    """Events of the document (``result.events`` and ``events`` rows). Each is its own
+    canonical event here; the corpus step (:mod:`analysis.timeline`) de-duplicates
+    them within and across documents."""
     result.events = extract_events(result.doc, result.sentences, result.timexes, result.claims)
-    deduplicate_document(result.events, result.settings.dedup_threshold, result.settings.dedup_min_words)
     result.add("events", event_rows(result.events))
