@@ -34,6 +34,10 @@ $(DEV_STAMP): pyproject.toml | $(PY)
 
 $(BENCH_STAMP): pyproject.toml $(DEV_STAMP)
 	$(PIP) install -e '.[dev,bench]'
+	# CQE (a peer): its dependencies come with the bench extra; it hard-codes the
+	# en_US.UTF-8 locale, generated here when the system lacks it (best effort).
+	$(PIP) install --no-deps 'cqe>=2.0.3'
+	-@locale -a 2>/dev/null | grep -qi '^en_US.utf-\?8$$' || localedef -i en_US -f UTF-8 en_US.UTF-8 2>/dev/null || true
 	@rm -f $(VENV)/.installed-bench-*
 	@touch $(BENCH_STAMP)
 

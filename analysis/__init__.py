@@ -8,8 +8,11 @@ tables (Parquet and CSV).
 
 __version__ = "0.1.0"
 
+from .claims import Claim, extract_claims
 from .corpus import Corpus, CorpusError, Document, Reject, iter_corpus, load_corpus, parse_published
+from .numbers import NumberSpan, find_numbers, parse_number
 from .pipeline import PIPELINE_VERSION, DocumentResult, process_document
+from .quantities import Quantity, extract_quantities
 from .run import RunSummary, StrictModeError, run_corpus
 from .sentences import QuoteSpan, Sentence, find_quotes, split_sentences
 from .settings import Columns, Settings
@@ -19,6 +22,9 @@ from .timexes import Timex, extract_timexes, timex_stage, value_interval
 
 __all__ = [
     "PIPELINE_VERSION",
+    "Claim",
+    "NumberSpan",
+    "Quantity",
     "Columns",
     "Corpus",
     "CorpusError",
@@ -33,9 +39,13 @@ __all__ = [
     "Timex",
     "__version__",
     "extract_timexes",
+    "extract_claims",
+    "extract_quantities",
+    "find_numbers",
     "find_quotes",
     "iter_corpus",
     "load_corpus",
+    "parse_number",
     "parse_published",
     "process_document",
     "read_table",

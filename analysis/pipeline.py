@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .claims import claim_stage
 from .corpus import Document
 from .events import event_stage
+from .quantities import quantity_stage
 from .sentences import Sentence, split_sentences
 from .settings import Settings
 from .timexes import timex_stage
@@ -94,11 +96,13 @@ STAGES: list[tuple[str, Stage]] = [
     ("documents", document_stage),
     ("sentences", sentence_stage),
     ("timexes", timex_stage),
+    ("quantities", quantity_stage),
+    ("claims", claim_stage),
     ("events", event_stage),
 ]
 
 # Tables a run writes, in the order the summary lists them.
-TABLES: list[str] = ["documents", "sentences", "timexes", "events"]
+TABLES: list[str] = ["documents", "sentences", "timexes", "quantities", "claims", "events"]
 
 
 def process_document(doc: Document, settings: Settings | None = None) -> DocumentResult:

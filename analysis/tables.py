@@ -74,6 +74,65 @@ register_table(
 )
 
 register_table(
+    "quantities",
+    [
+        ("quantity_id", pa.string()),
+        ("doc_id", pa.string()),
+        ("sent_idx", pa.int32()),
+        ("start", pa.int64()),
+        ("end", pa.int64()),
+        ("surface", pa.string()),
+        ("value", pa.float64()),
+        ("low", pa.float64()),
+        ("high", pa.float64()),
+        ("qualifier", pa.string()),
+        ("unit", pa.string()),
+        ("unit_carried", pa.bool_()),
+        ("kind", pa.string()),
+        ("noun", pa.string()),
+        ("noun_head", pa.string()),
+        ("noun_start", pa.int64()),
+        ("noun_end", pa.int64()),
+        ("change", pa.string()),
+        ("approximate", pa.bool_()),
+        ("timex_id", pa.string()),
+    ],
+)
+
+register_table(
+    "claims",
+    [
+        ("claim_id", pa.string()),
+        ("quantity_id", pa.string()),
+        ("doc_id", pa.string()),
+        ("sent_idx", pa.int32()),
+        ("start", pa.int64()),
+        ("end", pa.int64()),
+        ("surface", pa.string()),
+        ("value", pa.float64()),
+        ("low", pa.float64()),
+        ("high", pa.float64()),
+        ("qualifier", pa.string()),
+        ("unit", pa.string()),
+        ("noun", pa.string()),
+        ("noun_head", pa.string()),
+        ("category", pa.string()),
+        ("actor", pa.string()),
+        ("location", pa.string()),
+        ("modality", pa.string()),
+        ("speaker", pa.string()),
+        ("quoted", pa.bool_()),
+        ("time_start", pa.date32()),
+        ("time_end", pa.date32()),
+        ("time_basis", pa.string()),
+        ("timex_id", pa.string()),
+        ("series_id", pa.string()),
+        ("series_pos", pa.int32()),
+        ("unit_carried", pa.bool_()),
+    ],
+)
+
+register_table(
     "rejects",
     [
         ("path", pa.string()),
