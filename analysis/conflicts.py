@@ -3,12 +3,16 @@ cannot both be true ("800 civilian personnel" in one report, "900" in another).
 
 Two claims are compared when they
 
-* have the same category (``troops``, ``personnel``...; never ``other``, which says
-  too little about what is counted),
+* have the same category (``troops``, ``personnel``, ``deaths``...); for a category
+  that does not say what is counted by itself (``money``, ``percent``, ``people``,
+  ``other``: ``generic_categories`` in ``lexicons/conflicts.yaml``) the two must also
+  count the same thing (the same head noun) of the same named actor,
 * are asserted or estimated (a projection, a pledge, a hypothesis or a denial does not
   state what is),
 * come from different documents, or from different speakers of one document,
-* do not name different actors or locations (when both name one), and
+* count the same thing when both say what (the same head noun: "12 Americans" among
+  "257 people" is no contradiction) and do not name different actors or locations,
+  and
 * are about the same time: their intervals overlap by at least
   ``Settings.conflict_time_overlap`` (one half) of their union, so a figure for a day
   is not held against a figure for the year around it (the count may have changed in
@@ -28,12 +32,23 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-__all__ = ["COMPARABLE_MODALITIES", "Bounds", "bounds_of", "find_conflicts", "time_overlap"]
+from .dedup import mention_words
+from .lexicons import load_lexicon
 
-COMPARABLE_MODALITIES = frozenset({"asserted", "estimated"})
+__all__ = ["Bounds", "bounds_of", "find_conflicts", "time_overlap"]
+
+
+@functools.cache
+def _lexicon() -> dict:
+    lex = load_lexicon("conflicts.yaml")
+    return {
+        "generic": frozenset(lex["generic_categories"]),
+        "modalities": frozenset(lex["comparable_modalities"]),
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,19 +124,42 @@ def time_overlap(a_start: dt.date | None, a_end: dt.date | None, b_start: dt.dat
     return shared / union
 
 
-def _comparable(a: Mapping, b: Mapping, min_overlap: float) -> bool:
-    if a["doc_id"] == b["doc_id"] and (a.get("speaker") or None) == (b.get("speaker") or None):
+@dataclass(frozen=True, slots=True)
+class _Usable:
+    """A claim that may conflict, with what comparing it needs."""
+
+    claim: Mapping
+    bounds: Bounds  # approximate values widened
+    written: Bounds  # as written, for the gap
+    head: frozenset[str]
+    needs_head: bool  # a generic category: same head and actor needed
+
+
+def _comparable(a: _Usable, b: _Usable, min_overlap: float) -> bool:
+    ca, cb = a.claim, b.claim
+    if ca["doc_id"] == cb["doc_id"] and (ca.get("speaker") or None) == (cb.get("speaker") or None):
+        return False
+    if a.head and b.head and a.head != b.head:
+        return False  # "12 Americans" among "257 people" is no contradiction
+    if a.needs_head and not (a.head and a.head == b.head and ca.get("actor") and ca.get("actor") == cb.get("actor")):
         return False
     for key in ("actor", "location"):
-        if a.get(key) and b.get(key) and a[key] != b[key]:
+        if ca.get(key) and cb.get(key) and ca[key] != cb[key]:
             return False
-    return time_overlap(a["time_start"], a["time_end"], b["time_start"], b["time_end"]) >= min_overlap
+    return time_overlap(ca["time_start"], ca["time_end"], cb["time_start"], cb["time_end"]) >= min_overlap
+
+
+def _head(claim: Mapping) -> frozenset[str]:
+    """The counted noun's head word, in the form de-duplication compares ("troops" and
+    "troop" agree)."""
+    head = claim.get("noun_head") or (claim.get("noun") or "").rsplit(" ", 1)[-1]
+    return mention_words(head)
 
 
 def _eligible(claim: Mapping) -> bool:
     category = claim.get("category")
     modality = claim.get("modality") or "asserted"
-    return bool(category) and category != "other" and modality in COMPARABLE_MODALITIES and claim.get("time_start") is not None
+    return bool(category) and modality in _lexicon()["modalities"] and claim.get("time_start") is not None
 
 
 def find_conflicts(claims: Sequence[Mapping], min_overlap: float = 0.5, tolerance: float = 0.1) -> Iterable[dict]:
@@ -137,23 +175,25 @@ def find_conflicts(claims: Sequence[Mapping], min_overlap: float = 0.5, toleranc
     Yields:
         Rows of the ``conflicts`` table.
     """
-    usable = []
+    generic = _lexicon()["generic"]
+    usable: list[_Usable] = []
     for c in claims:
         if _eligible(c):
-            strict, written = bounds_of(c, tolerance), bounds_of(c)
-            if strict is not None:
-                usable.append((c, strict, written))
+            bounds = bounds_of(c, tolerance)
+            if bounds is not None:
+                usable.append(_Usable(c, bounds, bounds_of(c), _head(c), c["category"] in generic))
     # sweep in time order: only claims whose intervals still run can overlap
-    order = sorted(range(len(usable)), key=lambda k: (usable[k][0]["time_start"], k))
+    order = sorted(range(len(usable)), key=lambda k: (usable[k].claim["time_start"], k))
     active: list[int] = []
     for k in order:
-        claim, bounds, _ = usable[k]
-        active = [j for j in active if usable[j][0]["time_end"] > claim["time_start"]]
+        current = usable[k]
+        start = current.claim["time_start"]
+        active = [j for j in active if usable[j].claim["time_end"] > start]
         for j in active:
-            other, other_bounds, _ = usable[j]
-            if bounds.excludes(other_bounds) and _comparable(claim, other, min_overlap):
+            other = usable[j]
+            if current.bounds.excludes(other.bounds) and _comparable(current, other, min_overlap):
                 first, second = usable[min(j, k)], usable[max(j, k)]
-                yield _row(first[0], second[0], first[2], second[2])
+                yield _row(first.claim, second.claim, first.written, second.written)
         active.append(k)
 
 

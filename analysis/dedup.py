@@ -6,6 +6,9 @@ Two mentions are the same event when
 * they have the same type and the same polarity (a denial is not the happening),
 * their time intervals overlap,
 * their speakers do not disagree (equal, or one of them unknown),
+* their actors do not disagree (they share one, or one of them names none), and
+  mentions in two documents come from documents about the same story (sharing one of
+  their five most named actors),
 * they are told in different sentences, and
 * the Jaccard similarity of their word sets is at least ``threshold`` (0.5 by default),
   each set having at least ``min_words`` words (4).
@@ -14,9 +17,11 @@ The word set of a statement is what it reports (the quotation or the reported cl
 because outlets vary the reporting clause ("he said" / "he told an online press
 conference") but not what was said; of any other event, its clause. Words are
 lower-cased, reporting verbs and function words dropped (``stopwords`` in
-``lexicons/events.yaml``), possessives and plural or verb endings trimmed, and every
-number becomes ``#``: reports of one happening with different figures still merge (the
-figures then meet in the ``conflicts`` table).
+``lexicons/events.yaml``), possessives and plural or verb endings trimmed, and numbers
+left out: reports of one happening with different figures still merge (the figures then
+meet in the ``conflicts`` table), while formulaic sentences that differ only in their
+figures ("Revenue rose 21% to $243.4 million") keep too few words to merge. A statement
+whose words are not known (its quotation is in another sentence) never merges.
 
 Why Jaccard >= 0.5 on words: a repeated quote scores 0.8-1.0 and a rewrite of the same
 sentence by another outlet 0.5-0.7, while two different sentences of news on one
@@ -51,7 +56,6 @@ __all__ = [
     "DEFAULT_THRESHOLD",
     "Mention",
     "cluster_mentions",
-    "deduplicate_document",
     "deduplicate_group",
     "jaccard",
     "mention_words",
@@ -82,8 +86,8 @@ def _stem(word: str) -> str:
 
 
 def mention_words(text: str | None) -> frozenset[str]:
-    """The words de-duplication compares: lower-cased, stopwords dropped, endings
-    trimmed, numbers as ``#``."""
+    """The words de-duplication compares: lower-cased, without stopwords and numbers,
+    endings trimmed."""
     if not text:
         return frozenset()
     forms = _forms()
@@ -108,7 +112,7 @@ def _forms() -> dict[str, str]:
 
 def _form(word: str) -> str:
     if word[0].isdigit():
-        return "#"
+        return ""  # figures differ between reports of one happening
     return "" if word in _stopwords() else _stem(word)
 
 
@@ -133,6 +137,8 @@ class Mention:
     time_start: dt.date | None
     time_end: dt.date | None
     words: frozenset[str]
+    actors: frozenset[str] = frozenset()
+    topics: frozenset[str] = frozenset()
 
 
 def _compatible(a: Mention, b: Mention) -> bool:
@@ -140,6 +146,10 @@ def _compatible(a: Mention, b: Mention) -> bool:
         return False
     if a.doc_id == b.doc_id and a.sent_idx == b.sent_idx:
         return False  # one sentence does not tell one thing twice
+    if a.actors and b.actors and not a.actors & b.actors:
+        return False  # "Crossland closed at ..." is not "Automatic Data closed at ..."
+    if a.doc_id != b.doc_id and a.topics and b.topics and not a.topics & b.topics:
+        return False  # two documents about different stories
     if a.speaker and b.speaker and a.speaker != b.speaker:
         return False
     if None in (a.time_start, a.time_end, b.time_start, b.time_end):
@@ -212,9 +222,11 @@ def cluster_mentions(
 
 def event_mention(event) -> Mention:
     """The :class:`Mention` of an event object or row (attributes or mapping keys of the
-    ``events`` table)."""
+    ``events`` table). A statement is compared by what it reports; one whose words are
+    not known (the quotation is in another sentence) has nothing to compare."""
     get = event.get if isinstance(event, dict) else lambda k: getattr(event, k)
-    compared = get("content") if get("type") == "statement" and get("content") else get("text")
+    compared = get("content") if get("type") == "statement" else get("text")
+    actors = get("actors")
     return Mention(
         event_id=get("event_id"),
         doc_id=get("doc_id"),
@@ -225,26 +237,9 @@ def event_mention(event) -> Mention:
         time_start=get("time_start"),
         time_end=get("time_end"),
         words=mention_words(compared),
+        actors=frozenset(actors.split("; ")) if actors else frozenset(),
+        topics=frozenset(get("topics") or ()) if isinstance(event, dict) else frozenset(),
     )
-
-
-def deduplicate_document(events: list, threshold: float = DEFAULT_THRESHOLD, min_words: int = DEFAULT_MIN_WORDS) -> None:
-    """Set ``canonical_id`` and ``n_mentions`` on the events of one document (in text
-    order): a statement or happening told twice in it becomes one."""
-    by_type: dict[str, list[int]] = defaultdict(list)
-    for i, e in enumerate(events):
-        by_type[e.type].append(i)
-    for indices in by_type.values():
-        if len(indices) < 2:
-            continue
-        group = [events[i] for i in indices]
-        clusters = cluster_mentions([event_mention(e) for e in group], threshold, min_words)
-        sizes: dict[int, int] = defaultdict(int)
-        for root, _ in clusters:
-            sizes[root] += 1
-        for e, (root, _) in zip(group, clusters):
-            e.canonical_id = group[root].event_id
-            e.n_mentions = sizes[root]
 
 
 def deduplicate_group(rows: Sequence, threshold: float = DEFAULT_THRESHOLD, min_words: int = DEFAULT_MIN_WORDS) -> list[dict]:

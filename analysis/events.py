@@ -148,6 +148,7 @@ _NOT_ACTOR = 1 << 17
 _TITLE = 1 << 18
 _NAME_LINK = 1 << 19
 _OTHER_NOUN = 1 << 20
+_FUTURE_LEAD = 1 << 21  # first word of a future phrase ("going to", "plans to")
 _HELPER = _BE | _HAVE | _MODAL | _TO
 
 # Priorities of trigger candidates in a clause (lower wins).
@@ -232,6 +233,7 @@ def _lexicon() -> dict:
     mark(lex["negations"], _NEGATION)
     tense = lex["tense"]
     mark([w for w in tense["future"] if " " not in w], _FUTURE)
+    mark([w.split()[0] for w in tense["future"] if " " in w], _FUTURE_LEAD)
     mark(tense["past"], _PAST_HELPER)
     mark(tense["present"], _PRESENT_HELPER)
     mark([*load_lexicon("abbreviations.yaml")["sentence_starters"], *lex["not_actors"]], _NOT_ACTOR)
@@ -681,39 +683,46 @@ def _granularity(start: dt.date, end: dt.date) -> str:
     return "century"
 
 
-def _tense(words: _Words, clause: _Clause, head: _Candidate, lex: dict) -> str:
-    """past | present | future | none: a future cue before the trigger ("will",
-    "would", "may", "plans to"), else the helpers before it (was/had: past; is/has:
-    present), else the trigger's own form (-ed or an irregular past: past; -s: present)."""
+def _tense_and_negation(words: _Words, clause: _Clause, head: _Candidate, lex: dict) -> tuple[str, bool]:
+    """The tense of a clause (past | present | future | none) and whether a negation
+    before its trigger denies it ("no terrorist attacks", "did not attack").
+
+    Tense: a future cue before the trigger ("will", "would", "may", "plans to"), else
+    the helpers before it (was/had: past; is/has: present), else the trigger's own form
+    (-ed or an irregular past: past; -s: present). An event noun takes the tense of its
+    whole clause ("the talks would resume": future)."""
     lo = words.index_at(clause.start)
     flags, lows = words.flags, words.lows
     seen = 0
-    for i in range(lo, head.index):
-        seen |= flags[i]
-        if i + 1 <= head.index and (lows[i], lows[i + 1]) in lex["future_phrases"]:
-            return "future"
-    if seen & _FUTURE or any(w.endswith(("'ll", "’ll")) for w in lows[lo : head.index]):
-        return "future"
-    if seen & _PAST_HELPER:
-        return "past"
-    if seen & _PRESENT_HELPER:
-        return "present"
+    for f in flags[lo : head.index]:
+        seen |= f
+    negated = bool(seen & _NEGATION)
+    hi = head.index
     if head.pos == "noun":
-        return "none"
-    low, f = lows[head.index], flags[head.index]
-    if low.endswith("ed") or f & _IRREGULAR:
+        hi = words.index_at(clause.end)
+        for f in flags[head.index : hi]:
+            seen |= f
+    if seen & _FUTURE_LEAD and any((lows[i], lows[i + 1]) in lex["future_phrases"] for i in range(lo, min(hi, len(lows) - 1))):
+        return "future", negated
+    if seen & _FUTURE:
+        return "future", negated
+    if seen & _PAST_HELPER:
+        return "past", negated
+    if seen & _PRESENT_HELPER:
+        return "present", negated
+    if head.pos != "noun":
+        return _form_tense(lows[head.index], flags[head.index]), negated
+    # an event noun without helpers: the first verb of its clause
+    verb = next((c for c in clause.candidates if c.pos in ("guess", "verb")), None)
+    return (_form_tense(lows[verb.index], flags[verb.index]) if verb else "none"), negated
+
+
+def _form_tense(low: str, flags: int) -> str:
+    if low[-2:] == "ed" or flags & _IRREGULAR:
         return "past"
-    if low.endswith("s") or f & _PRESENT:
+    if low[-1:] == "s" or flags & _PRESENT:
         return "present"
     return "none"
-
-
-def _negated(words: _Words, clause: _Clause, head: _Candidate) -> bool:
-    """A negation between the clause start and its trigger."""
-    for i in range(words.index_at(clause.start), head.index):
-        if words.flags[i] & _NEGATION or words.lows[i].endswith("n't"):
-            return True
-    return False
 
 
 # A narrative date this close to the publication date (in days) also dates the
@@ -775,15 +784,16 @@ class _Name:
     name: str
 
 
-def _names(words: _Words, lex: dict) -> list[_Name]:
+def _names(words: _Words, lex: dict, speakers: frozenset[str] = frozenset()) -> list[_Name]:
     """Every actor name of the document in text order: gazetteer names, and runs of
     capitalised words split at titles ("NATO Secretary General Jens Stoltenberg" ->
     "NATO", "Jens Stoltenberg"). A lone capitalised word is a name only where the
-    gazetteer knows it or the text also capitalises it inside a sentence (so the
-    capital of a sentence's first word is not taken for a name)."""
+    gazetteer knows it, the text also capitalises it inside a sentence, or it names a
+    speaker of the text (so the capital of a sentence's first word is not taken for a
+    name)."""
     caps, flags, n = words.caps, words.flags, len(words.lows)
     pieces: list[tuple[int, int, bool]] = []  # word range, known to the gazetteer
-    proper: set[str] = set()
+    proper: set[str] = set(speakers)
     capitalised = [i for i, c in enumerate(caps) if c]
     k = 0
     i = 0
@@ -830,6 +840,21 @@ def _names(words: _Words, lex: dict) -> list[_Name]:
     return names
 
 
+def _outside(spans: list, timexes: Sequence) -> list:
+    """Names or trigger candidates that are not part of a time expression ("Aug" of
+    "Aug. 30", "fall" of "this fall"); ``timexes`` sorted by start."""
+    if not timexes:
+        return spans
+    starts = [t.start for t in timexes]
+    kept = []
+    for span in spans:
+        k = bisect.bisect_right(starts, span.start) - 1
+        if k >= 0 and timexes[k].end > span.start:
+            continue
+        kept.append(span)
+    return kept
+
+
 def _actors(names: Sequence[_Name], name_starts: Sequence[int], start: int, end: int) -> list[str]:
     """The names inside a clause, in order, once each."""
     found: list[str] = []
@@ -864,13 +889,14 @@ def extract_events(doc: Document, sentences: Sequence[Sentence], timexes: Sequen
     lex = _lexicon()
     text = doc.text
     words = _Words.of(text, lex)
-    candidates = _trigger_candidates(words, lex)
-    names = _names(words, lex)
+    timexes = sorted(timexes, key=lambda t: t.start)
+    candidates = _outside(_trigger_candidates(words, lex), timexes)  # "this fall" is no fall
+    speakers = frozenset(w for s in sentences if s.speaker for w in s.speaker.split())
+    names = _outside(_names(words, lex, speakers), timexes)
     name_starts = [x.start for x in names]
     starts = [c.start for c in candidates]
     quotes = [(q.start, q.end) for q in find_quotes(text)]
     quote_starts = [q[0] for q in quotes]
-    timexes = sorted(timexes, key=lambda t: t.start)
     timex_starts = [t.start for t in timexes]
     events: list[Event] = []
     narrative = None
@@ -924,7 +950,7 @@ def _event(
     text = doc.text
     head = clause.head
     kind = head.type
-    tense = _tense(words, clause, head, lex)
+    tense, negated = _tense_and_negation(words, clause, head, lex)
     timex = _governing_timex(words, clause, head, timexes, lex)
     if timex is None and kind != "statement":
         # a clause without its own time takes the one its sentence gives elsewhere
@@ -958,7 +984,7 @@ def _event(
         time_basis=when.basis,
         mod=when.mod,
         tense=tense,
-        negated=_negated(words, clause, head),
+        negated=negated,
         content=_reported(text, sentence, clause) if kind == "statement" and head.pos != "noun" else None,
         canonical_id=event_id,
     )

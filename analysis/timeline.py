@@ -78,6 +78,7 @@ _NEEDED_COLUMNS = {
         ("high", pa.float64()),
         ("qualifier", pa.string()),
         ("noun", pa.string()),
+        ("noun_head", pa.string()),
         ("category", pa.string()),
         ("actor", pa.string()),
         ("location", pa.string()),
@@ -255,18 +256,31 @@ def _groups(con: duckdb.DuckDBPyConnection, sql: str, key: Callable[[dict], tupl
         yield group
 
 
+# Each event row carries its document's most named actors (``topics``): mentions in two
+# documents are the same event only if the documents share one (two company reports
+# of "net rose ... a share" are not one event).
 _EVENT_GROUPS = """
-    SELECT e.event_id, e.doc_id, e.sent_idx, e.start, e."end", e.type, e.negated, e.speaker,
-           e.time_start, e.time_end, e.text, e.content, year(e.time_start) AS year
-    FROM events e LEFT JOIN (SELECT doc_id, any_value(published) AS published FROM documents GROUP BY doc_id) d USING (doc_id)
+    WITH named AS (
+        SELECT doc_id, trim(unnest(string_split(actors, ';'))) AS actor FROM events WHERE actors IS NOT NULL
+    ),
+    counted AS (SELECT doc_id, actor, count(*) AS n FROM named GROUP BY doc_id, actor),
+    topics AS (
+        SELECT doc_id, list(actor ORDER BY n DESC, actor)[1:{topics}] AS topics FROM counted GROUP BY doc_id
+    ),
+    docs AS (SELECT doc_id, any_value(published) AS published FROM documents GROUP BY doc_id)
+    SELECT e.event_id, e.doc_id, e.sent_idx, e.start, e."end", e.type, e.negated, e.speaker, e.actors,
+           e.time_start, e.time_end, e.text, e.content, year(e.time_start) AS year, t.topics
+    FROM events e LEFT JOIN docs d USING (doc_id) LEFT JOIN topics t USING (doc_id)
     ORDER BY e.type, year NULLS FIRST, d.published NULLS LAST, e.doc_id, e.start, e.event_id
 """
+# How many of a document's most named actors say what it is about.
+_TOPICS = 5
 
 
 def _mentions(con: duckdb.DuckDBPyConnection, settings: Settings, merged: dict[str, tuple[str, int]]) -> Iterator[pa.Table]:
     schema = schema_of("event_mentions")
     pending: list[dict] = []
-    for group in _groups(con, _EVENT_GROUPS, lambda r: (r["type"], r["year"])):
+    for group in _groups(con, _EVENT_GROUPS.format(topics=_TOPICS), lambda r: (r["type"], r["year"])):
         for row in deduplicate_group(group, settings.dedup_threshold, settings.dedup_min_words):
             n = row.pop("n_mentions")
             if n > 1:
@@ -279,7 +293,7 @@ def _mentions(con: duckdb.DuckDBPyConnection, settings: Settings, merged: dict[s
 
 
 _CLAIM_GROUPS = """
-    SELECT c.claim_id, c.doc_id, c.start, c.value, c.low, c.high, c.qualifier, c.noun, c.category,
+    SELECT c.claim_id, c.doc_id, c.start, c.value, c.low, c.high, c.qualifier, c.noun, c.noun_head, c.category,
            c.actor, c.location, c.modality, c.speaker, c.time_start, c.time_end,
            coalesce(d.source, d.title, c.doc_id) AS source, year(c.time_start) AS year
     FROM claims c LEFT JOIN (SELECT doc_id, any_value(source) AS source, any_value(title) AS title,
