@@ -8,7 +8,8 @@ Two claims are compared when they
   ``other``: ``generic_categories`` in ``lexicons/conflicts.yaml``) the two must also
   count the same thing (the same head noun) of the same named actor,
 * are asserted or estimated (a projection, a pledge, a hypothesis or a denial does not
-  state what is),
+  state what is), and not a figure of a trend told in one breath (``time_basis``
+  series: its interval is the trend's whole span, not the figure's time),
 * come from different documents, or from different speakers of one document,
 * count the same thing when both say what (the same head noun: "12 Americans" among
   "257 people" is no contradiction) and do not name different actors or locations,
@@ -24,8 +25,8 @@ a point (an approximate one widened by ``Settings.conflict_approx_tolerance``, 1
 and "at most/up to X" likewise below, a range its two ends. ``gap`` is the distance
 between the two sets of bounds as written (how far apart the figures are).
 
-The corpus step runs this on one group at a time (one category, one year), so memory
-holds one group.
+The corpus step runs this on one group at a time (one category, one month of
+``time_start``), so memory holds one group.
 """
 
 from __future__ import annotations
@@ -159,11 +160,27 @@ def _head(claim: Mapping) -> frozenset[str]:
 def _eligible(claim: Mapping) -> bool:
     category = claim.get("category")
     modality = claim.get("modality") or "asserted"
-    return bool(category) and modality in _lexicon()["modalities"] and claim.get("time_start") is not None
+    return (
+        bool(category)
+        and modality in _lexicon()["modalities"]
+        and claim.get("time_start") is not None
+        # a figure of a trend told in one breath is dated by the trend's whole span
+        and claim.get("time_basis") != "series"
+    )
 
 
-def find_conflicts(claims: Sequence[Mapping], min_overlap: float = 0.5, tolerance: float = 0.1) -> Iterable[dict]:
+def _same_figure(claim: Mapping) -> tuple:
+    """What makes two claims the same figure for conflicts (copies of one report)."""
+    return tuple(claim.get(k) for k in ("category", "value", "low", "high", "qualifier", "noun_head", "noun", "actor", "location", "speaker", "time_start", "time_end"))
+
+
+def find_conflicts(claims: Sequence[Mapping], min_overlap: float = 0.5, tolerance: float = 0.1, flagged: set | None = None) -> Iterable[dict]:
     """Conflicting pairs among claims of one category.
+
+    Claims that repeat the same figure (the same value, bounds, noun, actor, place,
+    speaker and time: copies of one report) are compared once, by the first of them;
+    ``flagged`` (if given) receives the ids of every claim in a conflict, copies
+    included.
 
     Args:
         claims: claim rows (``claims`` columns plus ``source``), in canonical order
@@ -171,17 +188,25 @@ def find_conflicts(claims: Sequence[Mapping], min_overlap: float = 0.5, toleranc
             ``claim_a``.
         min_overlap: least share of shared time (see :func:`time_overlap`).
         tolerance: relative margin of an approximate figure.
+        flagged: a set to add the ids of conflicting claims to.
 
     Yields:
         Rows of the ``conflicts`` table.
     """
     generic = _lexicon()["generic"]
     usable: list[_Usable] = []
+    copies: dict[tuple, list[str]] = {}
     for c in claims:
-        if _eligible(c):
-            bounds = bounds_of(c, tolerance)
-            if bounds is not None:
-                usable.append(_Usable(c, bounds, bounds_of(c), _head(c), c["category"] in generic))
+        if not _eligible(c):
+            continue
+        key = _same_figure(c)
+        if key in copies:
+            copies[key].append(c["claim_id"])
+            continue
+        bounds = bounds_of(c, tolerance)
+        if bounds is not None:
+            copies[key] = [c["claim_id"]]
+            usable.append(_Usable(c, bounds, bounds_of(c), _head(c), c["category"] in generic))
     # sweep in time order: only claims whose intervals still run can overlap
     order = sorted(range(len(usable)), key=lambda k: (usable[k].claim["time_start"], k))
     active: list[int] = []
@@ -193,6 +218,8 @@ def find_conflicts(claims: Sequence[Mapping], min_overlap: float = 0.5, toleranc
             other = usable[j]
             if current.bounds.excludes(other.bounds) and _comparable(current, other, min_overlap):
                 first, second = usable[min(j, k)], usable[max(j, k)]
+                if flagged is not None:
+                    flagged.update(copies[_same_figure(first.claim)], copies[_same_figure(second.claim)])
                 yield _row(first.claim, second.claim, first.written, second.written)
         active.append(k)
 

@@ -35,7 +35,7 @@ each group: earliest publication, then document, then position) and joins the mo
 similar one; candidates come from prefix filtering (the AllPairs method of Bayardo et
 al.): exact, so no canonical mention above the threshold is missed, and with each word
 set ordered rarest word first only mentions sharing a rare word are compared. The
-corpus step runs it on one group of mentions at a time (same type, same year), so
+corpus step runs it on one group of mentions at a time (same type, same month of ``time_start``), so
 memory holds one group.
 """
 
@@ -46,7 +46,7 @@ import functools
 import math
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from .lexicons import load_lexicon
@@ -56,7 +56,8 @@ __all__ = [
     "DEFAULT_THRESHOLD",
     "Mention",
     "cluster_mentions",
-    "deduplicate_group",
+    "MentionClusters",
+    "mention_rows",
     "jaccard",
     "mention_words",
 ]
@@ -157,22 +158,70 @@ def _compatible(a: Mention, b: Mention) -> bool:
     return a.time_start < b.time_end and b.time_start < a.time_end
 
 
+def _rarest_first(word: str) -> tuple[int, str]:
+    """The order of words for prefix filtering: longer words first (on the whole the
+    rarer ones, so prefixes share few words), then alphabetical. Any fixed order keeps
+    the filter exact; this one needs no counting pass over the corpus."""
+    return (-len(word), word)
+
+
+class MentionClusters:
+    """Mentions of one group added in canonical order; each joins the most similar
+    earlier canonical mention it is compatible with and at least ``threshold`` similar
+    to, or becomes canonical itself. Only canonical mentions are kept and indexed, so a
+    story told a thousand times (wire copies) costs a thousand comparisons and the
+    memory of one mention.
+
+    Candidates come from prefix filtering: with each word set in one fixed order, two
+    sets with Jaccard >= t share a word among the first ``len - ceil(t * len) + 1``
+    words of each. Exact: no canonical mention above the threshold is missed.
+    """
+
+    def __init__(self, threshold: float = DEFAULT_THRESHOLD, min_words: int = DEFAULT_MIN_WORDS) -> None:
+        self.threshold = threshold
+        self.min_words = min_words
+        self.canonical: list[Mention] = []
+        self._index: dict[str, list[int]] = defaultdict(list)
+
+    def add(self, mention: Mention) -> tuple[int | None, float]:
+        """The number of the canonical mention ``mention`` belongs to (an index into
+        :attr:`canonical`; a new number when it is canonical itself) and its similarity
+        to it; ``(None, 1.0)`` for a mention too short to compare, which is its own
+        event and is not kept."""
+        if len(mention.words) < self.min_words:
+            return None, 1.0
+        words = sorted(mention.words, key=_rarest_first)
+        prefix = words[: len(words) - math.ceil(self.threshold * len(words) - 1e-9) + 1]
+        best, best_similarity = None, 0.0
+        tried: set[int] = set()
+        size = len(mention.words)
+        for w in prefix:
+            for j in self._index.get(w, ()):
+                if j in tried:
+                    continue
+                tried.add(j)
+                other = self.canonical[j]
+                small, large = sorted((size, len(other.words)))
+                if small < self.threshold * large or not _compatible(mention, other):
+                    continue  # Jaccard <= small/large: cannot reach the threshold
+                similarity = jaccard(mention.words, other.words)
+                if similarity >= self.threshold and (similarity > best_similarity or (similarity == best_similarity and j < best)):
+                    best, best_similarity = j, similarity
+        if best is not None:
+            return best, round(best_similarity, 4)
+        number = len(self.canonical)
+        self.canonical.append(mention)
+        for w in prefix:
+            self._index[w].append(number)
+        return number, 1.0
+
+
 def cluster_mentions(
     mentions: Sequence[Mention],
     threshold: float = DEFAULT_THRESHOLD,
     min_words: int = DEFAULT_MIN_WORDS,
 ) -> list[tuple[int, float]]:
-    """Group mentions of the same event.
-
-    Mentions are taken in order; each joins the most similar earlier canonical mention
-    it is compatible with and at least ``threshold`` similar to, or becomes canonical
-    itself. Only canonical mentions are indexed, so a story told a thousand times (wire
-    copies) costs a thousand comparisons, not a million.
-
-    Candidates come from prefix filtering: with each word set sorted rarest word first
-    (frequency within the group), two sets with Jaccard >= t share a word among the
-    first ``len - ceil(t * len) + 1`` words of each. Exact: no pair above the threshold
-    is missed.
+    """Group mentions of the same event (see :class:`MentionClusters`).
 
     Args:
         mentions: in canonical order (the first mention of a group is its canonical
@@ -184,39 +233,17 @@ def cluster_mentions(
         For each mention, the index of its canonical mention and its similarity to it
         (1.0 for a canonical mention itself).
     """
-    frequency: dict[str, int] = defaultdict(int)
-    for m in mentions:
-        if len(m.words) >= min_words:
-            for w in m.words:
-                frequency[w] += 1
-    index: dict[str, list[int]] = defaultdict(list)
-    out: list[tuple[int, float]] = []
+    clusters = MentionClusters(threshold, min_words)
+    first: list[int] = []  # canonical number -> index of its mention
+    out = []
     for i, m in enumerate(mentions):
-        if len(m.words) < min_words:
+        number, similarity = clusters.add(m)
+        if number is None:
             out.append((i, 1.0))
             continue
-        words = sorted(m.words, key=lambda w: (frequency[w], w))
-        prefix = words[: len(words) - math.ceil(threshold * len(words) - 1e-9) + 1]
-        best, best_similarity = i, 0.0
-        tried: set[int] = set()
-        for w in prefix:
-            for j in index.get(w, ()):
-                if j in tried:
-                    continue
-                tried.add(j)
-                other = mentions[j]
-                small, large = sorted((len(m.words), len(other.words)))
-                if small < threshold * large or not _compatible(m, other):
-                    continue  # Jaccard <= small/large: cannot reach the threshold
-                similarity = jaccard(m.words, other.words)
-                if similarity >= threshold and (similarity > best_similarity or (similarity == best_similarity and j < best)):
-                    best, best_similarity = j, similarity
-        if best == i:
-            out.append((i, 1.0))
-            for w in prefix:
-                index[w].append(i)
-        else:
-            out.append((best, round(best_similarity, 4)))
+        if number == len(first):
+            first.append(i)
+        out.append((first[number], similarity))
     return out
 
 
@@ -242,26 +269,29 @@ def event_mention(event) -> Mention:
     )
 
 
-def deduplicate_group(rows: Sequence, threshold: float = DEFAULT_THRESHOLD, min_words: int = DEFAULT_MIN_WORDS) -> list[dict]:
-    """The ``event_mentions`` rows of one group of event rows (one type, one year, in
-    canonical order: publication date, document, position), each with the size of its
-    group as ``n_mentions``."""
-    clusters = cluster_mentions([event_mention(r) for r in rows], threshold, min_words)
-    sizes: dict[int, int] = defaultdict(int)
-    for root, _ in clusters:
-        sizes[root] += 1
-    out = []
-    for row, (root, similarity) in zip(rows, clusters):
-        out.append(
-            {
-                "canonical_id": rows[root]["event_id"],
-                "event_id": row["event_id"],
-                "doc_id": row["doc_id"],
-                "sent_idx": row["sent_idx"],
-                "start": row["start"],
-                "end": row["end"],
-                "similarity": similarity,
-                "n_mentions": sizes[root],
-            }
-        )
-    return out
+def mention_rows(
+    rows: Iterable[Mapping],
+    group: Callable[[Mapping], object],
+    threshold: float = DEFAULT_THRESHOLD,
+    min_words: int = DEFAULT_MIN_WORDS,
+) -> Iterator[dict]:
+    """The ``event_mentions`` rows of a stream of event rows sorted by group (``group``
+    gives a row's key: type and year) and within a group in canonical order
+    (publication date, document, position). Memory holds the canonical mentions of one
+    group."""
+    current = object()
+    clusters = MentionClusters(threshold, min_words)
+    for row in rows:
+        key = group(row)
+        if key != current:
+            current, clusters = key, MentionClusters(threshold, min_words)
+        number, similarity = clusters.add(event_mention(row))
+        yield {
+            "canonical_id": row["event_id"] if number is None else clusters.canonical[number].event_id,
+            "event_id": row["event_id"],
+            "doc_id": row["doc_id"],
+            "sent_idx": row["sent_idx"],
+            "start": row["start"],
+            "end": row["end"],
+            "similarity": similarity,
+        }

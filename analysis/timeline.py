@@ -14,8 +14,8 @@ It reads the per-document tables (``documents``, ``sentences``, ``timexes``,
   label and whether a claim is in a conflict.
 
 Memory stays bounded: DuckDB reads the tables (Parquet files of a run, or frames in
-memory) and hands events to de-duplication one group at a time (same type, same year
-of ``time_start``) and claims to conflict finding one category and year at a time;
+memory) and hands events to de-duplication one group at a time (same type, same month
+of ``time_start``) and claims to conflict finding one category and month at a time;
 the timeline is sorted and joined to its sentences by DuckDB, which spills to disk
 when it must, and written in batches. No document text is read: clause text is in the
 ``events`` rows and sentences come from the ``sentences`` table.
@@ -32,7 +32,7 @@ import functools
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import duckdb
@@ -42,7 +42,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from .conflicts import find_conflicts
-from .dedup import deduplicate_group
+from .dedup import mention_rows
 from .lexicons import load_lexicon
 from .settings import Settings
 from .storage import TableWriter
@@ -94,7 +94,9 @@ _NEEDED_COLUMNS = {
     ],
 }
 
-_BATCH_ROWS = 50_000
+_BATCH_ROWS = 10_000
+# DuckDB's share of memory before it spills sorts and joins to disk.
+_DUCKDB_MEMORY = "128MB"
 
 
 # ---------------------------------------------------------------------------- entry points
@@ -114,14 +116,17 @@ def build_corpus_tables(tables: Mapping[str, pd.DataFrame | pa.Table], settings:
     """
     settings = settings or Settings()
     out: dict[str, pd.DataFrame] = {}
-    merged: dict[str, tuple[str, int]] = {}
     with _connection() as con:
         for name in CORPUS_INPUTS:
             con.register(name, _arrow_input(name, tables.get(name)))
-        for name, data in corpus_tables(con, settings, merged):
-            out[name] = arrow_to_pandas(_concat(name, list(arrow_batches(data))))
-        events = _with_canonical_ids(con.sql("SELECT * FROM events").to_arrow_table(), merged)
-    out["events"] = arrow_to_pandas(events)
+        for name, data in corpus_tables(con, settings):
+            table = _concat(name, list(arrow_batches(data)))
+            con.register(name, table)
+            out[name] = arrow_to_pandas(table)
+        events = con.sql("SELECT * FROM events").to_arrow_table()
+        rows = pa.array(range(events.num_rows), pa.int64())
+        con.register("numbered_events", events.append_column(_ROW, rows))
+        out["events"] = arrow_to_pandas(con.sql(_canonical_sql("numbered_events")).to_arrow_table().cast(schema_of("events")))
     return out
 
 
@@ -136,15 +141,15 @@ def run_corpus_step(out_dir: str | os.PathLike, settings: Settings | None = None
     settings = settings or Settings()
     out = Path(out_dir)
     writer = TableWriter(out, [name for name in CORPUS_OUTPUTS if name != "events"])
-    merged: dict[str, tuple[str, int]] = {}
     with _connection() as con:
         for name in CORPUS_INPUTS:
             _register_parquet(con, name, out / name)
-        for name, data in corpus_tables(con, settings, merged):
+        for name, data in corpus_tables(con, settings):
             for batch in arrow_batches(data):
                 writer.write_table(name, batch)
-    counts = dict(writer.counts)
-    counts["events"] = rewrite_events(sorted((out / "events").glob("part-*.parquet")), out / "events.csv", merged)
+            _register_parquet(con, name, out / name)
+        counts = dict(writer.counts)
+        counts["events"] = rewrite_events(con, sorted((out / "events").glob("part-*.parquet")), out / "events.csv")
     return counts
 
 
@@ -170,6 +175,8 @@ def _connection() -> Iterator[duckdb.DuckDBPyConnection]:
     con = duckdb.connect(":memory:")
     try:
         con.execute(f"SET temp_directory = '{spill}'")
+        con.execute(f"SET memory_limit = '{_DUCKDB_MEMORY}'")
+        con.execute("SET threads = 1")
         con.execute("SET preserve_insertion_order = true")
         yield con
     finally:
@@ -210,48 +217,46 @@ def _concat(name: str, tables: list[pa.Table]) -> pa.Table:
 # ---------------------------------------------------------------------------- the step
 
 
-def corpus_tables(con: duckdb.DuckDBPyConnection, settings: Settings, merged: dict[str, tuple[str, int]]) -> Iterator[tuple[str, object]]:
+def corpus_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> Iterator[tuple[str, object]]:
     """The corpus step's tables, in order, over a DuckDB connection with a view per
     input table: ``event_mentions`` (an iterable of Arrow tables), ``conflicts`` (an
     Arrow table) and ``timeline`` (a DuckDB relation, sorted).
 
-    Each table must be consumed (written) before the next is asked for: later tables
-    read earlier ones. Meanwhile ``merged`` fills with the events that are mentions of
-    a larger group (``event_id -> (canonical_id, n_mentions)``), for
-    :func:`rewrite_events`.
+    Each table must be written, and made a view of that name in ``con``, before the
+    next is asked for: later tables read earlier ones. :func:`rewrite_events` then sets
+    the corpus-wide canonical ids in ``events``.
     """
-    yield "event_mentions", _mentions(con, settings, merged)
-    con.register(
-        "merged",
-        pa.table(
-            {
-                "event_id": pa.array(list(merged), pa.string()),
-                "canonical_id": pa.array([c for c, _ in merged.values()], pa.string()),
-                "n_mentions": pa.array([n for _, n in merged.values()], pa.int32()),
-            }
-        ),
+    yield "event_mentions", _mentions(con, settings)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE mention_counts AS SELECT canonical_id, count(*)::INTEGER AS n "
+        "FROM event_mentions GROUP BY canonical_id HAVING count(*) > 1"
     )
-    conflicts = _conflicts(con, settings)
-    con.register("conflicts", conflicts)
+    flagged: set[str] = set()
+    conflicts = _conflicts(con, settings, flagged)
+    con.register("flagged", pa.table({"claim_id": pa.array(sorted(flagged), pa.string())}))
     yield "conflicts", conflicts
     qualifier_words, limit = _label_settings()
     con.register("qualifier_words", qualifier_words)
     yield "timeline", con.sql(_timeline_sql(limit))
 
 
-def _groups(con: duckdb.DuckDBPyConnection, sql: str, key: Callable[[dict], tuple]) -> Iterator[list[dict]]:
-    """Rows of a query sorted by group, one group at a time."""
-    reader = con.sql(sql).to_arrow_reader(_BATCH_ROWS)
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> Iterator[dict]:
+    """The rows of a query as dicts, read in batches."""
+    for batch in con.sql(sql).to_arrow_reader(_BATCH_ROWS):
+        yield from batch.to_pylist()
+
+
+def _groups(rows: Iterable[dict], key: Callable[[dict], tuple]) -> Iterator[list[dict]]:
+    """Rows sorted by group, one group at a time."""
     group: list[dict] = []
     current = None
-    for batch in reader:
-        for row in batch.to_pylist():
-            k = key(row)
-            if group and k != current:
-                yield group
-                group = []
-            current = k
-            group.append(row)
+    for row in rows:
+        k = key(row)
+        if group and k != current:
+            yield group
+            group = []
+        current = k
+        group.append(row)
     if group:
         yield group
 
@@ -269,44 +274,45 @@ _EVENT_GROUPS = """
     ),
     docs AS (SELECT doc_id, any_value(published) AS published FROM documents GROUP BY doc_id)
     SELECT e.event_id, e.doc_id, e.sent_idx, e.start, e."end", e.type, e.negated, e.speaker, e.actors,
-           e.time_start, e.time_end, e.text, e.content, year(e.time_start) AS year, t.topics
+           e.time_start, e.time_end, e.text, e.content, year(e.time_start) AS time_window, t.topics
     FROM events e LEFT JOIN docs d USING (doc_id) LEFT JOIN topics t USING (doc_id)
-    ORDER BY e.type, year NULLS FIRST, d.published NULLS LAST, e.doc_id, e.start, e.event_id
+    ORDER BY e.type, time_window NULLS FIRST, d.published NULLS LAST, e.doc_id, e.start, e.event_id
 """
 # How many of a document's most named actors say what it is about.
 _TOPICS = 5
 
 
-def _mentions(con: duckdb.DuckDBPyConnection, settings: Settings, merged: dict[str, tuple[str, int]]) -> Iterator[pa.Table]:
+def _mentions(con: duckdb.DuckDBPyConnection, settings: Settings) -> Iterator[pa.Table]:
     schema = schema_of("event_mentions")
+    rows = _rows(con, _EVENT_GROUPS.format(topics=_TOPICS))
     pending: list[dict] = []
-    for group in _groups(con, _EVENT_GROUPS.format(topics=_TOPICS), lambda r: (r["type"], r["year"])):
-        for row in deduplicate_group(group, settings.dedup_threshold, settings.dedup_min_words):
-            n = row.pop("n_mentions")
-            if n > 1:
-                merged[row["event_id"]] = (row["canonical_id"], n)
-            pending.append(row)
+    for row in mention_rows(rows, _event_group, settings.dedup_threshold, settings.dedup_min_words):
+        pending.append(row)
         if len(pending) >= _BATCH_ROWS:
             yield pa.Table.from_pylist(pending, schema=schema)
             pending = []
     yield pa.Table.from_pylist(pending, schema=schema)
 
 
+def _event_group(row: Mapping) -> tuple:
+    return row["type"], row["time_window"]
+
+
 _CLAIM_GROUPS = """
     SELECT c.claim_id, c.doc_id, c.start, c.value, c.low, c.high, c.qualifier, c.noun, c.noun_head, c.category,
-           c.actor, c.location, c.modality, c.speaker, c.time_start, c.time_end,
-           coalesce(d.source, d.title, c.doc_id) AS source, year(c.time_start) AS year
+           c.actor, c.location, c.modality, c.speaker, c.time_start, c.time_end, c.time_basis,
+           coalesce(d.source, d.title, c.doc_id) AS source, date_trunc('month', c.time_start) AS time_window
     FROM claims c LEFT JOIN (SELECT doc_id, any_value(source) AS source, any_value(title) AS title,
                                     any_value(published) AS published FROM documents GROUP BY doc_id) d USING (doc_id)
     WHERE c.category IS NOT NULL AND c.time_start IS NOT NULL
-    ORDER BY c.category, year, d.published NULLS LAST, c.doc_id, c.start, c.claim_id
+    ORDER BY c.category, time_window, d.published NULLS LAST, c.doc_id, c.start, c.claim_id
 """
 
 
-def _conflicts(con: duckdb.DuckDBPyConnection, settings: Settings) -> pa.Table:
+def _conflicts(con: duckdb.DuckDBPyConnection, settings: Settings, flagged: set[str]) -> pa.Table:
     rows: list[dict] = []
-    for group in _groups(con, _CLAIM_GROUPS, lambda r: (r["category"], r["year"])):
-        rows.extend(find_conflicts(group, settings.conflict_time_overlap, settings.conflict_approx_tolerance))
+    for group in _groups(_rows(con, _CLAIM_GROUPS), lambda r: (r["category"], r["time_window"])):
+        rows.extend(find_conflicts(group, settings.conflict_time_overlap, settings.conflict_approx_tolerance, flagged))
     rows.sort(key=lambda r: (r["time_start"], r["conflict_id"]))
     return pa.Table.from_pylist(rows, schema=schema_of("conflicts"))
 
@@ -335,15 +341,16 @@ def _timeline_sql(limit: int) -> str:
         SELECT doc_id, any_value(source) AS source, any_value(title) AS title, any_value(published) AS published
         FROM documents GROUP BY doc_id
     ),
-    flagged AS (SELECT claim_a AS claim_id FROM conflicts UNION SELECT claim_b FROM conflicts),
     items AS (
         SELECT e.event_id AS item_id, 'event' AS kind, e.doc_id, e.sent_idx, e.start, e."end",
                e.time_start, e.time_end, e.granularity, e.time_surface, e.time_basis,
                {event_label} AS label, e.type, NULL AS category,
                NULL::DOUBLE AS value, NULL::DOUBLE AS low, NULL::DOUBLE AS high, NULL AS qualifier, NULL AS noun,
                e.speaker, e.quoted, NULL AS series_id, NULL::INTEGER AS series_pos, FALSE AS conflict,
-               coalesce(m.n_mentions, 1) AS n_mentions, e.mod, e.actors
-        FROM events e LEFT JOIN merged m USING (event_id)
+               coalesce(n.n, 1) AS n_mentions, e.mod, e.actors
+        FROM events e
+        LEFT JOIN event_mentions m USING (event_id)
+        LEFT JOIN mention_counts n ON n.canonical_id = e.event_id
         WHERE m.canonical_id IS NULL OR m.canonical_id = e.event_id
         UNION ALL
         SELECT c.claim_id, 'claim', c.doc_id, c.sent_idx, c.start, c."end",
@@ -369,21 +376,29 @@ def _timeline_sql(limit: int) -> str:
 
 # ---------------------------------------------------------------------------- events
 
-
-def _with_canonical_ids(events: pa.Table, merged: Mapping[str, tuple[str, int]]) -> pa.Table:
-    """``events`` with ``canonical_id`` and ``n_mentions`` of the whole corpus."""
-    ids = events.column("event_id").to_pylist()
-    canonical = [merged[i][0] if i in merged else i for i in ids]
-    counts = [merged[i][1] if i in merged else 1 for i in ids]
-    schema = events.schema
-    events = events.set_column(schema.get_field_index("canonical_id"), "canonical_id", pa.array(canonical, pa.string()))
-    return events.set_column(schema.get_field_index("n_mentions"), "n_mentions", pa.array(counts, pa.int32()))
+# Column numbering the rows of an events source, so the rewrite keeps their order.
+_ROW = "row_in_source"
 
 
-def rewrite_events(parts: Sequence[Path], csv_path: Path | None, merged: Mapping[str, tuple[str, int]]) -> int:
+def _canonical_sql(source: str) -> str:
+    """SQL: the rows of ``source`` (an events relation with a ``row_in_source``
+    column) with the corpus-wide ``canonical_id`` and ``n_mentions``, in their order."""
+    return f"""
+    SELECT e.* EXCLUDE ({_ROW}) REPLACE (
+               coalesce(m.canonical_id, e.event_id) AS canonical_id,
+               coalesce(n.n, 1)::INTEGER AS n_mentions)
+    FROM {source} e
+    LEFT JOIN event_mentions m USING (event_id)
+    LEFT JOIN mention_counts n ON n.canonical_id = m.canonical_id
+    ORDER BY e.{_ROW}
+    """
+
+
+def rewrite_events(con: duckdb.DuckDBPyConnection, parts: Sequence[Path], csv_path: Path | None) -> int:
     """Set the corpus-wide canonical ids in every Parquet part of ``events`` (same
     files, same rows, same order, so a store that tracks parts by batch stays valid)
-    and rewrite the CSV from them.
+    and rewrite the CSV from them. ``con`` has the ``event_mentions`` view and the
+    ``mention_counts`` table of :func:`corpus_tables`.
 
     Returns:
         Rows rewritten.
@@ -397,7 +412,9 @@ def rewrite_events(parts: Sequence[Path], csv_path: Path | None, merged: Mapping
         handle.write((",".join(schema.names) + "\n").encode("utf-8"))
     try:
         for part in parts:
-            table = _with_canonical_ids(pq.read_table(part, schema=schema), merged)
+            source = str(part).replace("'", "''")
+            numbered = f"(SELECT * RENAME (file_row_number AS {_ROW}) FROM read_parquet('{source}', file_row_number = true))"
+            table = con.sql(_canonical_sql(numbered)).to_arrow_table().cast(schema)
             tmp = part.with_name(f".{part.name}.tmp")
             pq.write_table(table, tmp)
             os.replace(tmp, part)
