@@ -21,7 +21,8 @@ when it must, and written in batches. No document text is read: clause text is i
 ``events`` rows and sentences come from the ``sentences`` table.
 
 :func:`run_corpus_step` works on the output folder of a run (it is called at the end
-of :func:`analysis.run.run_corpus`); :func:`build_corpus_tables` does the same on
+of :func:`analysis.run.run_corpus`); :func:`timeline_step` is the same for an engine
+that runs corpus steps with a context; :func:`build_corpus_tables` does the same on
 tables in memory.
 """
 
@@ -56,6 +57,7 @@ __all__ = [
     "corpus_tables",
     "rewrite_events",
     "run_corpus_step",
+    "timeline_step",
 ]
 
 # Tables the step reads, and tables it writes (``events`` is rewritten in place).
@@ -427,3 +429,14 @@ def rewrite_events(con: duckdb.DuckDBPyConnection, parts: Sequence[Path], csv_pa
     if csv_path is not None:
         os.replace(csv_tmp, csv_path)
     return rows
+
+
+def timeline_step(ctx) -> None:
+    """The corpus step as a step of the engine's corpus-step hook: ``ctx`` gives a
+    DuckDB ``connection`` with a view per table, the run's ``settings``,
+    ``write(name, data)`` (replaces a table and makes it a view) and ``parts(name)``
+    (a table's Parquet parts). The engine keeps ``events.csv`` in step with the
+    rewritten parts."""
+    for name, data in corpus_tables(ctx.connection, ctx.settings):
+        ctx.write(name, data)
+    rewrite_events(ctx.connection, ctx.parts("events"), None)
