@@ -47,7 +47,7 @@ from .dedup import mention_rows
 from .lexicons import load_lexicon
 from .settings import Settings
 from .storage import TableWriter
-from .tables import SCHEMAS, arrow_to_pandas, schema_of
+from .tables import arrow_to_pandas, schema_of
 
 __all__ = [
     "CORPUS_INPUTS",
@@ -63,38 +63,6 @@ __all__ = [
 # Tables the step reads, and tables it writes (``events`` is rewritten in place).
 CORPUS_INPUTS = ("documents", "sentences", "timexes", "claims", "events")
 CORPUS_OUTPUTS = ("events", "event_mentions", "conflicts", "timeline")
-
-# What the step reads of tables another stage writes, for a run that has none of them
-# (an older output folder, or a pipeline without that stage): they count as empty.
-_NEEDED_COLUMNS = {
-    "timexes": [("timex_id", pa.string()), ("doc_id", pa.string()), ("surface", pa.string())],
-    "claims": [
-        ("claim_id", pa.string()),
-        ("doc_id", pa.string()),
-        ("sent_idx", pa.int32()),
-        ("start", pa.int64()),
-        ("end", pa.int64()),
-        ("surface", pa.string()),
-        ("value", pa.float64()),
-        ("low", pa.float64()),
-        ("high", pa.float64()),
-        ("qualifier", pa.string()),
-        ("noun", pa.string()),
-        ("noun_head", pa.string()),
-        ("category", pa.string()),
-        ("actor", pa.string()),
-        ("location", pa.string()),
-        ("modality", pa.string()),
-        ("speaker", pa.string()),
-        ("quoted", pa.bool_()),
-        ("time_start", pa.date32()),
-        ("time_end", pa.date32()),
-        ("time_basis", pa.string()),
-        ("timex_id", pa.string()),
-        ("series_id", pa.string()),
-        ("series_pos", pa.int32()),
-    ],
-}
 
 _BATCH_ROWS = 10_000
 # DuckDB's share of memory before it spills sorts and joins to disk.
@@ -187,9 +155,7 @@ def _connection() -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def _empty(name: str) -> pa.Table:
-    if name in SCHEMAS:
-        return schema_of(name).empty_table()
-    return pa.schema(_NEEDED_COLUMNS[name]).empty_table()
+    return schema_of(name).empty_table()
 
 
 def _arrow_input(name: str, table) -> pa.Table:
@@ -197,8 +163,8 @@ def _arrow_input(name: str, table) -> pa.Table:
         return _empty(name)
     if isinstance(table, pa.Table):
         return table
-    schema = schema_of(name) if name in SCHEMAS else None
-    if schema is not None and set(schema.names) <= set(table.columns):
+    schema = schema_of(name)
+    if set(schema.names) <= set(table.columns):
         return pa.Table.from_pandas(table[schema.names], schema=schema, preserve_index=False)
     return pa.Table.from_pandas(table, preserve_index=False)
 
