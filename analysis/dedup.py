@@ -158,10 +158,8 @@ def _compatible(a: Mention, b: Mention) -> bool:
     return a.time_start < b.time_end and b.time_start < a.time_end
 
 
-def _rarest_first(word: str) -> tuple[int, str]:
-    """The order of words for prefix filtering: longer words first (on the whole the
-    rarer ones, so prefixes share few words), then alphabetical. Any fixed order keeps
-    the filter exact; this one needs no counting pass over the corpus."""
+def _by_length(word: str) -> tuple[int, str]:
+    """Without word counts: longer words first (on the whole the rarer ones)."""
     return (-len(word), word)
 
 
@@ -174,14 +172,23 @@ class MentionClusters:
 
     Candidates come from prefix filtering: with each word set in one fixed order, two
     sets with Jaccard >= t share a word among the first ``len - ceil(t * len) + 1``
-    words of each. Exact: no canonical mention above the threshold is missed.
+    words of each. Exact for any fixed order (no canonical mention above the threshold
+    is missed); rarest words first makes prefixes share few words, so ``counts`` (how
+    often each word occurs, e.g. in the corpus) orders them when given, else longer
+    words come first.
     """
 
-    def __init__(self, threshold: float = DEFAULT_THRESHOLD, min_words: int = DEFAULT_MIN_WORDS) -> None:
+    def __init__(
+        self,
+        threshold: float = DEFAULT_THRESHOLD,
+        min_words: int = DEFAULT_MIN_WORDS,
+        counts: Mapping[str, int] | None = None,
+    ) -> None:
         self.threshold = threshold
         self.min_words = min_words
         self.canonical: list[Mention] = []
         self._index: dict[str, list[int]] = defaultdict(list)
+        self._order = (lambda w: (counts.get(w, 0), w)) if counts is not None else _by_length
 
     def add(self, mention: Mention) -> tuple[int | None, float]:
         """The number of the canonical mention ``mention`` belongs to (an index into
@@ -190,7 +197,7 @@ class MentionClusters:
         event and is not kept."""
         if len(mention.words) < self.min_words:
             return None, 1.0
-        words = sorted(mention.words, key=_rarest_first)
+        words = sorted(mention.words, key=self._order)
         prefix = words[: len(words) - math.ceil(self.threshold * len(words) - 1e-9) + 1]
         best, best_similarity = None, 0.0
         tried: set[int] = set()
@@ -201,8 +208,8 @@ class MentionClusters:
                     continue
                 tried.add(j)
                 other = self.canonical[j]
-                small, large = sorted((size, len(other.words)))
-                if small < self.threshold * large or not _compatible(mention, other):
+                other_size = len(other.words)
+                if min(size, other_size) < self.threshold * max(size, other_size) or not _compatible(mention, other):
                     continue  # Jaccard <= small/large: cannot reach the threshold
                 similarity = jaccard(mention.words, other.words)
                 if similarity >= self.threshold and (similarity > best_similarity or (similarity == best_similarity and j < best)):
@@ -274,17 +281,19 @@ def mention_rows(
     group: Callable[[Mapping], object],
     threshold: float = DEFAULT_THRESHOLD,
     min_words: int = DEFAULT_MIN_WORDS,
+    counts: Mapping[str, int] | None = None,
 ) -> Iterator[dict]:
     """The ``event_mentions`` rows of a stream of event rows sorted by group (``group``
     gives a row's key: type and year) and within a group in canonical order
-    (publication date, document, position). Memory holds the canonical mentions of one
-    group."""
+    (publication date, document, position); ``counts`` orders words for prefix
+    filtering (see :class:`MentionClusters`). Memory holds the canonical mentions of
+    one group."""
     current = object()
-    clusters = MentionClusters(threshold, min_words)
+    clusters = MentionClusters(threshold, min_words, counts)
     for row in rows:
         key = group(row)
         if key != current:
-            current, clusters = key, MentionClusters(threshold, min_words)
+            current, clusters = key, MentionClusters(threshold, min_words, counts)
         number, similarity = clusters.add(event_mention(row))
         yield {
             "canonical_id": row["event_id"] if number is None else clusters.canonical[number].event_id,

@@ -250,11 +250,24 @@ _EVENT_GROUPS = """
 _TOPICS = 5
 
 
+# How often each lower-cased word occurs in the compared text of events (statements:
+# what they report): de-duplication compares rare words first. A fixed function of the
+# word, so the prefix filter stays exact whatever it counts; the vocabulary bounds it.
+_WORD_COUNTS = """
+    SELECT w, count(*) AS n
+    FROM (SELECT unnest(regexp_split_to_array(lower(CASE WHEN type = 'statement' THEN content ELSE text END), '[^\\p{L}]+')) AS w
+          FROM events)
+    WHERE length(w) > 1
+    GROUP BY w
+"""
+
+
 def _mentions(con: duckdb.DuckDBPyConnection, settings: Settings) -> Iterator[pa.Table]:
     schema = schema_of("event_mentions")
+    counts = {w: n for batch in con.sql(_WORD_COUNTS).to_arrow_reader(_BATCH_ROWS) for w, n in zip(*batch.to_pydict().values())}
     rows = _rows(con, _EVENT_GROUPS.format(topics=_TOPICS))
     pending: list[dict] = []
-    for row in mention_rows(rows, _event_group, settings.dedup_threshold, settings.dedup_min_words):
+    for row in mention_rows(rows, _event_group, settings.dedup_threshold, settings.dedup_min_words, counts):
         pending.append(row)
         if len(pending) >= _BATCH_ROWS:
             yield pa.Table.from_pylist(pending, schema=schema)
