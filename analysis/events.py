@@ -493,12 +493,24 @@ _EDGE = frozenset(" \t\r\n,;:—–-\"“”'‘’`()")
 
 
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """A clause without the punctuation and quotation marks at its edges."""
+    """A clause without the punctuation and quotation marks at its edges, except a
+    closing mark that a quotation inside it needs ('blamed leaders for the "tragedy"')."""
+    outer = end
     while start < end and text[start] in _EDGE:
         start += 1
     while end > start and (text[end - 1] in _EDGE or (text[end - 1] in ".!?" and end - start > 1)):
         end -= 1
+    if end < outer and text[end] in _CLOSERS and _open_quote(text[start:end]):
+        end += 1
     return start, end
+
+
+_CLOSERS = frozenset("\"”’")
+
+
+def _open_quote(span: str) -> bool:
+    """A quotation opens in ``span`` and does not close there."""
+    return span.count('"') % 2 == 1 or span.count("“") > span.count("”")
 
 
 def _resolve_needs(words: _Words, clause: _Clause, lex: dict) -> None:
@@ -985,7 +997,7 @@ def _event(
         mod=when.mod,
         tense=tense,
         negated=negated,
-        content=_reported(text, sentence, clause) if kind == "statement" and head.pos != "noun" else None,
+        content=_reported(text, sentence, clause, quotes) if kind == "statement" and head.pos != "noun" else None,
         canonical_id=event_id,
     )
 
@@ -993,11 +1005,16 @@ def _event(
 _STRIP_CONTENT = " \t\r\n,.;:\"“”'‘’`"
 
 
-def _reported(text: str, sentence: Sentence, clause: _Clause) -> str | None:
+def _reported(text: str, sentence: Sentence, clause: _Clause, quotes: Sequence[tuple[int, int]]) -> str | None:
     """What a reporting clause reports: the rest of its sentence after it ("said |
-    that ..."), or the quotation right before it ('"...," he said'); ``None`` when
-    the clause holds it itself ("blamed Afghan leaders for the tragedy")."""
-    after = text[clause.end : sentence.end].strip(_STRIP_CONTENT)
+    that ..."; within the quotation when the clause is quoted), or the quotation right
+    before it ('"...," he said'); ``None`` when the clause holds it itself ("blamed
+    Afghan leaders for the tragedy")."""
+    end = sentence.end
+    for a, b in quotes:
+        if a < clause.start < b:
+            end = min(end, b)
+    after = text[clause.end : end].strip(_STRIP_CONTENT)
     if after:
         return after
     before = text[sentence.start : clause.start].rstrip(" ,")
