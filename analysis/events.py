@@ -37,6 +37,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import functools
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -157,6 +158,7 @@ _TYPED_VERB, _TYPED_NOUN, _FINITE, _NONFINITE, _OTHER_NOUN_PRIORITY = 0, 1, 2, 3
 # Words: letters with inner hyphens, apostrophes or periods ("clear-eyed", "didn't",
 # "today's", "U.S").
 _TOKEN = re.compile(r"[^\W\d_]+(?:[-'’.][^\W\d_]+)*")
+_WORD_SPLIT = re.compile(f"({_TOKEN.pattern})")
 # Punctuation between two words that may end a clause (not "100,000", not "10:30").
 _CLAUSE_PUNCTUATION = re.compile(r"[,;](?!\d)|:(?!\d)|[—–]|\s-{1,2}\s")
 
@@ -285,16 +287,14 @@ class _Words:
 
     @classmethod
     def of(cls, text: str, lex: dict) -> "_Words":
-        spans = [m.span() for m in _TOKEN.finditer(text)]
-        starts = [a for a, _ in spans]
-        ends = [b for _, b in spans]
-        lowered = text.lower()
-        if len(lowered) == len(text):
-            lows = [lowered[a:b] for a, b in spans]
-        else:  # a character whose lower case is longer: lower word by word
-            lows = [text[a:b].lower() for a, b in spans]
+        # split keeps words and the text between them: their lengths give the offsets
+        # (faster than a match object per word)
+        parts = _WORD_SPLIT.split(text)
+        offsets = list(itertools.accumulate(map(len, parts), initial=0))
+        found = parts[1::2]
+        lows = [w.lower() for w in found]
         table = lex["flags"]
-        return cls(text, starts, ends, lows, [table.get(w, 0) for w in lows], [text[a].isupper() for a in starts])
+        return cls(text, offsets[1::2], offsets[2::2], lows, [table.get(w, 0) for w in lows], [w[0].isupper() for w in found])
 
     def spaced(self, i: int) -> bool:
         """Only whitespace between word ``i - 1`` and word ``i``."""

@@ -132,3 +132,19 @@ def test_any_text_gives_valid_events(text):
         s = sentences[e.sent_idx]
         assert s.start <= e.start and e.end <= s.end
         assert e.type in EVENT_TYPES and e.time_start < e.time_end
+
+
+@pytest.mark.gold
+def test_news_events_trace_back_to_their_words(shared_eval):
+    """Every event of the TimeBank/AQUAINT news texts: clause and trigger are the words
+    at their offsets, inside their sentence; times are intervals."""
+    from analysis.evaluation.metrics import read_gold
+
+    for record in read_gold(shared_eval / "timex" / "tbaq-cleaned.jsonl"):
+        doc = Document(doc_id=record["doc_id"], text=record["text"], published=dt.date.fromisoformat(record["dct"][:10]))
+        result = process_document(doc)
+        for e in result.events:
+            assert doc.text[e.start : e.end] == e.text and doc.text[e.trigger_start : e.trigger_end] == e.trigger
+            s = result.sentences[e.sent_idx]
+            assert s.start <= e.start <= e.trigger_start < e.trigger_end <= e.end <= s.end
+            assert e.time_start < e.time_end and e.type in EVENT_TYPES
