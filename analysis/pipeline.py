@@ -24,7 +24,7 @@ __all__ = ["PIPELINE_VERSION", "DocumentResult", "STAGES", "TABLES", "process_do
 
 # Bump when a change to any stage changes what a document yields: cached results made
 # by another version are recomputed.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 
 
 @dataclass(slots=True)
