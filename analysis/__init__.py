@@ -9,7 +9,10 @@ tables (Parquet and CSV).
 __version__ = "0.1.0"
 
 from .claims import Claim, extract_claims
+from .conflicts import find_conflicts
 from .corpus import Corpus, CorpusError, Document, Reject, iter_corpus, load_corpus, parse_published
+from .dedup import cluster_mentions, mention_words
+from .events import Event, extract_events
 from .numbers import NumberSpan, find_numbers, parse_number
 from .pipeline import PIPELINE_VERSION, DocumentResult, process_document
 from .quantities import Quantity, extract_quantities
@@ -18,6 +21,7 @@ from .sentences import QuoteSpan, Sentence, find_quotes, split_sentences
 from .settings import Columns, Settings
 from .storage import read_table
 from .tables import to_frame
+from .timeline import build_corpus_tables, run_corpus_step
 from .timexes import Timex, extract_timexes, timex_stage, value_interval
 
 __all__ = [
@@ -27,6 +31,7 @@ __all__ = [
     "CorpusError",
     "Document",
     "DocumentResult",
+    "Event",
     "NumberSpan",
     "PIPELINE_VERSION",
     "Quantity",
@@ -38,18 +43,24 @@ __all__ = [
     "StrictModeError",
     "Timex",
     "__version__",
+    "build_corpus_tables",
+    "cluster_mentions",
     "extract_claims",
+    "extract_events",
     "extract_quantities",
     "extract_timexes",
+    "find_conflicts",
     "find_numbers",
     "find_quotes",
     "iter_corpus",
     "load_corpus",
+    "mention_words",
     "parse_number",
     "parse_published",
     "process_document",
     "read_table",
     "run_corpus",
+    "run_corpus_step",
     "split_sentences",
     "timex_stage",
     "to_frame",

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from .claims import claim_stage
 from .corpus import Document
+from .events import event_stage
 from .quantities import quantity_stage
 from .sentences import Sentence, split_sentences
 from .settings import Settings
@@ -23,7 +24,7 @@ __all__ = ["PIPELINE_VERSION", "DocumentResult", "STAGES", "TABLES", "process_do
 
 # Bump when a change to any stage changes what a document yields: cached results made
 # by another version are recomputed.
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "5"
 
 
 @dataclass(slots=True)
@@ -97,10 +98,11 @@ STAGES: list[tuple[str, Stage]] = [
     ("timexes", timex_stage),
     ("quantities", quantity_stage),
     ("claims", claim_stage),
+    ("events", event_stage),
 ]
 
 # Tables a run writes, in the order the summary lists them.
-TABLES: list[str] = ["documents", "sentences", "timexes", "quantities", "claims"]
+TABLES: list[str] = ["documents", "sentences", "timexes", "quantities", "claims", "events"]
 
 
 def process_document(doc: Document, settings: Settings | None = None) -> DocumentResult:

@@ -51,6 +51,15 @@ class Settings:
             shows it on a terminal when there are more than a handful of articles.
         workers: worker processes for ``run``; ``None`` means one per core.
         batch_size: documents per batch handed to a worker and written per Parquet part.
+        dedup_threshold: least word Jaccard similarity of two mentions of one event
+            (see :mod:`analysis.dedup`; 0.5: repeated quotes and rewrites of one
+            sentence reach it, different sentences on one story do not).
+        dedup_min_words: mentions with fewer compared words are never merged.
+        conflict_time_overlap: two claims are about the same time when their
+            intervals overlap by at least this share of their union (see
+            :mod:`analysis.conflicts`).
+        conflict_approx_tolerance: an approximate figure ("about 1,000") stands for
+            this relative margin around its value when bounds are compared.
     """
 
     published: dt.date | None = None
@@ -60,6 +69,10 @@ class Settings:
     progress: bool | None = None
     workers: int | None = None
     batch_size: int = 500
+    dedup_threshold: float = 0.5
+    dedup_min_words: int = 4
+    conflict_time_overlap: float = 0.5
+    conflict_approx_tolerance: float = 0.1
 
     def replace(self, **changes) -> "Settings":
         """A copy with some fields changed."""

@@ -55,9 +55,14 @@ class TableWriter:
 
     def write(self, name: str, rows: list[Mapping]) -> None:
         """Append rows to one table (a new Parquet part and CSV lines)."""
-        if not rows:
+        if rows:
+            self.write_table(name, to_arrow(name, rows))
+
+    def write_table(self, name: str, table: pa.Table) -> None:
+        """Append an Arrow table with the declared schema of ``name`` (a new part)."""
+        if not table.num_rows:
             return
-        table = to_arrow(name, rows)
+        table = table.cast(schema_of(name))
         part = self._parts[name]
         pq.write_table(table, self.out_dir / name / f"part-{part:05d}.parquet")
         self._parts[name] = part + 1

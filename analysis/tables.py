@@ -146,6 +146,117 @@ register_table(
 )
 
 
+# Events, their mentions, conflicting claims and the timeline (issue 5). Dates are
+# date32 and calendar intervals half-open [time_start, time_end).
+register_table(
+    "events",
+    [
+        ("event_id", pa.string()),
+        ("doc_id", pa.string()),
+        ("sent_idx", pa.int32()),
+        ("start", pa.int64()),
+        ("end", pa.int64()),
+        ("trigger", pa.string()),
+        ("trigger_start", pa.int64()),
+        ("trigger_end", pa.int64()),
+        ("type", pa.string()),
+        ("actors", pa.string()),
+        ("speaker", pa.string()),
+        ("quoted", pa.bool_()),
+        ("timex_id", pa.string()),
+        ("time_start", pa.date32()),
+        ("time_end", pa.date32()),
+        ("granularity", pa.string()),
+        ("time_basis", pa.string()),
+        ("mod", pa.string()),
+        ("canonical_id", pa.string()),
+        ("n_mentions", pa.int32()),
+        ("text", pa.string()),
+        ("time_surface", pa.string()),
+        ("tense", pa.string()),
+        ("negated", pa.bool_()),
+        ("content", pa.string()),
+    ],
+)
+
+register_table(
+    "event_mentions",
+    [
+        ("canonical_id", pa.string()),
+        ("event_id", pa.string()),
+        ("doc_id", pa.string()),
+        ("sent_idx", pa.int32()),
+        ("start", pa.int64()),
+        ("end", pa.int64()),
+        ("similarity", pa.float64()),
+    ],
+)
+
+register_table(
+    "conflicts",
+    [
+        ("conflict_id", pa.string()),
+        ("category", pa.string()),
+        ("claim_a", pa.string()),
+        ("claim_b", pa.string()),
+        ("doc_a", pa.string()),
+        ("doc_b", pa.string()),
+        ("source_a", pa.string()),
+        ("source_b", pa.string()),
+        ("speaker_a", pa.string()),
+        ("speaker_b", pa.string()),
+        ("value_a", pa.float64()),
+        ("value_b", pa.float64()),
+        ("low_a", pa.float64()),
+        ("high_a", pa.float64()),
+        ("low_b", pa.float64()),
+        ("high_b", pa.float64()),
+        ("time_start", pa.date32()),
+        ("time_end", pa.date32()),
+        ("gap", pa.float64()),
+        ("noun_a", pa.string()),
+        ("noun_b", pa.string()),
+    ],
+)
+
+register_table(
+    "timeline",
+    [
+        ("item_id", pa.string()),
+        ("kind", pa.string()),
+        ("doc_id", pa.string()),
+        ("sent_idx", pa.int32()),
+        ("start", pa.int64()),
+        ("end", pa.int64()),
+        ("time_start", pa.date32()),
+        ("time_end", pa.date32()),
+        ("granularity", pa.string()),
+        ("time_surface", pa.string()),
+        ("time_basis", pa.string()),
+        ("label", pa.string()),
+        ("type", pa.string()),
+        ("category", pa.string()),
+        ("value", pa.float64()),
+        ("low", pa.float64()),
+        ("high", pa.float64()),
+        ("qualifier", pa.string()),
+        ("noun", pa.string()),
+        ("source", pa.string()),
+        ("title", pa.string()),
+        ("published", pa.date32()),
+        ("speaker", pa.string()),
+        ("quoted", pa.bool_()),
+        ("sentence", pa.string()),
+        ("series_id", pa.string()),
+        ("series_pos", pa.int32()),
+        ("conflict", pa.bool_()),
+        ("n_mentions", pa.int32()),
+        ("mod", pa.string()),
+        ("actors", pa.string()),
+    ],
+)
+
+
 def rows_of(objects: Iterable) -> list[dict]:
     """Dataclass objects of one class (a stage's timexes, quantities, claims) as table
     rows: one dict per object, its fields by name in declaration order."""

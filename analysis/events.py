@@ -1,0 +1,1055 @@
+"""Dated events: for each clause that tells something happening, its trigger, type,
+actors, speaker and the time that governs it.
+
+Stage: ``(Document, sentences, timexes, claims) -> list[Event]``.
+
+How a clause becomes an event:
+
+1. **Clauses.** A sentence is cut before clause openers after punctuation (", but",
+   ", which"), before subordinators anywhere ("because", "while"), at semicolons,
+   colons, dashes and quotation marks, and between a reporting verb and what it reports
+   ("told reporters | that ..."). A piece without any verb or event noun is not a
+   clause of its own: it stays with the piece before it.
+2. **Trigger.** In each clause the head is the first typed verb or phrase of the
+   lexicon (``lexicons/events.yaml``: "pledged", "went into", "taking power"), else the
+   first typed event noun ("collapse", "meeting"), else the first finite verb the
+   helper words and endings reveal ("was now working", "proposed", "went"), else an
+   infinitive or -ing form; the type is the lexicon's, ``other`` for a guessed verb.
+3. **Actors.** Names of the gazetteer (countries, cities, organisations) and
+   capitalised names in the clause, titles stripped ("NATO; Jens Stoltenberg").
+4. **Time.** The time expression that governs the clause: one inside the clause (the
+   one with a time preposition in front, else the nearest to the trigger), with its
+   relation ("after 9/11" runs from 2001-09-11 to the publication date, mod AFTER);
+   else, for a clause that is not a statement, one elsewhere in its sentence
+   (``explicit`` either way); else, for a past-tense happening, the last date the text
+   gave before it (``narrative``); else the tense: reported speech and present or
+   future tense are placed on the publication day (``tense``, mod AFTER for the
+   future, BEFORE for an undated past); else the publication day (``publication``).
+
+Statements keep what they report in ``content`` (the rest of the sentence: the
+quotation or the reported clause): two mentions of one statement differ in their
+reporting clause ("he said" / "he told a press conference") but not in what was said,
+and de-duplication (:mod:`analysis.dedup`) compares that.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import functools
+import itertools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .corpus import Document
+from .lexicons import load_lexicon
+from .sentences import Sentence, find_quotes
+
+__all__ = ["EVENT_TYPES", "TIME_BASES", "Event", "event_rows", "event_stage", "extract_events"]
+
+EVENT_TYPES = (
+    "statement",
+    "meeting",
+    "pledge",
+    "deployment",
+    "withdrawal",
+    "evacuation",
+    "attack",
+    "takeover",
+    "agreement",
+    "election",
+    "collapse",
+    "other",
+)
+TIME_BASES = ("explicit", "narrative", "tense", "publication")
+
+
+@dataclass(slots=True)
+class Event:
+    """One row of the ``events`` table.
+
+    Attributes:
+        event_id: ``f"{doc_id}:e{n}"``, n from 0 in text order.
+        doc_id, sent_idx: where the event is told.
+        start, end: the clause (character offsets into the document text).
+        text: the clause, ``doc.text[start:end]``.
+        trigger, trigger_start, trigger_end: the verb or noun that tells the happening.
+        type: one of :data:`EVENT_TYPES`.
+        actors: organisations, places and people named in the clause, ``"; "``-joined.
+        speaker: who tells it (the sentence's speaker), or ``None`` for the writer.
+        quoted: the trigger is inside quotation marks.
+        timex_id, time_surface: the time expression that dates the event, if any.
+        time_start, time_end: the half-open calendar interval of the event.
+        granularity: of that interval (day, week, month, year, ...).
+        time_basis: explicit | narrative | tense | publication.
+        mod: how the event relates to its time (AFTER: from then on; BEFORE: until
+            then; the time expression's own mod otherwise).
+        tense: past | present | future | none, from the clause's verb group.
+        negated: a negation before the trigger says it did not happen ("no terrorist
+            attacks", "did not attack").
+        content: for a statement, what it reports (the rest of its sentence); ``None``
+            otherwise.
+        canonical_id: the event de-duplication keeps for all mentions of the same
+            happening (itself until de-duplication says otherwise).
+        n_mentions: how many mentions that canonical event has.
+    """
+
+    event_id: str
+    doc_id: str
+    sent_idx: int
+    start: int
+    end: int
+    text: str
+    trigger: str
+    trigger_start: int
+    trigger_end: int
+    type: str
+    actors: str | None
+    speaker: str | None
+    quoted: bool
+    timex_id: str | None
+    time_surface: str | None
+    time_start: dt.date | None
+    time_end: dt.date | None
+    granularity: str | None
+    time_basis: str
+    mod: str | None
+    tense: str
+    negated: bool
+    content: str | None
+    canonical_id: str
+    n_mentions: int = 1
+
+
+# ---------------------------------------------------------------------------- lexicon
+
+
+# ---------------------------------------------------------------------------- lexicon
+
+# Word classes, as bit flags of one lookup table (one dict access per word).
+_TRIGGER = 1 << 0  # some lexicon trigger starts with this word
+_BE = 1 << 1
+_HAVE = 1 << 2
+_MODAL = 1 << 3
+_TO = 1 << 4
+_ADVERB = 1 << 5
+_DETERMINER = 1 << 6
+_NOT_TRIGGER = 1 << 7
+_IRREGULAR = 1 << 8
+_PRESENT = 1 << 9
+_SUBJECT = 1 << 10
+_OPENS_AFTER_PUNCTUATION = 1 << 11
+_OPENS_ALWAYS = 1 << 12
+_NEGATION = 1 << 13
+_FUTURE = 1 << 14
+_PAST_HELPER = 1 << 15
+_PRESENT_HELPER = 1 << 16
+_NOT_ACTOR = 1 << 17
+_TITLE = 1 << 18
+_NAME_LINK = 1 << 19
+_OTHER_NOUN = 1 << 20
+_FUTURE_LEAD = 1 << 21  # first word of a future phrase ("going to", "plans to")
+_HELPER = _BE | _HAVE | _MODAL | _TO
+
+# Priorities of trigger candidates in a clause (lower wins).
+_TYPED_VERB, _TYPED_NOUN, _FINITE, _NONFINITE, _OTHER_NOUN_PRIORITY = 0, 1, 2, 3, 4
+
+# Words: letters with inner hyphens, apostrophes or periods ("clear-eyed", "didn't",
+# "today's", "U.S").
+_TOKEN = re.compile(r"[^\W\d_]+(?:[-'’.][^\W\d_]+)*")
+_WORD_SPLIT = re.compile(f"({_TOKEN.pattern})")
+# Punctuation between two words that may end a clause (not "100,000", not "10:30").
+_CLAUSE_PUNCTUATION = re.compile(r"[,;](?!\d)|:(?!\d)|[—–]|\s-{1,2}\s")
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One lexicon trigger form."""
+
+    type: str
+    pos: str  # verb | phrase | noun
+    needs: tuple[str, ...]
+
+
+def _key(words: str) -> tuple[str, ...]:
+    return tuple(words.lower().replace(".", " ").split()) if "." in words and " " in words else tuple(words.lower().split())
+
+
+def _by_first_word(phrases) -> dict[str, list[tuple[str, ...]]]:
+    """Phrases (word tuples) indexed by their first word, longest first."""
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in sorted(set(phrases), key=len, reverse=True):
+        index.setdefault(phrase[0], []).append(phrase)
+    return index
+
+
+@functools.cache
+def _lexicon() -> dict:
+    """Every word class and phrase index of this stage, built once from the lexicons."""
+    lex = load_lexicon("events.yaml")
+    gazetteer = load_lexicon("gazetteer.yaml")
+    speech = load_lexicon("speech.yaml")
+    flags: dict[str, int] = {}
+
+    def mark(words, flag: int) -> None:
+        for w in words:
+            flags[w.lower()] = flags.get(w.lower(), 0) | flag
+
+    # trigger phrases indexed by their first word, longest first
+    triggers: dict[str, list[tuple[tuple[str, ...], list[_Entry]]]] = {}
+    by_words: dict[tuple[str, ...], list[_Entry]] = {}
+    for type_name, spec in lex["types"].items():
+        if type_name not in EVENT_TYPES:
+            raise ValueError(f"events.yaml: unknown event type {type_name!r}")
+        for pos in ("verbs", "phrases"):
+            for lemma, forms in (spec.get(pos) or {}).items():
+                needs: tuple[str, ...] = ()
+                if isinstance(forms, dict):
+                    needs = tuple(forms.get("needs", ()))
+                    forms = forms["forms"]
+                kind = "phrase" if pos == "phrases" or " " in lemma else "verb"
+                for form in [lemma, *forms]:
+                    by_words.setdefault(_key(form), []).append(_Entry(type_name, kind, needs))
+        for noun in spec.get("nouns") or ():
+            by_words.setdefault(_key(noun), []).append(_Entry(type_name, "noun", ()))
+    for words, entries in by_words.items():
+        triggers.setdefault(words[0], []).append((words[1:], entries))
+    for options in triggers.values():
+        options.sort(key=lambda o: -len(o[0]))
+    mark(triggers, _TRIGGER)
+
+    aux = lex["auxiliaries"]
+    mark(aux["be"], _BE)
+    mark(aux["have"], _HAVE)
+    mark([w for w in aux["modal"] if w != "to"], _MODAL)
+    mark(["to"], _TO)
+    mark(lex["adverbs"], _ADVERB)
+    mark(lex["determiners"], _DETERMINER)
+    mark(lex["not_triggers"], _NOT_TRIGGER)
+    mark(lex["irregular_verbs"], _IRREGULAR)
+    mark(lex["present_verbs"], _PRESENT)
+    mark(lex["subject_pronouns"], _SUBJECT)
+    mark(lex["clause_openers"]["after_punctuation"], _OPENS_AFTER_PUNCTUATION)
+    mark(lex["clause_openers"]["always"], _OPENS_ALWAYS)
+    mark(lex["negations"], _NEGATION)
+    tense = lex["tense"]
+    mark([w for w in tense["future"] if " " not in w], _FUTURE)
+    mark([w.split()[0] for w in tense["future"] if " " in w], _FUTURE_LEAD)
+    mark(tense["past"], _PAST_HELPER)
+    mark(tense["present"], _PRESENT_HELPER)
+    mark([*load_lexicon("abbreviations.yaml")["sentence_starters"], *lex["not_actors"]], _NOT_ACTOR)
+    mark([w.rstrip(".") for w in speech["title_words"]], _TITLE)
+    mark(lex["name_links"], _NAME_LINK)
+    mark(lex["other_nouns"], _OTHER_NOUN)
+
+    gazetteer_names: dict[str, list[tuple[str, ...]]] = {}
+    for name in [*gazetteer["organisations"], *gazetteer["countries"], *gazetteer["cities"]]:
+        words = tuple(_TOKEN.findall(name))
+        gazetteer_names.setdefault(words[0], []).append(words[1:])
+    for options in gazetteer_names.values():
+        options.sort(key=lambda o: -len(o))
+    cues = lex["time_cues"]
+    return {
+        "flags": flags,
+        "triggers": triggers,
+        "context": {name: frozenset(w.lower() for w in words) for name, words in lex["context"].items()},
+        "places": frozenset(t for name in [*gazetteer["countries"], *gazetteer["cities"]] for t in [tuple(_TOKEN.findall(name))]),
+        "future_phrases": frozenset(tuple(w.split()) for w in tense["future"] if " " in w),
+        "complementizers": frozenset(w for w in lex["complementizers"] if w[0].isalpha()),
+        "quote_marks": tuple(w for w in lex["complementizers"] if not w[0].isalpha()),
+        "not_complement": frozenset(w.lower() for w in lex["not_complement"]),
+        "report_objects": _by_first_word(tuple(o.lower().split()) for o in lex["report_objects"]),
+        "time_leads": frozenset(lex["time_leads"]),
+        "range_joins": frozenset(lex["range_joins"]),
+        "from_then": frozenset(cues["from_then"]),
+        "until_then": frozenset(cues["until_then"]),
+        "within": frozenset(cues["within"]),
+        "gazetteer": gazetteer_names,
+        "demonyms": frozenset(gazetteer["demonyms"]),
+    }
+
+
+# ---------------------------------------------------------------------------- words
+
+
+@dataclass(slots=True)
+class _Words:
+    """The words of a document: offsets, lower-cased forms, word-class flags and
+    whether each starts with a capital."""
+
+    text: str
+    starts: list[int]
+    ends: list[int]
+    lows: list[str]
+    flags: list[int]
+    caps: list[bool]
+
+    @classmethod
+    def of(cls, text: str, lex: dict) -> "_Words":
+        # split keeps words and the text between them: their lengths give the offsets
+        # (faster than a match object per word)
+        parts = _WORD_SPLIT.split(text)
+        offsets = list(itertools.accumulate(map(len, parts), initial=0))
+        found = parts[1::2]
+        lows = [w.lower() for w in found]
+        table = lex["flags"]
+        return cls(text, offsets[1::2], offsets[2::2], lows, [table.get(w, 0) for w in lows], [w[0].isupper() for w in found])
+
+    def spaced(self, i: int) -> bool:
+        """Only whitespace between word ``i - 1`` and word ``i``."""
+        a, b = self.ends[i - 1], self.starts[i]
+        return b - a == 1 and self.text[a] == " " or self.text[a:b].isspace()
+
+    def index_at(self, pos: int) -> int:
+        """Index of the first word starting at or after ``pos``."""
+        return bisect.bisect_left(self.starts, pos)
+
+
+# ---------------------------------------------------------------------------- triggers
+
+
+@dataclass(slots=True)
+class _Candidate:
+    """A word that may head a clause: a lexicon trigger or a guessed verb."""
+
+    index: int  # the word
+    start: int
+    end: int
+    priority: int
+    type: str
+    pos: str  # verb | phrase | noun | guess
+    needs: tuple[str, ...] = ()
+
+
+def _trigger_candidates(words: _Words, lex: dict) -> list[_Candidate]:
+    """Every trigger candidate of the document in text order; where two start at the
+    same word the better one (priority, then length) stays."""
+    found: dict[int, _Candidate] = {}
+    lows, flags, starts, ends = words.lows, words.flags, words.starts, words.ends
+
+    def keep(c: _Candidate) -> None:
+        old = found.get(c.index)
+        if old is None or (c.priority, c.start - c.end) < (old.priority, old.start - old.end):
+            found[c.index] = c
+
+    caps = words.caps
+    # only words of some class, or with a past-tense ending, can be candidates
+    for i in [i for i, (f, w) in enumerate(zip(flags, lows)) if f or w[-2:] == "ed"]:
+        f = flags[i]
+        low = lows[i]
+        if caps[i] and i and words.spaced(i) and not words.text[starts[i] : ends[i]].isupper():
+            continue  # a capital inside a sentence: a name ("Rally", "Dan Fried")
+        if f & _OTHER_NOUN:
+            keep(_Candidate(i, starts[i], ends[i], _OTHER_NOUN_PRIORITY, "other", "noun"))
+        if f & _TRIGGER:
+            _lexicon_candidate(words, i, lex, keep)
+        if f & _HELPER:
+            _helper_candidate(words, i, keep)
+        elif f & _NOT_TRIGGER:
+            continue
+        elif low.endswith("ed") and low.isalpha() and len(low) > 3:
+            if not _nominal(words, i):
+                keep(_Candidate(i, starts[i], ends[i], _FINITE, "other", "guess"))
+        elif f & _IRREGULAR:
+            if not _nominal(words, i):
+                keep(_Candidate(i, starts[i], ends[i], _FINITE, "other", "guess"))
+        elif f & _PRESENT and not _nominal(words, i):
+            keep(_Candidate(i, starts[i], ends[i], _FINITE, "other", "guess"))
+    return [found[k] for k in sorted(found)]
+
+
+def _lexicon_candidate(words: _Words, i: int, lex: dict, keep) -> None:
+    lows = words.lows
+    for rest, entries in lex["triggers"][lows[i]]:
+        j = i + len(rest)
+        if j >= len(lows) or any(lows[i + 1 + k] != w or not words.spaced(i + 1 + k) for k, w in enumerate(rest)):
+            if rest:
+                continue
+        nominal = _nominal(words, i)
+        verbal = len(rest) > 0 or _verbal(words, i)
+        has_verb = any(e.pos != "noun" for e in entries)
+        for entry in entries:
+            if entry.pos == "noun":
+                if not nominal and verbal and has_verb:
+                    continue  # "attack", "visit": a verb unless a determiner comes first
+            elif nominal or not verbal:
+                continue  # "the announced plan", "member states"
+            priority = _TYPED_NOUN if entry.pos == "noun" else _TYPED_VERB
+            keep(_Candidate(i, words.starts[i], words.ends[i], priority, entry.type, entry.pos, entry.needs))
+            return
+
+
+def _helper_candidate(words: _Words, i: int, keep) -> None:
+    """The verb after a helper and optional adverbs: "was now working", "had pledged",
+    "would pay", "to ensure"."""
+    flags, lows = words.flags, words.lows
+    j = i + 1
+    while j < len(lows) and flags[j] & _ADVERB and words.spaced(j):
+        j += 1
+    if j >= len(lows) or not words.spaced(j):
+        return
+    f, low = flags[j], lows[j]
+    if f & (_HELPER | _ADVERB | _DETERMINER | _NOT_TRIGGER) or not low.isalpha() or words.caps[j]:
+        return
+    helper = flags[i]
+    if helper & (_BE | _HAVE):
+        if not (low.endswith(("ed", "en", "ing")) or f & _IRREGULAR):
+            return
+        priority = _FINITE
+    elif helper & _TO:
+        if low.endswith("ly"):
+            return
+        priority = _NONFINITE
+    else:
+        priority = _FINITE
+    keep(_Candidate(j, words.starts[j], words.ends[j], priority, "other", "guess"))
+
+
+def _nominal(words: _Words, i: int) -> bool:
+    """A determiner or a possessive before a word makes it a noun ("today's meeting")."""
+    if i == 0 or not words.spaced(i):
+        return False
+    before = words.lows[i - 1]
+    return bool(words.flags[i - 1] & _DETERMINER) or before.endswith(("'s", "’s"))
+
+
+def _verbal(words: _Words, i: int) -> bool:
+    """Whether a one-word trigger can be a verb here. A form in -s is a plural noun as
+    often as a verb ("member states"): it is a verb after a pronoun or a name, or
+    before "that", "to" or a determiner ("the alliance estimates that")."""
+    low = words.lows[i]
+    if not low.endswith("s") or low.endswith("ss"):
+        return True
+    if i and (words.flags[i - 1] & _SUBJECT or words.caps[i - 1] or not words.spaced(i)):
+        return True  # "he states", "Iraq claims", '..." says Norwitz' 
+    if i + 1 < len(words.lows) and words.spaced(i + 1):
+        return bool(words.flags[i + 1] & (_DETERMINER | _TO)) or words.lows[i + 1] == "that"
+    return False
+
+
+# ---------------------------------------------------------------------------- clauses
+
+
+@dataclass(slots=True)
+class _Clause:
+    start: int
+    end: int
+    candidates: list[_Candidate]
+    head: _Candidate | None = None
+
+
+# A quotation this long (in words) or longer is a clause of its own; a shorter one
+# ("the "tragedy"") is a phrase of the clause around it.
+_QUOTE_CLAUSE_WORDS = 4
+
+
+def _cuts(words: _Words, first: int, last: int, sentence: Sentence, quotes: Sequence[tuple[int, int]], verbs: frozenset[int]) -> list[int]:
+    """Clause boundaries strictly inside a sentence (words ``first``..``last - 1``);
+    ``verbs`` are the indices of words that are finite verbs."""
+    text, flags = words.text, words.flags
+    cuts = set()
+    for i in range(first + 1, last):
+        f = flags[i]
+        if f & _OPENS_ALWAYS:
+            cuts.add(words.starts[i])
+            continue
+        a, b = words.ends[i - 1], words.starts[i]
+        if b - a > 1 and _CLAUSE_PUNCTUATION.search(text, a, b):
+            gap = text[a:b]
+            if f & _OPENS_AFTER_PUNCTUATION or i in verbs or ";" in gap or ":" in gap or "—" in gap or "–" in gap or "-" in gap:
+                cuts.add(b)
+    for qs, qe in quotes:
+        if len(text[qs:qe].split()) >= _QUOTE_CLAUSE_WORDS:
+            cuts.add(qs)
+            cuts.add(qe)
+    return sorted(c for c in cuts if sentence.start < c < sentence.end)
+
+
+def _clauses(sentence: Sentence, cuts: list[int], candidates: Sequence[_Candidate]) -> list[_Clause]:
+    """Pieces of the sentence between cuts; a piece with no candidate joins the one
+    before it (or the next one, at the start of the sentence)."""
+    bounds = [sentence.start, *cuts, sentence.end]
+    pieces: list[_Clause] = []
+    i = 0
+    pending: int | None = None
+    for a, b in zip(bounds, bounds[1:]):
+        own = []
+        while i < len(candidates) and candidates[i].start < b:
+            if candidates[i].start >= a:
+                own.append(candidates[i])
+            i += 1
+        if own:
+            pieces.append(_Clause(a if pending is None else pending, b, own))
+            pending = None
+        elif pieces:
+            pieces[-1].end = b
+        elif pending is None:
+            pending = a
+    return pieces
+
+
+_EDGE = frozenset(" \t\r\n,;:—–-\"“”'‘’`()")
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """A clause without the punctuation and quotation marks at its edges, except a
+    closing mark that a quotation inside it needs ('blamed leaders for the "tragedy"')."""
+    outer = end
+    while start < end and text[start] in _EDGE:
+        start += 1
+    while end > start and (text[end - 1] in _EDGE or (text[end - 1] in ".!?" and end - start > 1)):
+        end -= 1
+    if end < outer and text[end] in _CLOSERS and _open_quote(text[start:end]):
+        end += 1
+    return start, end
+
+
+_CLOSERS = frozenset("\"”’")
+
+
+def _open_quote(span: str) -> bool:
+    """A quotation opens in ``span`` and does not close there."""
+    return span.count('"') % 2 == 1 or span.count("“") > span.count("”")
+
+
+def _resolve_needs(words: _Words, clause: _Clause, lex: dict) -> None:
+    """An entry that needs context (troops, a place) keeps its type when the clause has
+    it; otherwise it is a verb of type ``other``."""
+    present: frozenset[str] | None = None
+    for c in clause.candidates:
+        if not c.needs:
+            continue
+        if present is None:
+            lo, hi = words.index_at(clause.start), words.index_at(clause.end)
+            present = frozenset(words.lows[lo:hi])
+            places = _has_place(words, lo, hi, lex)
+        if not any(places if group == "places" else present & lex["context"][group] for group in c.needs):
+            c.priority, c.type, c.pos = _FINITE, "other", "guess"
+        c.needs = ()
+
+
+def _has_place(words: _Words, lo: int, hi: int, lex: dict) -> bool:
+    """A country or city of the gazetteer among words ``lo``..``hi - 1``."""
+    for i in range(lo, hi):
+        if words.caps[i]:
+            j = _gazetteer_at(words, i, hi, lex)
+            if j and tuple(_surface(words, k) for k in range(i, j)) in lex["places"]:
+                return True
+    return False
+
+
+def _head(clause: _Clause) -> _Candidate:
+    return min(clause.candidates, key=lambda c: (c.priority, c.start))
+
+
+def _is_statement_verb(c: _Candidate) -> bool:
+    return c.type == "statement" and c.pos != "noun" and c.priority == _TYPED_VERB
+
+
+def _split_statements(words: _Words, clause: _Clause, timexes: Sequence, lex: dict) -> list[_Clause]:
+    """Cut each reporting clause from what it reports: "Stoltenberg told reporters |
+    that the alliance ...", "said Tuesday | the alliance was ...", and "... at a
+    healthy rate this fall, | machine-tool makers say"."""
+    verb = next((c for c in clause.candidates if _is_statement_verb(c)), None)
+    if verb is None:
+        return [clause]
+    before = [c for c in clause.candidates if c.start < verb.start and c.priority <= _FINITE]
+    if before:
+        comma = words.text.rfind(",", before[-1].end, verb.start)
+        if comma >= 0:
+            rest = _sub(clause, comma + 1, clause.end)
+            return [_sub(clause, clause.start, comma + 1), *_split_statements(words, rest, timexes, lex)]
+    cut = _complement_start(words, verb, clause, timexes, lex)
+    if cut is None:
+        return [clause]
+    return [_sub(clause, clause.start, cut), *_split_statements(words, _sub(clause, cut, clause.end), timexes, lex)]
+
+
+def _complement_start(words: _Words, verb: _Candidate, clause: _Clause, timexes: Sequence, lex: dict) -> int | None:
+    """Where what a reporting verb reports begins, or ``None`` when nothing follows
+    (past a time expression, an object of "tell" such as "reporters", a comma)."""
+    text = words.text
+    pos = _skip_time(text, verb.end, clause.end, timexes, lex)
+    i = words.index_at(pos)
+    for obj in lex["report_objects"].get(words.lows[i] if i < len(words.lows) else "", ()):
+        if tuple(words.lows[i : i + len(obj)]) == obj:
+            i += len(obj)
+            pos = _skip_time(text, words.ends[i - 1], clause.end, timexes, lex)
+            i = words.index_at(pos)
+            break
+    gap = text[pos : words.starts[i] if i < len(words.starts) else clause.end]
+    mark = next((gap.index(q) for q in lex["quote_marks"] if q in gap), None)
+    if mark is not None and pos + mark < clause.end:
+        return pos + mark
+    if i >= len(words.lows) or words.starts[i] >= clause.end:
+        return None
+    if words.lows[i] in lex["complementizers"]:
+        return words.starts[i]
+    for k in range(i, min(i + 12, len(words.lows))):
+        if words.starts[k] >= clause.end:
+            break
+        if words.lows[k] == "that":
+            if not any(pos <= c.start < words.starts[k] and c.priority <= _FINITE for c in clause.candidates):
+                return words.starts[k]
+            break
+    if words.lows[i] in lex["not_complement"]:
+        return None
+    if any(c.start >= pos and c.priority <= _FINITE for c in clause.candidates):
+        return words.starts[i]
+    return None
+
+
+def _skip_time(text: str, pos: int, end: int, timexes: Sequence, lex: dict) -> int:
+    """Past a time expression right after ``pos`` ("said Tuesday", "said here Friday")."""
+    for t in timexes:
+        if t.start < pos:
+            continue
+        lead = text[pos : t.start].strip(" ,").lower()
+        if t.end <= end and (not lead or all(w in lex["time_leads"] for w in lead.split())):
+            return t.end
+        break
+    return pos
+
+
+def _sub(clause: _Clause, start: int, end: int) -> _Clause:
+    return _Clause(start, end, [c for c in clause.candidates if start <= c.start < end])
+
+
+# ---------------------------------------------------------------------------- time
+
+
+@dataclass(slots=True)
+class _Time:
+    time_start: dt.date | None
+    time_end: dt.date | None
+    basis: str
+    mod: str | None = None
+    timex: object | None = None
+    granularity: str | None = "day"
+
+
+def _anchorable(t) -> bool:
+    return t.interval_start is not None and t.interval_end is not None
+
+
+def _cue(words: _Words, t, lex: dict) -> str | None:
+    """The time preposition in front of a time expression ("after 9/11"), or its own
+    first word ("earlier Tuesday", "last year")."""
+    i = words.index_at(t.start)
+    candidates = []
+    if i and t.start - words.ends[i - 1] <= 3:
+        candidates.append(words.lows[i - 1])
+    if i < len(words.lows) and words.starts[i] == t.start:
+        candidates.append(words.lows[i])
+    for w in candidates:
+        if w in lex["from_then"] or w in lex["until_then"] or w in lex["within"]:
+            return w
+    return None
+
+
+# A time expression after a time preposition ("in", "after", "during") counts as this
+# many characters nearer to the trigger: the preposition ties it to a verb.
+_CUE_BONUS = 40
+
+
+def _governing_timex(words: _Words, clause: _Clause, head: _Candidate, timexes: Sequence, lex: dict):
+    """Of the time expressions inside the clause, the one that governs its trigger: the
+    nearest to it, one after a time preposition counting as nearer."""
+    best, best_key = None, None
+    for t in timexes:
+        if t.start < clause.start or t.end > clause.end or not _anchorable(t):
+            continue
+        distance = t.start - head.end if t.start >= head.end else head.start - t.end
+        key = distance - (_CUE_BONUS if _cue(words, t, lex) else 0)
+        if best_key is None or key < best_key:
+            best, best_key = t, key
+    return best
+
+
+def _explicit_time(words: _Words, t, following, dct: dt.date, lex: dict) -> _Time:
+    """The event's interval from its time expression and the relation the text gives:
+    "after/since X" runs from X to the publication date, "until/before X" ends with X,
+    "from X to Y" and "between X and Y" span both (``following`` is the time expression
+    after ``t`` in the sentence, if any)."""
+    cue = _cue(words, t, lex)
+    start, end, mod = t.interval_start, t.interval_end, t.mod
+    day_after = dct + dt.timedelta(days=1)
+    if following is not None and _anchorable(following) and following.interval_end > start:
+        join = words.text[t.end : following.start].strip().lower()
+        if join in lex["range_joins"]:
+            return _Time(start, following.interval_end, "explicit", None, t, _granularity(start, following.interval_end))
+    if cue in lex["from_then"] or mod in ("AFTER", "ON_OR_AFTER"):
+        end, mod = max(end, day_after), "AFTER"
+    elif cue in lex["until_then"] or mod in ("BEFORE", "ON_OR_BEFORE"):
+        start, mod = (min(start, dct) if end > dct else start), "BEFORE"
+    granularity = t.granularity if (start, end) == (t.interval_start, t.interval_end) else _granularity(start, end)
+    return _Time(start, end, "explicit", mod, t, granularity)
+
+
+def _granularity(start: dt.date, end: dt.date) -> str:
+    days = (end - start).days
+    for limit, name in ((1, "day"), (7, "week"), (31, "month"), (92, "quarter"), (366, "year"), (3660, "decade")):
+        if days <= limit:
+            return name
+    return "century"
+
+
+def _tense_and_negation(words: _Words, clause: _Clause, head: _Candidate, lex: dict) -> tuple[str, bool]:
+    """The tense of a clause (past | present | future | none) and whether a negation
+    before its trigger denies it ("no terrorist attacks", "did not attack").
+
+    Tense: a future cue before the trigger ("will", "would", "may", "plans to"), else
+    the helpers before it (was/had: past; is/has: present), else the trigger's own form
+    (-ed or an irregular past: past; -s: present). An event noun takes the tense of its
+    whole clause ("the talks would resume": future)."""
+    lo = words.index_at(clause.start)
+    flags, lows = words.flags, words.lows
+    seen = 0
+    for f in flags[lo : head.index]:
+        seen |= f
+    negated = bool(seen & _NEGATION)
+    hi = head.index
+    if head.pos == "noun":
+        hi = words.index_at(clause.end)
+        for f in flags[head.index : hi]:
+            seen |= f
+    if seen & _FUTURE_LEAD and any((lows[i], lows[i + 1]) in lex["future_phrases"] for i in range(lo, min(hi, len(lows) - 1))):
+        return "future", negated
+    if seen & _FUTURE:
+        return "future", negated
+    if seen & _PAST_HELPER:
+        return "past", negated
+    if seen & _PRESENT_HELPER:
+        return "present", negated
+    if head.pos != "noun":
+        return _form_tense(lows[head.index], flags[head.index]), negated
+    # an event noun without helpers: the first verb of its clause
+    verb = next((c for c in clause.candidates if c.pos in ("guess", "verb")), None)
+    return (_form_tense(lows[verb.index], flags[verb.index]) if verb else "none"), negated
+
+
+def _form_tense(low: str, flags: int) -> str:
+    if low[-2:] == "ed" or flags & _IRREGULAR:
+        return "past"
+    if low[-1:] == "s" or flags & _PRESENT:
+        return "present"
+    return "none"
+
+
+# A narrative date this close to the publication date (in days) also dates the
+# statements after it: "... met on Friday. Solana added ..." in a paper of Saturday.
+_RECENT_DAYS = 7
+
+
+def _fallback_time(kind: str, tense: str, narrative, dct: dt.date) -> _Time:
+    """No time expression governs the clause: the last date the text gave, for a past
+    happening, or for a statement when that date is recent; else the tense relative to
+    the publication date; else the publication date."""
+    day_after = dct + dt.timedelta(days=1)
+    if narrative is not None and (tense == "past" or kind == "statement"):
+        recent = (dct - narrative.interval_start).days <= _RECENT_DAYS
+        if kind != "statement" or recent:
+            return _Time(narrative.interval_start, narrative.interval_end, "narrative", None, narrative, narrative.granularity)
+    if kind == "statement" or tense in ("present", "past", "future"):
+        mod = {"future": "AFTER", "past": None if kind == "statement" else "BEFORE"}.get(tense)
+        return _Time(dct, day_after, "tense", mod)
+    return _Time(dct, day_after, "publication")
+
+
+def _narrative_date(t, dct: dt.date) -> bool:
+    """A date the narrative can carry on from: a day, week, month or year up to the
+    publication date (not a span of years, not the future)."""
+    return (
+        _anchorable(t)
+        and t.type in ("DATE", "TIME")
+        and t.interval_end <= dct + dt.timedelta(days=1)
+        and (t.interval_end - t.interval_start).days <= 366
+    )
+
+
+# ---------------------------------------------------------------------------- actors
+
+
+def _gazetteer_at(words: _Words, i: int, hi: int, lex: dict) -> int:
+    """End index (exclusive) of a gazetteer name starting at word ``i``, else 0."""
+    options = lex["gazetteer"].get(_surface(words, i))
+    if not options:
+        return 0
+    for rest in options:
+        j = i + 1 + len(rest)
+        if j <= hi and all(_surface(words, i + 1 + k) == w and words.spaced(i + 1 + k) for k, w in enumerate(rest)):
+            return j
+    return 0
+
+
+def _surface(words: _Words, i: int) -> str:
+    """Word ``i`` as written, without a possessive ending."""
+    s = words.text[words.starts[i] : words.ends[i]]
+    return s[:-2] if s.endswith(("'s", "’s")) else s
+
+
+@dataclass(frozen=True, slots=True)
+class _Name:
+    start: int
+    end: int
+    name: str
+
+
+def _names(words: _Words, lex: dict, speakers: frozenset[str] = frozenset()) -> list[_Name]:
+    """Every actor name of the document in text order: gazetteer names, and runs of
+    capitalised words split at titles ("NATO Secretary General Jens Stoltenberg" ->
+    "NATO", "Jens Stoltenberg"). A lone capitalised word is a name only where the
+    gazetteer knows it, the text also capitalises it inside a sentence, or it names a
+    speaker of the text (so the capital of a sentence's first word is not taken for a
+    name)."""
+    caps, flags, n = words.caps, words.flags, len(words.lows)
+    pieces: list[tuple[int, int, bool]] = []  # word range, known to the gazetteer
+    proper: set[str] = set(speakers)
+    capitalised = [i for i, c in enumerate(caps) if c]
+    k = 0
+    i = 0
+    while k < len(capitalised):
+        if capitalised[k] < i:
+            k += 1
+            continue
+        i = capitalised[k]
+        if flags[i] & _NOT_ACTOR:
+            k += 1
+            continue
+        run_start, piece = i, None
+        while i < n and (i == run_start or words.spaced(i)):
+            if caps[i]:
+                if i > run_start or (i and words.spaced(i) and words.text[words.starts[i - 1]].islower()):
+                    proper.add(_surface(words, i))
+                gazetteer_end = _gazetteer_at(words, i, n, lex)
+                if gazetteer_end:
+                    if piece is not None:
+                        pieces.append((piece, i, False))
+                    pieces.append((i, gazetteer_end, True))
+                    piece, i = None, gazetteer_end
+                    continue
+                if flags[i] & _TITLE:
+                    if piece is not None:
+                        pieces.append((piece, i, False))
+                    piece = None
+                elif piece is None:
+                    piece = i
+            elif not (flags[i] & _NAME_LINK and i + 1 < n and caps[i + 1]):
+                break
+            i += 1
+        if piece is not None:
+            pieces.append((piece, i, False))
+        if i == run_start:
+            i += 1
+    names = []
+    for a, b, known in pieces:
+        name = words.text[words.starts[a] : words.ends[b - 1]]
+        name = name[:-2] if name.endswith(("'s", "’s")) else name
+        if name in lex["demonyms"] or (b - a == 1 and not known and name not in proper):
+            continue
+        names.append(_Name(words.starts[a], words.ends[b - 1], name))
+    return names
+
+
+def _outside(spans: list, timexes: Sequence) -> list:
+    """Names or trigger candidates that are not part of a time expression ("Aug" of
+    "Aug. 30", "fall" of "this fall"); ``timexes`` sorted by start."""
+    if not timexes:
+        return spans
+    starts = [t.start for t in timexes]
+    kept = []
+    for span in spans:
+        k = bisect.bisect_right(starts, span.start) - 1
+        if k >= 0 and timexes[k].end > span.start:
+            continue
+        kept.append(span)
+    return kept
+
+
+def _actors(names: Sequence[_Name], name_starts: Sequence[int], start: int, end: int) -> list[str]:
+    """The names inside a clause, in order, once each."""
+    found: list[str] = []
+    for k in range(bisect.bisect_left(name_starts, start), len(names)):
+        name = names[k]
+        if name.start >= end:
+            break
+        if name.end <= end and name.name not in found:
+            found.append(name.name)
+    return found
+
+
+# ---------------------------------------------------------------------------- events
+
+
+def extract_events(doc: Document, sentences: Sequence[Sentence], timexes: Sequence = (), claims: Sequence = ()) -> list[Event]:
+    """The events told in a document, one per clause that tells something happening.
+
+    Args:
+        doc: the document (its publication date anchors undated events).
+        sentences: its sentences (speakers and quotation flags come from them).
+        timexes: its time expressions (objects with ``timex_id``, ``start``, ``end``,
+            ``surface``, ``type``, ``mod``, ``interval_start``, ``interval_end``,
+            ``granularity``), in any order.
+        claims: its claims; not needed to find events (accepted so every fact stage
+            has the same inputs).
+
+    Returns:
+        The events in text order, ``event_id`` ``f"{doc.doc_id}:e{n}"``.
+    """
+    del claims  # events do not depend on claims; the parameter keeps stage inputs uniform
+    lex = _lexicon()
+    text = doc.text
+    words = _Words.of(text, lex)
+    timexes = sorted(timexes, key=lambda t: t.start)
+    candidates = _outside(_trigger_candidates(words, lex), timexes)  # "this fall" is no fall
+    speakers = frozenset(w for s in sentences if s.speaker for w in s.speaker.split())
+    names = _outside(_names(words, lex, speakers), timexes)
+    name_starts = [x.start for x in names]
+    starts = [c.start for c in candidates]
+    quotes = [(q.start, q.end) for q in find_quotes(text)]
+    quote_starts = [q[0] for q in quotes]
+    timex_starts = [t.start for t in timexes]
+    events: list[Event] = []
+    narrative = None
+    for sentence in sentences:
+        lo, hi = bisect.bisect_left(starts, sentence.start), bisect.bisect_left(starts, sentence.end)
+        t_lo, t_hi = bisect.bisect_left(timex_starts, sentence.start), bisect.bisect_left(timex_starts, sentence.end)
+        sentence_timexes = timexes[t_lo:t_hi]
+        if lo < hi:
+            q_lo = max(0, bisect.bisect_right(quote_starts, sentence.start) - 1)
+            sentence_quotes = quotes[q_lo : bisect.bisect_left(quote_starts, sentence.end)]
+            first, last = words.index_at(sentence.start), words.index_at(sentence.end)
+            verbs = frozenset(c.index for c in candidates[lo:hi] if c.priority <= _FINITE and c.pos != "noun")
+            cuts = _cuts(words, first, last, sentence, sentence_quotes, verbs)
+            for clause in _sentence_clauses(words, _clauses(sentence, cuts, candidates[lo:hi]), sentence_timexes, lex):
+                actors = "; ".join(_actors(names, name_starts, clause.start, clause.end)) or None
+                events.append(_event(doc, words, sentence, clause, sentence_timexes, sentence_quotes, narrative, actors, len(events), lex))
+        for t in sentence_timexes:
+            if _narrative_date(t, doc.published):
+                narrative = t
+    return events
+
+
+def _sentence_clauses(words: _Words, clauses: list[_Clause], timexes: Sequence, lex: dict) -> list[_Clause]:
+    """Resolve context needs, split reporting clauses, pick each clause's head."""
+    out = []
+    for clause in clauses:
+        _resolve_needs(words, clause, lex)
+        for piece in _split_statements(words, clause, timexes, lex):
+            if not piece.candidates:
+                continue
+            piece.start, piece.end = _strip_span(words.text, piece.start, piece.end)
+            if piece.start < piece.end:
+                piece.head = _head(piece)
+                out.append(piece)
+    return out
+
+
+def _event(
+    doc: Document,
+    words: _Words,
+    sentence: Sentence,
+    clause: _Clause,
+    timexes: Sequence,
+    quotes,
+    narrative,
+    actors: str | None,
+    n: int,
+    lex: dict,
+) -> Event:
+    """The event a clause tells; ``timexes`` are its sentence's time expressions."""
+    text = doc.text
+    head = clause.head
+    kind = head.type
+    tense, negated = _tense_and_negation(words, clause, head, lex)
+    timex = _governing_timex(words, clause, head, timexes, lex)
+    if timex is None and kind != "statement":
+        # a clause without its own time takes the one its sentence gives elsewhere
+        timex = _sentence_timex(clause, timexes, tense, doc.published)
+    if timex is not None:
+        following = next((t for t in timexes if t.start >= timex.end), None)
+        when = _explicit_time(words, timex, following, doc.published, lex)
+    else:
+        when = _fallback_time(kind, tense, narrative, doc.published)
+    event_id = f"{doc.doc_id}:e{n}"
+    t = when.timex
+    return Event(
+        event_id=event_id,
+        doc_id=doc.doc_id,
+        sent_idx=sentence.sent_idx,
+        start=clause.start,
+        end=clause.end,
+        text=text[clause.start : clause.end],
+        trigger=text[head.start : head.end],
+        trigger_start=head.start,
+        trigger_end=head.end,
+        type=kind,
+        actors=actors,
+        speaker=sentence.speaker,
+        quoted=any(a < head.start < b for a, b in quotes),
+        timex_id=t.timex_id if t is not None else None,
+        time_surface=t.surface if t is not None else None,
+        time_start=when.time_start,
+        time_end=when.time_end,
+        granularity=when.granularity,
+        time_basis=when.basis,
+        mod=when.mod,
+        tense=tense,
+        negated=negated,
+        content=_reported(text, sentence, clause, quotes) if kind == "statement" and head.pos != "noun" else None,
+        canonical_id=event_id,
+    )
+
+
+_STRIP_CONTENT = " \t\r\n,.;:\"“”'‘’`"
+
+
+def _reported(text: str, sentence: Sentence, clause: _Clause, quotes: Sequence[tuple[int, int]]) -> str | None:
+    """What a reporting clause reports: the rest of its sentence after it ("said |
+    that ..."; within the quotation when the clause is quoted), or the quotation right
+    before it ('"...," he said'); ``None`` when the clause holds it itself ("blamed
+    Afghan leaders for the tragedy")."""
+    end = sentence.end
+    for a, b in quotes:
+        if a < clause.start < b:
+            end = min(end, b)
+    after = text[clause.end : end].strip(_STRIP_CONTENT)
+    if after:
+        return after
+    before = text[sentence.start : clause.start].rstrip(" ,")
+    if before.endswith(_CLOSING_QUOTES):
+        return before.strip(_STRIP_CONTENT) or None
+    return None
+
+
+_CLOSING_QUOTES = ('"', "”", "''", "’", "»")
+
+
+def _sentence_timex(clause: _Clause, timexes: Sequence, tense: str, dct: dt.date):
+    """The time expression of the sentence nearest to a clause that has none, unless
+    the clause's tense contradicts it (a future clause does not take a past date, nor a
+    past clause a future one)."""
+    best, best_distance = None, None
+    for t in timexes:
+        if not _anchorable(t):
+            continue
+        if (tense == "future" and t.interval_end <= dct) or (tense == "past" and t.interval_start > dct):
+            continue
+        distance = t.start - clause.end if t.start >= clause.end else clause.start - t.end
+        if best_distance is None or distance < best_distance:
+            best, best_distance = t, distance
+    return best
+
+
+def event_rows(events: Sequence[Event]) -> list[dict]:
+    """Events as rows of the ``events`` table."""
+    return [{name: getattr(e, name) for name in Event.__slots__} for e in events]
+
+
+def event_stage(result) -> None:
+    """Events of the document (``result.events`` and ``events`` rows). Each is its own
+    canonical event here; the corpus step (:mod:`analysis.timeline`) de-duplicates
+    them within and across documents."""
+    result.events = extract_events(result.doc, result.sentences, result.timexes, result.claims)
+    result.add("events", event_rows(result.events))

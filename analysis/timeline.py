@@ -1,0 +1,421 @@
+"""The corpus step: after every document has been processed, the same event told in
+several places becomes one, conflicting claims are paired, and events and claims go on
+one sorted time axis.
+
+It reads the per-document tables (``documents``, ``sentences``, ``timexes``,
+``claims``, ``events``) and makes
+
+* ``event_mentions``: every event with the canonical event it is a mention of
+  (:mod:`analysis.dedup`), and ``canonical_id``/``n_mentions`` of ``events`` set to
+  match;
+* ``conflicts``: claims whose bounds exclude each other (:mod:`analysis.conflicts`);
+* ``timeline``: one row per canonical event and per claim, sorted by ``time_start``,
+  ``kind``, ``doc_id``, ``start``, with the document's source, the sentence, a short
+  label and whether a claim is in a conflict.
+
+Memory stays bounded: DuckDB reads the tables (Parquet files of a run, or frames in
+memory) and hands events to de-duplication one group at a time (same type, same month
+of ``time_start``) and claims to conflict finding one category and month at a time;
+the timeline is sorted and joined to its sentences by DuckDB, which spills to disk
+when it must, and written in batches. No document text is read: clause text is in the
+``events`` rows and sentences come from the ``sentences`` table.
+
+:func:`run_corpus_step` works on the output folder of a run (it is called at the end
+of :func:`analysis.run.run_corpus`); :func:`timeline_step` is the same for an engine
+that runs corpus steps with a context; :func:`build_corpus_tables` does the same on
+tables in memory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from .conflicts import find_conflicts
+from .dedup import mention_rows
+from .lexicons import load_lexicon
+from .settings import Settings
+from .storage import TableWriter
+from .tables import arrow_to_pandas, schema_of
+
+__all__ = [
+    "CORPUS_INPUTS",
+    "CORPUS_OUTPUTS",
+    "arrow_batches",
+    "build_corpus_tables",
+    "corpus_tables",
+    "rewrite_events",
+    "run_corpus_step",
+    "timeline_step",
+]
+
+# Tables the step reads, and tables it writes (``events`` is rewritten in place).
+CORPUS_INPUTS = ("documents", "sentences", "timexes", "claims", "events")
+CORPUS_OUTPUTS = ("events", "event_mentions", "conflicts", "timeline")
+
+_BATCH_ROWS = 10_000
+# DuckDB's share of memory before it spills sorts and joins to disk.
+_DUCKDB_MEMORY = "128MB"
+
+
+# ---------------------------------------------------------------------------- entry points
+
+
+def build_corpus_tables(tables: Mapping[str, pd.DataFrame | pa.Table], settings: Settings | None = None) -> dict[str, pd.DataFrame]:
+    """The corpus step on tables in memory.
+
+    Args:
+        tables: per-document tables by name (DataFrames as :func:`analysis.read_table`
+            returns them, or Arrow tables); a missing one counts as empty.
+        settings: thresholds of de-duplication and conflicts.
+
+    Returns:
+        ``events`` (with ``canonical_id``/``n_mentions`` of the whole corpus),
+        ``event_mentions``, ``conflicts`` and ``timeline`` as DataFrames.
+    """
+    settings = settings or Settings()
+    out: dict[str, pd.DataFrame] = {}
+    with _connection() as con:
+        for name in CORPUS_INPUTS:
+            con.register(name, _arrow_input(name, tables.get(name)))
+        for name, data in corpus_tables(con, settings):
+            table = _concat(name, list(arrow_batches(data)))
+            con.register(name, table)
+            out[name] = arrow_to_pandas(table)
+        events = con.sql("SELECT * FROM events").to_arrow_table()
+        rows = pa.array(range(events.num_rows), pa.int64())
+        con.register("numbered_events", events.append_column(_ROW, rows))
+        out["events"] = arrow_to_pandas(con.sql(_canonical_sql("numbered_events")).to_arrow_table().cast(schema_of("events")))
+    return out
+
+
+def run_corpus_step(out_dir: str | os.PathLike, settings: Settings | None = None) -> dict[str, int]:
+    """The corpus step on the tables of a run's output folder: writes
+    ``event_mentions``, ``conflicts`` and ``timeline`` (Parquet parts and CSV) and
+    rewrites ``events`` with the corpus-wide ``canonical_id`` and ``n_mentions``.
+
+    Returns:
+        Rows written per table.
+    """
+    settings = settings or Settings()
+    out = Path(out_dir)
+    writer = TableWriter(out, [name for name in CORPUS_OUTPUTS if name != "events"])
+    with _connection() as con:
+        for name in CORPUS_INPUTS:
+            _register_parquet(con, name, out / name)
+        for name, data in corpus_tables(con, settings):
+            for batch in arrow_batches(data):
+                writer.write_table(name, batch)
+            _register_parquet(con, name, out / name)
+        counts = dict(writer.counts)
+        counts["events"] = rewrite_events(con, sorted((out / "events").glob("part-*.parquet")), out / "events.csv")
+    return counts
+
+
+def arrow_batches(data) -> Iterator[pa.Table]:
+    """Arrow tables from what :func:`corpus_tables` yields (a table, an iterable of
+    tables, or a DuckDB relation, read in batches)."""
+    if isinstance(data, pa.Table):
+        yield data
+    elif isinstance(data, duckdb.DuckDBPyRelation):
+        for batch in data.to_arrow_reader(_BATCH_ROWS):
+            yield pa.Table.from_batches([batch])
+    else:
+        yield from data
+
+
+# ---------------------------------------------------------------------------- inputs
+
+
+@contextlib.contextmanager
+def _connection() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A private DuckDB database that may spill sorts and joins to a temporary folder."""
+    spill = tempfile.mkdtemp(prefix="analysis-corpus-")
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(f"SET temp_directory = '{spill}'")
+        con.execute(f"SET memory_limit = '{_DUCKDB_MEMORY}'")
+        con.execute("SET threads = 1")
+        con.execute("SET preserve_insertion_order = true")
+        yield con
+    finally:
+        con.close()
+        shutil.rmtree(spill, ignore_errors=True)
+
+
+def _empty(name: str) -> pa.Table:
+    return schema_of(name).empty_table()
+
+
+def _arrow_input(name: str, table) -> pa.Table:
+    if table is None:
+        return _empty(name)
+    if isinstance(table, pa.Table):
+        return table
+    schema = schema_of(name)
+    if set(schema.names) <= set(table.columns):
+        return pa.Table.from_pandas(table[schema.names], schema=schema, preserve_index=False)
+    return pa.Table.from_pandas(table, preserve_index=False)
+
+
+def _register_parquet(con: duckdb.DuckDBPyConnection, name: str, folder: Path) -> None:
+    if folder.is_dir() and any(folder.glob("part-*.parquet")):
+        pattern = str(folder / "part-*.parquet").replace("'", "''")
+        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{pattern}')")
+    else:
+        con.register(name, _empty(name))
+
+
+def _concat(name: str, tables: list[pa.Table]) -> pa.Table:
+    schema = schema_of(name)
+    return pa.concat_tables([t.cast(schema) for t in tables]) if tables else schema.empty_table()
+
+
+# ---------------------------------------------------------------------------- the step
+
+
+def corpus_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> Iterator[tuple[str, object]]:
+    """The corpus step's tables, in order, over a DuckDB connection with a view per
+    input table: ``event_mentions`` (an iterable of Arrow tables), ``conflicts`` (an
+    Arrow table) and ``timeline`` (a DuckDB relation, sorted).
+
+    Each table must be written, and made a view of that name in ``con``, before the
+    next is asked for: later tables read earlier ones. :func:`rewrite_events` then sets
+    the corpus-wide canonical ids in ``events``.
+    """
+    yield "event_mentions", _mentions(con, settings)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE mention_counts AS SELECT canonical_id, count(*)::INTEGER AS n "
+        "FROM event_mentions GROUP BY canonical_id HAVING count(*) > 1"
+    )
+    flagged: set[str] = set()
+    conflicts = _conflicts(con, settings, flagged)
+    con.register("flagged", pa.table({"claim_id": pa.array(sorted(flagged), pa.string())}))
+    yield "conflicts", conflicts
+    qualifier_words, limit = _label_settings()
+    con.register("qualifier_words", qualifier_words)
+    yield "timeline", con.sql(_timeline_sql(limit))
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> Iterator[dict]:
+    """The rows of a query as dicts, read in batches."""
+    for batch in con.sql(sql).to_arrow_reader(_BATCH_ROWS):
+        yield from batch.to_pylist()
+
+
+def _groups(rows: Iterable[dict], key: Callable[[dict], tuple]) -> Iterator[list[dict]]:
+    """Rows sorted by group, one group at a time."""
+    group: list[dict] = []
+    current = None
+    for row in rows:
+        k = key(row)
+        if group and k != current:
+            yield group
+            group = []
+        current = k
+        group.append(row)
+    if group:
+        yield group
+
+
+# Each event row carries its document's most named actors (``topics``): mentions in two
+# documents are the same event only if the documents share one (two company reports
+# of "net rose ... a share" are not one event).
+_EVENT_GROUPS = """
+    WITH named AS (
+        SELECT doc_id, trim(unnest(string_split(actors, ';'))) AS actor FROM events WHERE actors IS NOT NULL
+    ),
+    counted AS (SELECT doc_id, actor, count(*) AS n FROM named GROUP BY doc_id, actor),
+    topics AS (
+        SELECT doc_id, list(actor ORDER BY n DESC, actor)[1:{topics}] AS topics FROM counted GROUP BY doc_id
+    ),
+    docs AS (SELECT doc_id, any_value(published) AS published FROM documents GROUP BY doc_id)
+    SELECT e.event_id, e.doc_id, e.sent_idx, e.start, e."end", e.type, e.negated, e.speaker, e.actors,
+           e.time_start, e.time_end, e.text, e.content, year(e.time_start) AS time_window, t.topics
+    FROM events e LEFT JOIN docs d USING (doc_id) LEFT JOIN topics t USING (doc_id)
+    ORDER BY e.type, time_window NULLS FIRST, d.published NULLS LAST, e.doc_id, e.start, e.event_id
+"""
+# How many of a document's most named actors say what it is about.
+_TOPICS = 5
+
+
+# How often each lower-cased word occurs in the compared text of events (statements:
+# what they report): de-duplication compares rare words first. A fixed function of the
+# word, so the prefix filter stays exact whatever it counts; the vocabulary bounds it.
+_WORD_COUNTS = """
+    SELECT w, count(*) AS n
+    FROM (SELECT unnest(regexp_split_to_array(lower(CASE WHEN type = 'statement' THEN content ELSE text END), '[^\\p{L}]+')) AS w
+          FROM events)
+    WHERE length(w) > 1
+    GROUP BY w
+"""
+
+
+def _mentions(con: duckdb.DuckDBPyConnection, settings: Settings) -> Iterator[pa.Table]:
+    schema = schema_of("event_mentions")
+    counts = {w: n for batch in con.sql(_WORD_COUNTS).to_arrow_reader(_BATCH_ROWS) for w, n in zip(*batch.to_pydict().values())}
+    rows = _rows(con, _EVENT_GROUPS.format(topics=_TOPICS))
+    pending: list[dict] = []
+    for row in mention_rows(rows, _event_group, settings.dedup_threshold, settings.dedup_min_words, counts):
+        pending.append(row)
+        if len(pending) >= _BATCH_ROWS:
+            yield pa.Table.from_pylist(pending, schema=schema)
+            pending = []
+    yield pa.Table.from_pylist(pending, schema=schema)
+
+
+def _event_group(row: Mapping) -> tuple:
+    return row["type"], row["time_window"]
+
+
+_CLAIM_GROUPS = """
+    SELECT c.claim_id, c.doc_id, c.start, c.value, c.low, c.high, c.qualifier, c.noun, c.noun_head, c.category,
+           c.actor, c.location, c.modality, c.speaker, c.time_start, c.time_end, c.time_basis,
+           coalesce(d.source, d.title, c.doc_id) AS source, date_trunc('month', c.time_start) AS time_window
+    FROM claims c LEFT JOIN (SELECT doc_id, any_value(source) AS source, any_value(title) AS title,
+                                    any_value(published) AS published FROM documents GROUP BY doc_id) d USING (doc_id)
+    WHERE c.category IS NOT NULL AND c.time_start IS NOT NULL
+    ORDER BY c.category, time_window, d.published NULLS LAST, c.doc_id, c.start, c.claim_id
+"""
+
+
+def _conflicts(con: duckdb.DuckDBPyConnection, settings: Settings, flagged: set[str]) -> pa.Table:
+    rows: list[dict] = []
+    for group in _groups(_rows(con, _CLAIM_GROUPS), lambda r: (r["category"], r["time_window"])):
+        rows.extend(find_conflicts(group, settings.conflict_time_overlap, settings.conflict_approx_tolerance, flagged))
+    rows.sort(key=lambda r: (r["time_start"], r["conflict_id"]))
+    return pa.Table.from_pylist(rows, schema=schema_of("conflicts"))
+
+
+@functools.cache
+def _label_settings() -> tuple[pa.Table, int]:
+    lex = load_lexicon("timeline.yaml")
+    words = lex["qualifier_words"]
+    table = pa.table({"qualifier": pa.array(list(words), pa.string()), "word": pa.array(list(words.values()), pa.string())})
+    return table, int(lex["label_chars"])
+
+
+def _short(column: str, limit: int) -> str:
+    """SQL: the column cut to ``limit`` characters at a word, with "…" when cut."""
+    return (
+        f"CASE WHEN length({column}) <= {limit} THEN {column} "
+        f"ELSE regexp_replace(left({column}, {limit - 1}), '\\s+\\S*$', '') || '…' END"
+    )
+
+
+def _timeline_sql(limit: int) -> str:
+    event_label = f"CASE WHEN e.type = 'statement' AND e.content IS NOT NULL THEN coalesce(e.speaker || ': ', '') || ({_short('e.content', limit)}) ELSE {_short('e.text', limit)} END"
+    claim_label = _short("concat_ws(' ', q.word, c.surface, c.noun)", limit)
+    return f"""
+    WITH docs AS (
+        SELECT doc_id, any_value(source) AS source, any_value(title) AS title, any_value(published) AS published
+        FROM documents GROUP BY doc_id
+    ),
+    items AS (
+        SELECT e.event_id AS item_id, 'event' AS kind, e.doc_id, e.sent_idx, e.start, e."end",
+               e.time_start, e.time_end, e.granularity, e.time_surface, e.time_basis,
+               {event_label} AS label, e.type, NULL AS category,
+               NULL::DOUBLE AS value, NULL::DOUBLE AS low, NULL::DOUBLE AS high, NULL AS qualifier, NULL AS noun,
+               e.speaker, e.quoted, NULL AS series_id, NULL::INTEGER AS series_pos, FALSE AS conflict,
+               coalesce(n.n, 1) AS n_mentions, e.mod, e.actors
+        FROM events e
+        LEFT JOIN event_mentions m USING (event_id)
+        LEFT JOIN mention_counts n ON n.canonical_id = e.event_id
+        WHERE m.canonical_id IS NULL OR m.canonical_id = e.event_id
+        UNION ALL
+        SELECT c.claim_id, 'claim', c.doc_id, c.sent_idx, c.start, c."end",
+               c.time_start, c.time_end, NULL, t.surface, c.time_basis,
+               {claim_label}, c.category, c.category,
+               c.value, c.low, c.high, c.qualifier, c.noun,
+               c.speaker, c.quoted, CAST(c.series_id AS VARCHAR), CAST(c.series_pos AS INTEGER),
+               c.claim_id IN (SELECT claim_id FROM flagged), 1, NULL, c.actor
+        FROM claims c
+        LEFT JOIN qualifier_words q ON q.qualifier = c.qualifier
+        LEFT JOIN (SELECT timex_id, any_value(surface) AS surface FROM timexes GROUP BY timex_id) t ON t.timex_id = c.timex_id
+    )
+    SELECT i.item_id, i.kind, i.doc_id, i.sent_idx, i.start, i."end", i.time_start, i.time_end, i.granularity,
+           i.time_surface, i.time_basis, i.label, i.type, i.category, i.value, i.low, i.high, i.qualifier, i.noun,
+           coalesce(d.source, d.title, i.doc_id) AS source, d.title, d.published, i.speaker, i.quoted,
+           s.text AS sentence, i.series_id, i.series_pos, i.conflict, i.n_mentions, i.mod, i.actors
+    FROM items i
+    LEFT JOIN docs d USING (doc_id)
+    LEFT JOIN sentences s ON s.doc_id = i.doc_id AND s.sent_idx = i.sent_idx
+    ORDER BY i.time_start NULLS LAST, i.kind, i.doc_id, i.start, i.item_id
+    """
+
+
+# ---------------------------------------------------------------------------- events
+
+# Column numbering the rows of an events source, so the rewrite keeps their order.
+_ROW = "row_in_source"
+
+
+def _canonical_sql(source: str) -> str:
+    """SQL: the rows of ``source`` (an events relation with a ``row_in_source``
+    column) with the corpus-wide ``canonical_id`` and ``n_mentions``, in their order."""
+    return f"""
+    SELECT e.* EXCLUDE ({_ROW}) REPLACE (
+               coalesce(m.canonical_id, e.event_id) AS canonical_id,
+               coalesce(n.n, 1)::INTEGER AS n_mentions)
+    FROM {source} e
+    LEFT JOIN event_mentions m USING (event_id)
+    LEFT JOIN mention_counts n ON n.canonical_id = m.canonical_id
+    ORDER BY e.{_ROW}
+    """
+
+
+def rewrite_events(con: duckdb.DuckDBPyConnection, parts: Sequence[Path], csv_path: Path | None) -> int:
+    """Set the corpus-wide canonical ids in every Parquet part of ``events`` (same
+    files, same rows, same order, so a store that tracks parts by batch stays valid)
+    and rewrite the CSV from them. ``con`` has the ``event_mentions`` view and the
+    ``mention_counts`` table of :func:`corpus_tables`.
+
+    Returns:
+        Rows rewritten.
+    """
+    schema = schema_of("events")
+    rows = 0
+    handle = None
+    if csv_path is not None:
+        csv_tmp = csv_path.with_name(f".{csv_path.name}.tmp")
+        handle = csv_tmp.open("wb")
+        handle.write((",".join(schema.names) + "\n").encode("utf-8"))
+    try:
+        for part in parts:
+            source = str(part).replace("'", "''")
+            numbered = f"(SELECT * RENAME (file_row_number AS {_ROW}) FROM read_parquet('{source}', file_row_number = true))"
+            table = con.sql(_canonical_sql(numbered)).to_arrow_table().cast(schema)
+            tmp = part.with_name(f".{part.name}.tmp")
+            pq.write_table(table, tmp)
+            os.replace(tmp, part)
+            if handle is not None:
+                pacsv.write_csv(table, handle, write_options=pacsv.WriteOptions(include_header=False))
+            rows += table.num_rows
+    finally:
+        if handle is not None:
+            handle.close()
+    if csv_path is not None:
+        os.replace(csv_tmp, csv_path)
+    return rows
+
+
+def timeline_step(ctx) -> None:
+    """The corpus step as a step of the engine's corpus-step hook: ``ctx`` gives a
+    DuckDB ``connection`` with a view per table, the run's ``settings``,
+    ``write(name, data)`` (replaces a table and makes it a view) and ``parts(name)``
+    (a table's Parquet parts). The engine keeps ``events.csv`` in step with the
+    rewritten parts."""
+    for name, data in corpus_tables(ctx.connection, ctx.settings):
+        ctx.write(name, data)
+    rewrite_events(ctx.connection, ctx.parts("events"), None)

@@ -1,0 +1,94 @@
+"""De-duplication of event mentions: similarity, grouping and its guards."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.dedup import Mention, cluster_mentions, jaccard, mention_words
+
+DAY = (dt.date(2021, 8, 17), dt.date(2021, 8, 18))
+QUOTE = "Ultimately, the Afghan political leadership failed to stand up to the Taliban and to achieve the peaceful solution that Afghans desperately wanted"
+REPEAT = "The Afghan political leadership failed to stand up to the Taliban and to achieve the peaceful solution that Afghans desperately wanted"
+
+
+def _mention(n: int, text: str, *, doc: str = "d", sent: int | None = None, type_: str = "statement", speaker: str | None = "Stoltenberg", when=DAY, negated=False) -> Mention:
+    return Mention(f"{doc}:e{n}", doc, n if sent is None else sent, type_, negated, speaker, when[0], when[1], mention_words(text))
+
+
+def test_documents_about_other_stories_do_not_merge():
+    a = Mention("x:e0", "x", 0, "other", False, None, *DAY, mention_words(REPEAT), topics=frozenset({"NATO", "Kabul"}))
+    b = Mention("y:e0", "y", 0, "other", False, None, *DAY, mention_words(REPEAT), topics=frozenset({"Compaq"}))
+    c = Mention("z:e0", "z", 0, "other", False, None, *DAY, mention_words(REPEAT), topics=frozenset({"Kabul"}))
+    assert [root for root, _ in cluster_mentions([a, b, c])] == [0, 1, 0]
+
+
+def test_named_actors_must_agree():
+    a = Mention("x:e0", "x", 0, "other", False, None, *DAY, mention_words(REPEAT), actors=frozenset({"Crossland"}))
+    b = Mention("y:e0", "y", 0, "other", False, None, *DAY, mention_words(REPEAT), actors=frozenset({"Automatic Data"}))
+    assert cluster_mentions([a, b])[1][0] == 1
+
+
+def test_words_compared():
+    words = mention_words("NATO's remaining 800 civilian personnel, he said, were evacuated")
+    assert words == {"nato", "remain", "civilian", "personnel", "evacuat"}
+    assert mention_words("") == frozenset() and mention_words(None) == frozenset()
+    assert mention_words("troops") == mention_words("troop")
+
+
+def test_repeated_quote_is_one_event():
+    clusters = cluster_mentions([_mention(0, QUOTE), _mention(1, REPEAT)])
+    assert clusters[0] == (0, 1.0)
+    assert clusters[1][0] == 0 and clusters[1][1] > 0.8
+
+
+def test_a_different_figure_still_merges():
+    a = "that the alliance was working to ensure the safety of its remaining 800 civilian personnel in Kabul"
+    b = "that the alliance was working to ensure the safety of its remaining 900 civilian personnel in Kabul"
+    assert cluster_mentions([_mention(0, a, doc="x"), _mention(0, b, doc="y")])[1] == (0, 1.0)
+
+
+def test_guards():
+    base = _mention(0, QUOTE)
+    assert cluster_mentions([base, _mention(1, REPEAT, speaker="Biden")])[1][0] == 1, "speakers disagree"
+    assert cluster_mentions([base, _mention(1, REPEAT, speaker=None)])[1][0] == 0, "an unknown speaker does not disagree"
+    assert cluster_mentions([base, _mention(1, REPEAT, type_="other")])[1][0] == 1, "types differ"
+    assert cluster_mentions([base, _mention(1, REPEAT, negated=True)])[1][0] == 1, "a denial"
+    later = (dt.date(2021, 8, 20), dt.date(2021, 8, 21))
+    assert cluster_mentions([base, _mention(1, REPEAT, when=later)])[1][0] == 1, "times do not overlap"
+    assert cluster_mentions([base, _mention(1, REPEAT, sent=0)])[1][0] == 1, "one sentence"
+    short = [_mention(0, "he said it fell"), _mention(1, "he said it fell")]
+    assert cluster_mentions(short)[1][0] == 1, "too few words to tell apart"
+    other_story = "The Taliban entered the presidential palace in Kabul as the president fled the country"
+    assert cluster_mentions([base, _mention(1, other_story)])[1][0] == 1
+
+
+def test_joins_the_most_similar_canonical_mention():
+    a = "British troops will leave the airport in Kabul after the last evacuation flight"
+    b = "British troops will leave the base in Kabul after the last evacuation flight lands"
+    c = "British troops will leave the airport in Kabul after the last evacuation flights"
+    m = [_mention(0, a), _mention(1, b), _mention(2, c)]
+    clusters = cluster_mentions(m, threshold=0.9)
+    assert clusters[1][0] == 1, "b is below 0.9 of a: canonical itself"
+    assert clusters[2] == (0, 1.0), "c is a again, and more like a than like b"
+    assert jaccard(m[2].words, m[0].words) > jaccard(m[2].words, m[1].words)
+
+
+def test_many_copies_are_one_event():
+    """Wire copies of one story: each joins the first, and it stays fast."""
+    mentions = [_mention(i, REPEAT, doc=f"copy{i}", sent=0) for i in range(3000)]
+    clusters = cluster_mentions(mentions)
+    assert {root for root, _ in clusters} == {0}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from("alpha beta gamma delta epsilon zeta eta theta iota kappa".split()), min_size=0, max_size=8), max_size=25))
+def test_every_mention_is_at_least_threshold_similar_to_its_canonical(texts):
+    mentions = [_mention(i, " ".join(t)) for i, t in enumerate(texts)]
+    clusters = cluster_mentions(mentions, threshold=0.5, min_words=2)
+    for i, (root, similarity) in enumerate(clusters):
+        assert root <= i and clusters[root][0] == root
+        if root != i:
+            assert similarity >= 0.5 and similarity == round(jaccard(mentions[i].words, mentions[root].words), 4)

@@ -1,0 +1,170 @@
+"""The corpus step: one event told in two articles, their conflicting figure, and the
+sorted timeline, through `run` and in memory."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from analysis import build_corpus_tables, read_table, run_corpus
+from analysis.tables import schema_of
+
+from .conftest import GOLDEN, SEED_ARTICLE
+
+WIRE_ARTICLE = GOLDEN / "press_conference" / "wire-nato-kabul-2021-08-17.md"
+SEED_ID = "nato-stoltenberg-2021-08-17"
+WIRE_ID = "wire-nato-kabul-2021-08-17"
+
+
+@pytest.fixture(scope="module")
+def two_articles(tmp_path_factory):
+    """The seed and a wire report of the same press conference with another figure
+    (900 civilian personnel, not 800), run as a corpus."""
+    root = tmp_path_factory.mktemp("press_conference")
+    folder = root / "articles"
+    folder.mkdir()
+    shutil.copy(SEED_ARTICLE, folder)
+    shutil.copy(WIRE_ARTICLE, folder)
+    out = root / "out"
+    summary = run_corpus(folder, out)
+    assert summary.documents == 2 and summary.rejected == 0
+    return out
+
+
+def test_one_statement_told_by_both_articles(two_articles):
+    mentions = read_table(two_articles, "event_mentions")
+    events = read_table(two_articles, "events").set_index("event_id")
+    docs_per_event: dict[str, set] = {}
+    for canonical, doc_id in zip(mentions["canonical_id"], mentions["doc_id"]):
+        docs_per_event.setdefault(canonical, set()).add(doc_id)
+    shared = [c for c, docs in docs_per_event.items() if docs == {SEED_ID, WIRE_ID}]
+    statements = [c for c in shared if events.loc[c, "type"] == "statement"]
+    assert len(statements) == 1
+    canonical = statements[0]
+    assert canonical.startswith(SEED_ID), "the earlier document (then position) keeps the event"
+    group = mentions[mentions["canonical_id"] == canonical]
+    assert len(group) == 2 and group["similarity"].between(0.5, 1.0).all()
+    assert (events.loc[group["event_id"], "canonical_id"] == canonical).all()
+    assert (events.loc[group["event_id"], "n_mentions"] == 2).all()
+    assert set(events.loc[group["event_id"], "speaker"]) == {"Stoltenberg"}
+
+
+def test_one_conflict_between_the_two_figures(two_articles):
+    conflicts = read_table(two_articles, "conflicts")
+    assert len(conflicts) == 1
+    row = conflicts.iloc[0]
+    assert row["category"] == "personnel"
+    assert (row["doc_a"], row["doc_b"]) == (SEED_ID, WIRE_ID)
+    assert (row["value_a"], row["value_b"], row["gap"]) == (800, 900, 100)
+    assert (row["source_a"], row["source_b"]) == ("The Age", "Test Wire")
+    assert row["time_start"] == pd.Timestamp("2021-08-17") and row["time_end"] == pd.Timestamp("2021-08-18")
+    claims = read_table(two_articles, "claims").set_index("claim_id")
+    assert claims.loc[row["claim_a"], "surface"] == "800" and claims.loc[row["claim_b"], "surface"] == "900"
+
+
+def test_timeline_follows_the_contract(two_articles):
+    timeline = read_table(two_articles, "timeline")
+    assert list(timeline.columns)[: len(CONTRACT)] == CONTRACT
+    assert str(timeline["time_start"].dtype).startswith("datetime64")
+    events = read_table(two_articles, "events")
+    claims = read_table(two_articles, "claims")
+    canonical = events[events["canonical_id"] == events["event_id"]]
+    assert sorted(timeline.loc[timeline["kind"] == "event", "item_id"]) == sorted(canonical["event_id"])
+    assert sorted(timeline.loc[timeline["kind"] == "claim", "item_id"]) == sorted(claims["claim_id"])
+    key = timeline[["time_start", "kind", "doc_id", "start"]].astype({"start": "int64"})
+    assert key.equals(key.sort_values(list(key.columns), kind="stable").reset_index(drop=True))
+    flagged = set(timeline.loc[timeline["conflict"].fillna(False).astype(bool), "item_id"])
+    conflict = read_table(two_articles, "conflicts").iloc[0]
+    assert flagged == {conflict["claim_a"], conflict["claim_b"]}
+    assert (timeline["label"].str.len() > 0).all() and timeline["sentence"].notna().all()
+    assert set(timeline["source"]) == {"The Age", "Test Wire"}
+    merged = timeline[timeline["n_mentions"] > 1]
+    assert len(merged) >= 2 and set(merged["kind"]) == {"event"}
+    figure = timeline[timeline["item_id"] == conflict["claim_b"]].iloc[0]
+    assert figure["type"] == figure["category"] == "personnel" and figure["value"] == 900
+    assert "900" in figure["label"] and figure["sentence"].startswith("Stoltenberg told reporters")
+
+
+def test_rows_trace_back_to_their_words(two_articles):
+    texts = read_table(two_articles, "sentences").set_index(["doc_id", "sent_idx"])["text"]
+    docs = read_table(two_articles, "documents")
+    sentence_starts = read_table(two_articles, "sentences").set_index(["doc_id", "sent_idx"])["start"]
+    for row in read_table(two_articles, "timeline").itertuples():
+        offset = sentence_starts[(row.doc_id, row.sent_idx)]
+        sentence = texts[(row.doc_id, row.sent_idx)]
+        assert row.sentence == sentence and 0 <= row.start - offset < row.end - offset <= len(sentence)
+    assert len(docs) == 2
+
+
+def test_csv_agrees_with_parquet(two_articles):
+    for name in ("events", "event_mentions", "conflicts", "timeline"):
+        parquet = read_table(two_articles, name)
+        csv = pd.read_csv(two_articles / f"{name}.csv")
+        assert list(csv.columns) == schema_of(name).names and len(csv) == len(parquet)
+    events_csv = pd.read_csv(two_articles / "events.csv")
+    assert (events_csv["n_mentions"] > 1).sum() == (read_table(two_articles, "events")["n_mentions"] > 1).sum() > 0
+
+
+def test_in_memory_step_equals_the_run(two_articles):
+    tables = {name: read_table(two_articles, name) for name in ("documents", "sentences", "timexes", "claims", "events")}
+    built = build_corpus_tables(tables)
+    for name in ("events", "event_mentions", "conflicts", "timeline"):
+        pd.testing.assert_frame_equal(built[name], read_table(two_articles, name), check_dtype=False)
+
+
+def test_corpus_step_is_idempotent(two_articles, tmp_path):
+    """Running the step again over its own output changes nothing."""
+    from analysis.timeline import run_corpus_step
+
+    copy = tmp_path / "out"
+    shutil.copytree(two_articles, copy)
+    run_corpus_step(copy)
+    for name in ("events", "event_mentions", "conflicts", "timeline"):
+        assert (copy / f"{name}.csv").read_bytes() == (two_articles / f"{name}.csv").read_bytes()
+
+
+def test_empty_corpus_tables():
+    built = build_corpus_tables({})
+    for name in ("events", "event_mentions", "conflicts", "timeline"):
+        assert built[name].empty and list(built[name].columns) == schema_of(name).names
+
+
+CONTRACT = [
+    "item_id", "kind", "doc_id", "sent_idx", "start", "end", "time_start", "time_end", "granularity",
+    "time_surface", "time_basis", "label", "type", "category", "value", "low", "high", "qualifier", "noun",
+    "source", "title", "published", "speaker", "quoted", "sentence", "series_id", "series_pos", "conflict",
+    "n_mentions",
+]  # fmt: skip
+
+
+def test_step_through_an_engine_context(two_articles, tmp_path):
+    """The step as the engine's corpus-step hook runs it: through a context that
+    writes tables and exposes the parts (here a minimal one over the same folder)."""
+    from analysis.settings import Settings
+    from analysis.storage import TableWriter
+    from analysis.timeline import CORPUS_INPUTS, _connection, _register_parquet, arrow_batches, timeline_step
+
+    copy = tmp_path / "out"
+    shutil.copytree(two_articles, copy)
+
+    class Context:
+        def __init__(self, connection):
+            self.connection, self.settings, self.out = connection, Settings(), copy
+
+        def write(self, name, data):
+            writer = TableWriter(self.out, [name])
+            for batch in arrow_batches(data):
+                writer.write_table(name, batch)
+            _register_parquet(self.connection, name, self.out / name)
+
+        def parts(self, name):
+            return sorted((self.out / name).glob("part-*.parquet"))
+
+    with _connection() as connection:
+        for name in CORPUS_INPUTS:
+            _register_parquet(connection, name, copy / name)
+        timeline_step(Context(connection))
+    for name in ("events", "event_mentions", "conflicts", "timeline"):
+        pd.testing.assert_frame_equal(read_table(copy, name), read_table(two_articles, name))
