@@ -3,13 +3,14 @@
 The pipeline flows one way: documents -> sentences -> mentions (time expressions,
 quantities) -> facts (claims, events) -> timeline -> charts. Each stage is a function of
 one document; :func:`run_corpus` streams a corpus through all of them and writes the
-tables (Parquet and CSV).
+tables (Parquet and CSV); :func:`query` runs SQL over them (DuckDB on the Parquet).
 """
 
 __version__ = "0.1.0"
 
 from .corpus import Corpus, CorpusError, Document, Reject, iter_corpus, load_corpus, parse_published
 from .pipeline import PIPELINE_VERSION, DocumentResult, process_document
+from .query import connect, query
 from .run import RunSummary, StrictModeError, run_corpus
 from .sentences import QuoteSpan, Sentence, find_quotes, split_sentences
 from .settings import Columns, Settings
@@ -30,11 +31,13 @@ __all__ = [
     "Settings",
     "StrictModeError",
     "__version__",
+    "connect",
     "find_quotes",
     "iter_corpus",
     "load_corpus",
     "parse_published",
     "process_document",
+    "query",
     "read_table",
     "run_corpus",
     "split_sentences",

@@ -65,6 +65,18 @@ register_table(
     ],
 )
 
+register_table(
+    "rejects_summary",
+    [
+        ("kind", pa.string()),
+        ("count", pa.int64()),
+        ("files", pa.int64()),
+        ("first_path", pa.string()),
+        ("first_location", pa.string()),
+        ("first_reason", pa.string()),
+    ],
+)
+
 
 def schema_of(name: str) -> pa.Schema:
     try:

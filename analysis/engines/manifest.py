@@ -1,0 +1,348 @@
+"""What an output folder already holds, so that a rerun processes only what changed.
+
+Under ``<out>/_manifest/``:
+
+* ``state.json``: the pipeline fingerprint the tables were made with and the tables
+  written. A different fingerprint (another ``PIPELINE_VERSION``, edited code or
+  lexicons, other settings) means nothing can be reused: the tables are rebuilt.
+* ``documents/part-<batch>.parquet``: one row per document whose rows sit in that
+  batch's parts: ``doc_id``, ``key`` (hash of its text and every metadata field),
+  ``sha256`` (of the text), ``path``, ``location``, ``file_pos`` (its place in its
+  file), ``n_chars``. Written with the batch, in the same commit.
+* ``files.parquet`` and ``file_rejects.parquet``: each input file of the last complete
+  run with its size, times and inode, whether it can be skipped unread next time, and
+  the inputs it rejected. A file whose size and times are unchanged is not read again
+  (as ``make`` and ``git`` judge files); its documents and rejects come from here. Both
+  are removed when a run starts and written when it ends, so a run that was killed is
+  followed by one that reads every file (and still processes only what is not done).
+* ``lock``: held while a run writes to the folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..corpus import Document, Reject
+from ..settings import Settings
+from ..storage import LOCK_FILE, MANIFEST_DIR, batch_of_part, clear_tables, write_json
+
+__all__ = [
+    "MANIFEST_SCHEMA",
+    "FileStamp",
+    "Manifest",
+    "OutputLocked",
+    "document_key",
+    "pipeline_fingerprint",
+]
+
+FORMAT = 1
+
+MANIFEST_SCHEMA = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("key", pa.string()),
+        ("sha256", pa.string()),
+        ("path", pa.string()),
+        ("location", pa.string()),
+        ("file_pos", pa.int64()),
+        ("n_chars", pa.int64()),
+    ]
+)
+FILES_SCHEMA = pa.schema(
+    [
+        ("path", pa.string()),
+        ("size", pa.int64()),
+        ("mtime_ns", pa.int64()),
+        ("ctime_ns", pa.int64()),
+        ("inode", pa.int64()),
+        ("reusable", pa.bool_()),
+    ]
+)
+FILE_REJECTS_SCHEMA = pa.schema(
+    [
+        ("path", pa.string()),
+        ("file_pos", pa.int64()),
+        ("location", pa.string()),
+        ("doc_id", pa.string()),
+        ("kind", pa.string()),
+        ("reason", pa.string()),
+    ]
+)
+
+# Settings that say how a run goes, not what a document yields.
+_RUN_CONTROL = frozenset({"strict", "progress", "workers", "batch_size"})
+# Parts of the package that do not shape the tables (editing them keeps the cache).
+_NOT_PIPELINE = ("bench", "evaluation")
+_PACKAGE = Path(__file__).resolve().parents[1]
+
+
+class OutputLocked(Exception):
+    """Another run is writing to the same output folder."""
+
+
+@lru_cache(maxsize=8)
+def pipeline_fingerprint(settings: Settings) -> str:
+    """Everything besides the document that decides its rows: ``PIPELINE_VERSION``, the
+    package's code and lexicons, and the settings (except how the run goes: workers,
+    batch size, progress, strict).
+
+    Hashing the code means a developer never sees rows from before an edit; bump
+    ``PIPELINE_VERSION`` for changes that the code hash cannot see (a dependency's).
+    """
+    from ..pipeline import PIPELINE_VERSION
+
+    digest = hashlib.sha256()
+    digest.update(f"pipeline {PIPELINE_VERSION}\n".encode())
+    for file in _pipeline_files():
+        digest.update(file.relative_to(_PACKAGE).as_posix().encode() + b"\0")
+        digest.update(file.read_bytes())
+    fields = {f.name: getattr(settings, f.name) for f in dataclasses.fields(settings) if f.name not in _RUN_CONTROL}
+    digest.update(json.dumps(_plain(fields), sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+def _pipeline_files() -> list[Path]:
+    files = []
+    for file in sorted(_PACKAGE.rglob("*")):
+        rel = file.relative_to(_PACKAGE)
+        if not file.is_file() or "__pycache__" in rel.parts or rel.parts[0] in _NOT_PIPELINE:
+            continue
+        if file.suffix in (".py", ".yaml", ".yml", ".json"):
+            files.append(file)
+    return files
+
+
+def _plain(value):
+    if dataclasses.is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def document_key(doc: Document, digest: str | None = None) -> str:
+    """Hash of a document's text and all its metadata: equal keys, equal rows.
+
+    Args:
+        doc: the document.
+        digest: ``doc.sha256`` when already computed.
+    """
+    fields = [
+        doc.doc_id,
+        digest or doc.sha256,
+        doc.published.isoformat(),
+        doc.title,
+        doc.source,
+        doc.url,
+        doc.language,
+        doc.path,
+        doc.location,
+    ]
+    return hashlib.sha256(json.dumps(fields).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class FileStamp:
+    """What says a file is unchanged: its size, modification and change times, inode."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
+
+    @classmethod
+    def of(cls, stat: os.stat_result) -> "FileStamp":
+        return cls(stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+
+@dataclass(slots=True)
+class Entry:
+    """A document whose rows are in the tables."""
+
+    doc_id: str
+    key: str
+    sha256: str
+    path: str
+    location: str | None
+    file_pos: int
+    n_chars: int
+    batch: int
+
+
+class Manifest:
+    """The documents, files and tables an output folder holds, loaded for one run.
+
+    Use :meth:`open`; call :meth:`finish` when the run's documents are all committed.
+    """
+
+    def __init__(self, out_dir: Path, fingerprint: str) -> None:
+        self.out_dir = out_dir
+        self.fingerprint = fingerprint
+        self.entries: list[Entry] = []
+        self._by_doc: dict[str, list[int]] = {}
+        self._by_path: dict[str, list[int]] = {}
+        self._live = bytearray()
+        self._files: dict[str, tuple[FileStamp, bool]] = {}
+        self._file_rejects: dict[str, list[tuple[int, Reject]]] = {}
+        self.next_batch = 1
+        self.rebuilt = False
+        self._lock = None
+
+    # ------------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, out_dir: str | os.PathLike, fingerprint: str, *, rebuild: bool, tables: list[str]) -> "Manifest":
+        """Lock the output folder and load what it holds.
+
+        Args:
+            out_dir: the output folder (created).
+            fingerprint: :func:`pipeline_fingerprint` of this run.
+            rebuild: start from nothing, whatever the folder holds.
+            tables: tables this pipeline writes (removed on a rebuild, with those of the
+                run that made the folder).
+
+        Raises:
+            OutputLocked: another run holds the folder.
+        """
+        out = Path(out_dir)
+        manifest = cls(out, fingerprint)
+        private = out / MANIFEST_DIR
+        private.mkdir(parents=True, exist_ok=True)
+        manifest._lock = _lock(private / LOCK_FILE)
+        state = _read_state(private / "state.json")
+        if rebuild or state.get("fingerprint") != fingerprint or state.get("format") != FORMAT:
+            clear_tables(out, sorted(set(tables) | set(state.get("tables", []))))
+            manifest.rebuilt = True
+        else:
+            manifest._load_documents()
+            manifest._load_files()
+        write_json(private / "state.json", {"format": FORMAT, "fingerprint": fingerprint, "tables": sorted(set(tables) | set(state.get("tables", [])))})
+        # A run killed from here on must not leave file records that claim its work.
+        for name in ("files.parquet", "file_rejects.parquet"):
+            (private / name).unlink(missing_ok=True)
+        return manifest
+
+    def _load_documents(self) -> None:
+        folder = self.out_dir / MANIFEST_DIR / "documents"
+        for part in sorted(folder.glob("part-*.parquet")) if folder.is_dir() else []:
+            batch = batch_of_part(part)
+            self.next_batch = max(self.next_batch, batch + 1)
+            for row in pq.read_table(part).to_pylist():
+                index = len(self.entries)
+                self.entries.append(Entry(batch=batch, **row))
+                self._by_doc.setdefault(row["doc_id"], []).append(index)
+                self._by_path.setdefault(row["path"], []).append(index)
+        self._live = bytearray(len(self.entries))
+
+    def _load_files(self) -> None:
+        private = self.out_dir / MANIFEST_DIR
+        if not (private / "files.parquet").is_file():
+            return
+        for row in pq.read_table(private / "files.parquet").to_pylist():
+            stamp = FileStamp(row["size"], row["mtime_ns"], row["ctime_ns"], row["inode"])
+            self._files[row["path"]] = (stamp, row["reusable"])
+        if (private / "file_rejects.parquet").is_file():
+            for row in pq.read_table(private / "file_rejects.parquet").to_pylist():
+                reject = Reject(row["path"], row["location"], row["reason"], row["doc_id"], row["kind"])
+                self._file_rejects.setdefault(row["path"], []).append((row["file_pos"], reject))
+
+    # ------------------------------------------------------------------ during the run
+
+    def reusable(self, path: str, stamp: FileStamp) -> bool:
+        """The file is unchanged since the last complete run and can be skipped unread."""
+        known = self._files.get(path)
+        return known is not None and known[1] and known[0] == stamp
+
+    def cached_items(self, path: str) -> Iterator[tuple[int, Entry | Reject]]:
+        """What a skipped file held, in file order: its documents' entries and rejects."""
+        items: list[tuple[int, Entry | Reject]] = [(self.entries[i].file_pos, self.entries[i]) for i in self._by_path.get(path, ())]
+        items += self._file_rejects.get(path, [])
+        items.sort(key=lambda item: item[0])
+        return iter(items)
+
+    def find(self, doc_id: str, key: str) -> Entry | None:
+        """The entry of this exact document (same id and key), marked as still in use."""
+        for index in self._by_doc.get(doc_id, ()):
+            entry = self.entries[index]
+            if entry.key == key and not self._live[index]:
+                self._live[index] = 1
+                return entry
+        return None
+
+    def keep(self, entry: Entry) -> None:
+        """Mark an entry of a skipped file as still in use."""
+        for index in self._by_doc.get(entry.doc_id, ()):
+            if self.entries[index] is entry:
+                self._live[index] = 1
+
+    def stale(self) -> dict[int, list[str]]:
+        """Documents whose rows must go (changed, gone, or now a duplicate), by batch."""
+        by_batch: dict[int, list[str]] = {}
+        for index, entry in enumerate(self.entries):
+            if not self._live[index]:
+                by_batch.setdefault(entry.batch, []).append(entry.doc_id)
+        return by_batch
+
+    # ------------------------------------------------------------------ ending
+
+    def finish(self, files: dict[str, tuple[FileStamp, bool]], file_rejects: list[tuple[str, int, Reject]]) -> None:
+        """Record the input files of this complete run (see the module docstring)."""
+        private = self.out_dir / MANIFEST_DIR
+        rows = [
+            {"path": path, "size": s.size, "mtime_ns": s.mtime_ns, "ctime_ns": s.ctime_ns, "inode": s.inode, "reusable": ok}
+            for path, (s, ok) in files.items()
+        ]
+        reject_rows = [
+            {"path": path, "file_pos": pos, "location": r.location, "doc_id": r.doc_id, "kind": r.kind, "reason": r.reason}
+            for path, pos, r in file_rejects
+        ]
+        # rejects first: files.parquet is what makes a later run trust them
+        _write(pa.Table.from_pylist(reject_rows, schema=FILE_REJECTS_SCHEMA), private / "file_rejects.parquet")
+        _write(pa.Table.from_pylist(rows, schema=FILES_SCHEMA), private / "files.parquet")
+
+    def close(self) -> None:
+        """Release the folder's lock."""
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+
+def _write(table: pa.Table, path: Path) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    pq.write_table(table, tmp)
+    os.replace(tmp, path)
+
+
+def _read_state(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+def _lock(path: Path):
+    """An exclusive lock on ``path`` (released when the process ends, even by kill -9)."""
+    handle = open(path, "a+b")  # noqa: SIM115 - held for the run
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks; one run at a time is then up to the user
+        return handle
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise OutputLocked(f"{path.parent.parent}: another run is writing to this folder; wait for it or use another --out") from None
+    return handle
