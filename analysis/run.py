@@ -167,7 +167,7 @@ def run_corpus(
     manifest = Manifest.open(out, pipeline_fingerprint(settings), rebuild=rebuild, tables=_all_tables())
     try:
         summary.rebuilt = manifest.rebuilt
-        scan = Scan(files, settings, manifest)
+        scan = Scan(files, settings, manifest, manifest.clock_ns())
         rejects = _RejectsSpool(out / STAGING_DIR / "rejects.parquet")
         try:
             _document_phase(scan, rejects, manifest, summary, settings, out, engine=engine, scheduler=scheduler, workers=workers)

@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -140,7 +141,7 @@ def document_key(doc: Document, digest: str | None = None) -> str:
         doc: the document.
         digest: ``doc.sha256`` when already computed.
     """
-    fields = [
+    fields = (
         doc.doc_id,
         digest or doc.sha256,
         doc.published.isoformat(),
@@ -150,8 +151,9 @@ def document_key(doc: Document, digest: str | None = None) -> str:
         doc.language,
         doc.path,
         doc.location,
-    ]
-    return hashlib.sha256(json.dumps(fields).encode("utf-8")).hexdigest()
+    )
+    # repr of a tuple of strings and None is unambiguous, and quicker than JSON
+    return hashlib.sha256(repr(fields).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,18 +170,16 @@ class FileStamp:
         return cls(stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
 
 
-@dataclass(slots=True)
-class Entry:
-    """A document whose rows are in the tables."""
+class Entry(NamedTuple):
+    """A document whose rows are in the tables (``index``: its place in the manifest)."""
 
+    index: int
     doc_id: str
-    key: str
     sha256: str
     path: str
     location: str | None
     file_pos: int
     n_chars: int
-    batch: int
 
 
 class Manifest:
@@ -191,8 +191,10 @@ class Manifest:
     def __init__(self, out_dir: Path, fingerprint: str) -> None:
         self.out_dir = out_dir
         self.fingerprint = fingerprint
-        self.entries: list[Entry] = []
-        self._by_doc: dict[str, list[int]] = {}
+        # one list per column (compact, and quick to load from Arrow columns)
+        self._columns: dict[str, list] = {name: [] for name in [*MANIFEST_SCHEMA.names, "batch"]}
+        self._by_doc: dict[str, int] = {}
+        self._more: dict[str, list[int]] = {}  # further entries of an id (a crash window)
         self._by_path: dict[str, list[int]] = {}
         self._live = bytearray()
         self._files: dict[str, tuple[FileStamp, bool]] = {}
@@ -200,6 +202,9 @@ class Manifest:
         self.next_batch = 1
         self.rebuilt = False
         self._lock = None
+
+    def __len__(self) -> int:
+        return len(self._live)
 
     # ------------------------------------------------------------------ opening
 
@@ -237,15 +242,19 @@ class Manifest:
 
     def _load_documents(self) -> None:
         folder = self.out_dir / MANIFEST_DIR / "documents"
+        columns = self._columns
         for part in sorted(folder.glob("part-*.parquet")) if folder.is_dir() else []:
             batch = batch_of_part(part)
             self.next_batch = max(self.next_batch, batch + 1)
-            for row in pq.read_table(part).to_pylist():
-                index = len(self.entries)
-                self.entries.append(Entry(batch=batch, **row))
-                self._by_doc.setdefault(row["doc_id"], []).append(index)
-                self._by_path.setdefault(row["path"], []).append(index)
-        self._live = bytearray(len(self.entries))
+            table = pq.read_table(part, schema=MANIFEST_SCHEMA)
+            for name in MANIFEST_SCHEMA.names:
+                columns[name].extend(table.column(name).to_pylist())
+            columns["batch"].extend([batch] * table.num_rows)
+        for index, (doc_id, path) in enumerate(zip(columns["doc_id"], columns["path"])):
+            if self._by_doc.setdefault(doc_id, index) != index:
+                self._more.setdefault(doc_id, []).append(index)
+            self._by_path.setdefault(path, []).append(index)
+        self._live = bytearray(len(columns["doc_id"]))
 
     def _load_files(self) -> None:
         private = self.out_dir / MANIFEST_DIR
@@ -261,6 +270,13 @@ class Manifest:
 
     # ------------------------------------------------------------------ during the run
 
+    def clock_ns(self) -> int:
+        """The file system's time now: the mtime of a file written for the purpose (the
+        clock that stamps the input files, not the computer's)."""
+        marker = self.out_dir / MANIFEST_DIR / "scan.stamp"
+        marker.write_bytes(b"")
+        return marker.stat().st_mtime_ns
+
     def reusable(self, path: str, stamp: FileStamp) -> bool:
         """The file is unchanged since the last complete run and can be skipped unread."""
         known = self._files.get(path)
@@ -268,32 +284,37 @@ class Manifest:
 
     def cached_items(self, path: str) -> Iterator[tuple[int, Entry | Reject]]:
         """What a skipped file held, in file order: its documents' entries and rejects."""
-        items: list[tuple[int, Entry | Reject]] = [(self.entries[i].file_pos, self.entries[i]) for i in self._by_path.get(path, ())]
+        c = self._columns
+        items: list[tuple[int, Entry | Reject]] = [
+            (c["file_pos"][i], Entry(i, c["doc_id"][i], c["sha256"][i], path, c["location"][i], c["file_pos"][i], c["n_chars"][i]))
+            for i in self._by_path.get(path, ())
+        ]
         items += self._file_rejects.get(path, [])
         items.sort(key=lambda item: item[0])
         return iter(items)
 
-    def find(self, doc_id: str, key: str) -> Entry | None:
-        """The entry of this exact document (same id and key), marked as still in use."""
-        for index in self._by_doc.get(doc_id, ()):
-            entry = self.entries[index]
-            if entry.key == key and not self._live[index]:
+    def find(self, doc_id: str, key: str) -> int | None:
+        """Characters of the document with this exact id and key, now marked as still in
+        use; ``None`` when its rows are not in the tables."""
+        first = self._by_doc.get(doc_id)
+        if first is None:
+            return None
+        for index in [first, *self._more.get(doc_id, ())]:
+            if self._columns["key"][index] == key and not self._live[index]:
                 self._live[index] = 1
-                return entry
+                return self._columns["n_chars"][index]
         return None
 
     def keep(self, entry: Entry) -> None:
         """Mark an entry of a skipped file as still in use."""
-        for index in self._by_doc.get(entry.doc_id, ()):
-            if self.entries[index] is entry:
-                self._live[index] = 1
+        self._live[entry.index] = 1
 
     def stale(self) -> dict[int, list[str]]:
         """Documents whose rows must go (changed, gone, or now a duplicate), by batch."""
         by_batch: dict[int, list[str]] = {}
-        for index, entry in enumerate(self.entries):
-            if not self._live[index]:
-                by_batch.setdefault(entry.batch, []).append(entry.doc_id)
+        doc_ids, batches = self._columns["doc_id"], self._columns["batch"]
+        for index in (i for i, live in enumerate(self._live) if not live):
+            by_batch.setdefault(batches[index], []).append(doc_ids[index])
         return by_batch
 
     # ------------------------------------------------------------------ ending

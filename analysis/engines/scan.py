@@ -48,15 +48,22 @@ class Scan:
     Counters (``unchanged``, ``unchanged_chars``, ``bytes_read``) and the records the
     manifest keeps for the next run (``files``, ``file_rejects``) fill as it goes.
 
+    A file modified at or after ``scan_began_ns`` is never recorded as reusable: a later
+    edit in the same tick of the file system's clock would leave its size and times as
+    they are (git calls such files "racily clean"), so it is read again next run.
+
     Args:
         files: ``(file, root)`` pairs from :func:`analysis.corpus.input_files`.
         settings: how to read.
         manifest: what the output already holds.
+        scan_began_ns: the file system's time when the scan began (the mtime of a file
+            written then), before any input file is looked at.
     """
 
-    def __init__(self, files: list[tuple[Path, Path]], settings: Settings, manifest: Manifest) -> None:
+    def __init__(self, files: list[tuple[Path, Path]], settings: Settings, manifest: Manifest, scan_began_ns: int) -> None:
         self.settings = settings
         self.manifest = manifest
+        self.scan_began_ns = scan_began_ns
         # (file, root, stamp, reusable) in reading order
         self.inputs: list[tuple[Path, Path, FileStamp | None, bool]] = []
         self.bytes_total = 0
@@ -80,7 +87,7 @@ class Scan:
     def __iter__(self) -> Iterator[Pending | Rejected]:
         for file, root, stamp, reuse in self.inputs:
             path = str(file)
-            self._reusable = stamp is not None
+            self._reusable = stamp is not None and max(stamp.mtime_ns, stamp.ctime_ns) < self.scan_began_ns
             if reuse:
                 yield from self._replay(path)
             else:
@@ -113,13 +120,13 @@ class Scan:
                 yield Rejected(duplicate, self._next())
                 continue
             key = document_key(item, digest)
-            entry = self.manifest.find(item.doc_id, key)
+            known_chars = self.manifest.find(item.doc_id, key)
             ordinal = self._next()
-            if entry is None:
+            if known_chars is None:
                 yield Pending(item, key, digest, file_pos, ordinal)
             else:
                 self.unchanged += 1
-                self.unchanged_chars += entry.n_chars
+                self.unchanged_chars += known_chars
 
     def _replay(self, path: str) -> Iterator[Rejected]:
         for file_pos, item in self.manifest.cached_items(path):
