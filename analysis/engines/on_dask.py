@@ -30,6 +30,8 @@ from .manifest import pipeline_fingerprint
 __all__ = ["DaskUnavailable", "WorkerMismatch", "run_batches"]
 
 _IN_FLIGHT_PER_THREAD = 2
+# How long to wait for a scheduler to answer before giving up with a clear message.
+CONNECT_TIMEOUT = "20s"
 
 
 class DaskUnavailable(Exception):
@@ -105,7 +107,7 @@ def _connect(scheduler: str | None, workers: int):
         ) from None
     if scheduler:
         try:
-            return Client(scheduler, timeout="20s"), None
+            return Client(scheduler, timeout=CONNECT_TIMEOUT), None
         except (OSError, TimeoutError) as exc:
             raise DaskUnavailable(f"cannot reach the Dask scheduler at {scheduler} ({exc})") from None
     cluster = LocalCluster(
