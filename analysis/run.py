@@ -71,6 +71,7 @@ class RunSummary:
         unchanged: documents whose rows were kept from an earlier run.
         removed: documents whose old rows were removed (changed, or gone from the input).
         characters: characters of text processed by this run.
+        workers: processes that ran batches (0 when nothing needed processing).
         rejected: inputs in the rejects table, by kind in ``rejects_by_kind``.
         tables: rows per table after the run.
         seconds, kb_per_s: wall time of the run, and processed KB of text per second.
@@ -79,7 +80,7 @@ class RunSummary:
     input: str
     out_dir: str
     engine: str = "local"
-    workers: int = 1
+    workers: int = 0
     documents: int = 0
     processed: int = 0
     unchanged: int = 0
@@ -99,7 +100,7 @@ class RunSummary:
     def format(self) -> str:
         """A short human-readable report."""
         kb = self.characters / 1000
-        how = f"{self.workers} worker{'s' if self.workers != 1 else ''}" + (" on Dask" if self.engine == "dask" else "")
+        how = f"{self.workers} worker process{'es' if self.workers != 1 else ''}" + (" on Dask" if self.engine == "dask" else "")
         rejected = f"rejected {self.rejected:,} input(s)" + (
             ": " + ", ".join(f"{k} {v}" for k, v in sorted(self.rejects_by_kind.items())) if self.rejected else "."
         )
@@ -158,10 +159,11 @@ def run_corpus(
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     began = time.perf_counter()
-    files = input_files(path)
     out = Path(out_dir)
+    # an output folder inside the input folder is not input (data/ -> data/processed/)
+    files = [(file, root) for file, root in input_files(path) if not file.resolve().is_relative_to(out.resolve())]
     workers = settings.workers or available_cores()
-    summary = RunSummary(input=str(path), out_dir=str(out), engine=engine, workers=workers)
+    summary = RunSummary(input=str(path), out_dir=str(out), engine=engine)
     out.mkdir(parents=True, exist_ok=True)
     recover(out)
     manifest = Manifest.open(out, pipeline_fingerprint(settings), rebuild=rebuild, tables=_all_tables())
@@ -214,8 +216,11 @@ def _document_phase(scan: Scan, rejects, manifest: Manifest, summary: RunSummary
 
         reports = run_batches(batches, settings=settings, out_dir=out, workers=workers)
     bar = _progress(scan, settings)
+    ran_on: set[str] = set()
     try:
         for report in reports:
+            ran_on.add(report.worker)
+            summary.workers = len(ran_on)
             _count(report, summary, scan, rejects, settings)
             bar.update(max(0, scan.bytes_read - bar.n))
             bar.set_postfix_str(

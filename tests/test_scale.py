@@ -372,3 +372,12 @@ def test_progress_shows_documents_speed_and_rejects(tmp_path, capsys):
     run_corpus(corpus, tmp_path / "out", Settings(progress=True, batch_size=10))
     err = capsys.readouterr().err
     assert "30 docs (30 processed), 1 rejects" in err and "B/s" in err and "reading" in err
+
+
+def test_output_folder_inside_the_input_folder_is_not_input(tmp_path):
+    corpus = tmp_path / "data"
+    write_jsonl(corpus / "feed.jsonl", jsonl_rows(random.Random(10), "j", 6))
+    first = run_corpus(corpus, corpus / "processed")
+    second = run_corpus(corpus, corpus / "processed")
+    assert (first.documents, first.rejected) == (second.documents, second.rejected) == (6, 0)
+    assert second.processed == 0 and second.workers == 0

@@ -10,6 +10,7 @@ of kind ``error`` and the others go on.
 from __future__ import annotations
 
 import os
+import socket
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,6 +65,7 @@ class BatchReport:
         rejects: reject rows (with ``ordinal``) of documents a stage failed on.
         fingerprint: the pipeline fingerprint of the process that ran it (a Dask worker
             with other code would make other rows).
+        worker: host and process id of the process that ran it.
     """
 
     batch_id: int
@@ -71,6 +73,7 @@ class BatchReport:
     characters: int
     rejects: list[dict]
     fingerprint: str
+    worker: str
 
 
 @dataclass(slots=True)
@@ -120,7 +123,8 @@ def process_batch(batch: Batch, settings: Settings) -> BatchOutput:
             }
         )
         characters += doc.n_chars
-    report = BatchReport(batch.batch_id, len(manifest), characters, rejects, pipeline_fingerprint(settings))
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    report = BatchReport(batch.batch_id, len(manifest), characters, rejects, pipeline_fingerprint(settings), worker)
     tables = {name: to_arrow(name, table_rows) for name, table_rows in rows.items()}
     return BatchOutput(report, tables, pa.Table.from_pylist(manifest, schema=MANIFEST_SCHEMA))
 

@@ -234,6 +234,10 @@ class Manifest:
         else:
             manifest._load_documents()
             manifest._load_files()
+        # never reuse a batch number that names a part, whoever left it
+        for name in set(tables) | set(state.get("tables", [])):
+            for part in (out / name).glob("part-*.parquet"):
+                manifest.next_batch = max(manifest.next_batch, batch_of_part(part) + 1)
         write_json(private / "state.json", {"format": FORMAT, "fingerprint": fingerprint, "tables": sorted(set(tables) | set(state.get("tables", [])))})
         # A run killed from here on must not leave file records that claim its work.
         for name in ("files.parquet", "file_rejects.parquet"):
