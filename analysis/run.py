@@ -158,10 +158,10 @@ def run_corpus(
     settings = settings or Settings()
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    _check_document_tables()
     began = time.perf_counter()
     out = Path(out_dir)
-    # an output folder inside the input folder is not input (data/ -> data/processed/)
-    files = [(file, root) for file, root in input_files(path) if not file.resolve().is_relative_to(out.resolve())]
+    files = _input_files_outside(path, out)
     workers = settings.workers or available_cores()
     summary = RunSummary(input=str(path), out_dir=str(out), engine=engine)
     out.mkdir(parents=True, exist_ok=True)
@@ -197,6 +197,23 @@ def run_corpus(
     finally:
         manifest.close()
     return summary
+
+
+def _input_files_outside(path: str | os.PathLike, out: Path) -> list[tuple[Path, Path]]:
+    """The corpus's files, without those of an output folder inside the input folder
+    (``run data/ --out data/processed``): tables are not articles."""
+    files = input_files(path)
+    inside = out.resolve()
+    if not inside.is_relative_to(Path(path).resolve()):
+        return files
+    return [(file, root) for file, root in files if not file.resolve().is_relative_to(inside)]
+
+
+def _check_document_tables() -> None:
+    """Rows of a document are found (to replace or remove them) by their doc_id."""
+    for name in TABLES:
+        if "doc_id" not in SCHEMAS[name].names:
+            raise ValueError(f"per-document table {name!r} has no doc_id column; every row must say its document")
 
 
 def _all_tables() -> list[str]:

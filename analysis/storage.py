@@ -65,7 +65,9 @@ __all__ = [
     "sync_csv",
     "table_names",
     "table_rows",
+    "read_json",
     "write_json",
+    "write_parquet",
     "write_table",
 ]
 
@@ -113,14 +115,16 @@ def write_json(path: Path, data: Mapping) -> None:
     _replace_with(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
-def _read_json(path: Path) -> dict:
+def read_json(path: Path) -> dict:
+    """A JSON file written by :func:`write_json`; empty when absent or half-written."""
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError):
         return {}
 
 
-def _write_parquet(table: pa.Table, path: Path) -> None:
+def write_parquet(table: pa.Table, path: Path) -> None:
+    """A Parquet file written under a temporary name and renamed into place."""
     _replace_with(path, lambda tmp: pq.write_table(table, tmp))
 
 
@@ -177,15 +181,16 @@ def recover(out_dir: str | os.PathLike) -> None:
                 shutil.rmtree(entry)
             else:
                 entry.unlink()
-    if out.is_dir():
-        for leftover in [*out.glob("*.tmp"), *out.glob("*.old"), *out.glob("*/*.tmp")]:
-            if leftover.is_dir():
-                shutil.rmtree(leftover)
-            else:
-                leftover.unlink()
+    half_written = [out / f"{name}{suffix}" for name in SCHEMAS for suffix in (".tmp", ".old")]
+    half_written += [*out.glob("*/part-*.tmp"), *out.glob(f"{MANIFEST_DIR}/**/*.tmp"), *out.glob("*.csv.tmp")]
+    for leftover in half_written:
+        if leftover.is_dir():
+            shutil.rmtree(leftover)
+        elif leftover.exists():
+            leftover.unlink()
     journal = out / MANIFEST_DIR / _REMOVAL_JOURNAL
     if journal.is_file():
-        plan = _read_json(journal)
+        plan = read_json(journal)
         _apply_removal(out, {int(k): v for k, v in plan.get("batches", {}).items()}, plan.get("tables", []))
         journal.unlink()
 
@@ -230,7 +235,7 @@ def _apply_removal(out: Path, by_batch: Mapping[int, list[str]], tables: list[st
             if kept.num_rows == table.num_rows:
                 continue
             if kept.num_rows:
-                _write_parquet(kept, part)
+                write_parquet(kept, part)
             else:
                 part.unlink()
 
@@ -342,7 +347,7 @@ def sync_csv(out_dir: str | os.PathLike, name: str) -> None:
     out = Path(out_dir)
     state_path = out / MANIFEST_DIR / _CSV_STATE
     state_path.parent.mkdir(parents=True, exist_ok=True)
-    state = _read_json(state_path)
+    state = read_json(state_path)
     parts = parquet_parts(out, name)
     stamps = _part_stamps(parts)
     csv_path = out / f"{name}.csv"
@@ -386,7 +391,7 @@ def remove_csv(out_dir: str | os.PathLike, name: str) -> None:
     out = Path(out_dir)
     (out / f"{name}.csv").unlink(missing_ok=True)
     state_path = out / MANIFEST_DIR / _CSV_STATE
-    state = _read_json(state_path)
+    state = read_json(state_path)
     if state.pop(name, None) is not None:
         write_json(state_path, state)
 

@@ -294,7 +294,7 @@ def test_crash_points_recover(tmp_path, monkeypatch, crash_at):
         time.sleep(0.02)
         edited = [{**row, "text": row["text"] + " More."} if i % 3 == 0 else row for i, row in enumerate(rows[:50])]
         write_jsonl(corpus / "feed.jsonl", edited)  # a third of the first half changed, the second half gone
-        real = storage._write_parquet
+        real = storage.write_parquet
         calls = []
 
         def crash_after_first(table, path):
@@ -302,7 +302,7 @@ def test_crash_points_recover(tmp_path, monkeypatch, crash_at):
             calls.append(path)
             raise KeyboardInterrupt("killed")
 
-        monkeypatch.setattr(storage, "_write_parquet", crash_after_first)
+        monkeypatch.setattr(storage, "write_parquet", crash_after_first)
     else:
         real_publish = storage._publish
         published = []

@@ -36,7 +36,8 @@ import pyarrow.parquet as pq
 
 from ..corpus import Document, Reject
 from ..settings import Settings
-from ..storage import LOCK_FILE, MANIFEST_DIR, batch_of_part, clear_tables, write_json
+from ..storage import LOCK_FILE, MANIFEST_DIR, batch_of_part, clear_tables, read_json, write_json, write_parquet
+from ..tables import SCHEMAS
 
 __all__ = [
     "MANIFEST_SCHEMA",
@@ -70,16 +71,8 @@ FILES_SCHEMA = pa.schema(
         ("reusable", pa.bool_()),
     ]
 )
-FILE_REJECTS_SCHEMA = pa.schema(
-    [
-        ("path", pa.string()),
-        ("file_pos", pa.int64()),
-        ("location", pa.string()),
-        ("doc_id", pa.string()),
-        ("kind", pa.string()),
-        ("reason", pa.string()),
-    ]
-)
+# the rejects table's columns, and where in its file each reject was
+FILE_REJECTS_SCHEMA = pa.schema([*SCHEMAS["rejects"], pa.field("file_pos", pa.int64())])
 
 # Settings that say how a run goes, not what a document yields.
 _RUN_CONTROL = frozenset({"strict", "progress", "workers", "batch_size"})
@@ -227,7 +220,7 @@ class Manifest:
         private = out / MANIFEST_DIR
         private.mkdir(parents=True, exist_ok=True)
         manifest._lock = _lock(private / LOCK_FILE)
-        state = _read_state(private / "state.json")
+        state = read_json(private / "state.json")
         if rebuild or state.get("fingerprint") != fingerprint or state.get("format") != FORMAT:
             clear_tables(out, sorted(set(tables) | set(state.get("tables", []))))
             manifest.rebuilt = True
@@ -335,27 +328,14 @@ class Manifest:
             for path, pos, r in file_rejects
         ]
         # rejects first: files.parquet is what makes a later run trust them
-        _write(pa.Table.from_pylist(reject_rows, schema=FILE_REJECTS_SCHEMA), private / "file_rejects.parquet")
-        _write(pa.Table.from_pylist(rows, schema=FILES_SCHEMA), private / "files.parquet")
+        write_parquet(pa.Table.from_pylist(reject_rows, schema=FILE_REJECTS_SCHEMA), private / "file_rejects.parquet")
+        write_parquet(pa.Table.from_pylist(rows, schema=FILES_SCHEMA), private / "files.parquet")
 
     def close(self) -> None:
         """Release the folder's lock."""
         if self._lock is not None:
             self._lock.close()
             self._lock = None
-
-
-def _write(table: pa.Table, path: Path) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    pq.write_table(table, tmp)
-    os.replace(tmp, path)
-
-
-def _read_state(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
-        return {}
 
 
 def _lock(path: Path):
