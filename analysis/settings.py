@@ -50,7 +50,12 @@ class Settings:
         progress: ``True``/``False`` forces the progress bar on/off; ``None`` (default)
             shows it on a terminal when there are more than a handful of articles.
         workers: worker processes for ``run``; ``None`` means one per core.
-        batch_size: documents per batch handed to a worker and written per Parquet part.
+        batch_size: documents per batch handed to a worker and written as one Parquet
+            part per table (a batch also closes at about 1 MB of text).
+
+    ``strict``, ``progress``, ``workers`` and ``batch_size`` say how a run goes; every
+    other field shapes the rows, so changing it makes the next run rebuild the tables
+    (see :mod:`analysis.engines.manifest`).
     """
 
     published: dt.date | None = None

@@ -85,7 +85,6 @@ class OutputLocked(Exception):
     """Another run is writing to the same output folder."""
 
 
-@lru_cache(maxsize=8)
 def pipeline_fingerprint(settings: Settings) -> str:
     """Everything besides the document that decides its rows: ``PIPELINE_VERSION``, the
     package's code and lexicons, and the settings (except how the run goes: workers,
@@ -96,25 +95,32 @@ def pipeline_fingerprint(settings: Settings) -> str:
     """
     from ..pipeline import PIPELINE_VERSION
 
-    digest = hashlib.sha256()
-    digest.update(f"pipeline {PIPELINE_VERSION}\n".encode())
-    for file in _pipeline_files():
-        digest.update(file.relative_to(_PACKAGE).as_posix().encode() + b"\0")
-        digest.update(file.read_bytes())
     fields = {f.name: getattr(settings, f.name) for f in dataclasses.fields(settings) if f.name not in _RUN_CONTROL}
+    digest = hashlib.sha256(f"pipeline {PIPELINE_VERSION}\n{_code_digest(_code_stamps())}\n".encode())
     digest.update(json.dumps(_plain(fields), sort_keys=True, default=str).encode())
     return digest.hexdigest()
 
 
-def _pipeline_files() -> list[Path]:
-    files = []
+def _code_stamps() -> tuple[tuple[str, int, int], ...]:
+    """The package's code and data files with their sizes and times (cheap to take for
+    every batch, so an edit during a session is seen)."""
+    stamps = []
     for file in sorted(_PACKAGE.rglob("*")):
         rel = file.relative_to(_PACKAGE)
-        if not file.is_file() or "__pycache__" in rel.parts or rel.parts[0] in _NOT_PIPELINE:
+        if "__pycache__" in rel.parts or rel.parts[0] in _NOT_PIPELINE or file.suffix not in (".py", ".yaml", ".yml", ".json"):
             continue
-        if file.suffix in (".py", ".yaml", ".yml", ".json"):
-            files.append(file)
-    return files
+        stat = file.stat()
+        stamps.append((rel.as_posix(), stat.st_size, stat.st_mtime_ns))
+    return tuple(stamps)
+
+
+@lru_cache(maxsize=4)
+def _code_digest(stamps: tuple[tuple[str, int, int], ...]) -> str:
+    digest = hashlib.sha256()
+    for rel, _size, _mtime in stamps:
+        digest.update(rel.encode() + b"\0")
+        digest.update((_PACKAGE / rel).read_bytes())
+    return digest.hexdigest()
 
 
 def _plain(value):
