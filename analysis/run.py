@@ -34,13 +34,13 @@ import pyarrow.parquet as pq
 from .corpus import ARTICLE_SUFFIXES, Reject, input_files
 from .engines import available_cores
 from .engines.batch import Batch, BatchReport, reject_row
-from .engines.manifest import Manifest, pipeline_fingerprint
+from .engines.manifest import FILE_REJECTS_SCHEMA, Manifest, pipeline_fingerprint
 from .engines.scan import Pending, Rejected, Scan
 from .engines.steps import run_corpus_steps
 from .pipeline import PIPELINE_VERSION, TABLES
 from .query import arrow_reader
 from .settings import Settings
-from .storage import STAGING_DIR, recover, remove_csv, remove_documents, sync_csv, table_rows, write_json, write_table
+from .storage import STAGING_DIR, RowSpool, recover, remove_csv, remove_documents, sync_csv, table_rows, write_json, write_table
 from .tables import SCHEMAS
 
 __all__ = ["ENGINES", "RunSummary", "StrictModeError", "run_corpus"]
@@ -169,7 +169,8 @@ def run_corpus(
     manifest = Manifest.open(out, pipeline_fingerprint(settings), rebuild=rebuild, tables=_all_tables())
     try:
         summary.rebuilt = manifest.rebuilt
-        scan = Scan(files, settings, manifest, manifest.clock_ns())
+        file_rejects = RowSpool(out / STAGING_DIR / "file_rejects.parquet", FILE_REJECTS_SCHEMA)
+        scan = Scan(files, settings, manifest, manifest.clock_ns(), file_rejects)
         rejects = _RejectsSpool(out / STAGING_DIR / "rejects.parquet")
         try:
             _document_phase(scan, rejects, manifest, summary, settings, out, engine=engine, scheduler=scheduler, workers=workers)
@@ -177,9 +178,10 @@ def run_corpus(
             summary.rejected = rejects.count
             summary.rejects_by_kind = dict(sorted(rejects.kinds.items()))
             rejects.write_table(out)
+            manifest.finish(scan.file_records(), file_rejects.close())
         finally:
             rejects.discard()
-        manifest.finish(scan.files, scan.file_rejects)
+            file_rejects.discard()
         for name in TABLES:
             (out / name).mkdir(exist_ok=True)
         run_corpus_steps(out, settings)
@@ -279,52 +281,35 @@ def _batches(scan: Scan, rejects, first_id: int, settings: Settings) -> Iterator
 
 
 class _RejectsSpool:
-    """Reject rows of this run, spooled to a Parquet file as they come (in any order),
-    then written as the ``rejects`` table in input order (sorted by DuckDB, out of core)."""
+    """Reject rows of this run, spooled as they come (in any order: a worker's come when
+    its batch ends), then written as the ``rejects`` table in input order, sorted by
+    DuckDB out of core."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
-        self.count = 0
+        self.spool = RowSpool(path, _REJECT_ROW)
         self.kinds: Counter[str] = Counter()
-        self._rows: list[dict] = []
-        self._writer: pq.ParquetWriter | None = None
+
+    @property
+    def count(self) -> int:
+        return self.spool.count
 
     def add(self, item: Rejected) -> None:
-        self.add_row(reject_row(item.reject, item.ordinal))
+        self.add_row(reject_row(item.reject, ordinal=item.ordinal))
 
     def add_row(self, row: dict) -> None:
-        self._rows.append(row)
-        self.count += 1
+        self.spool.add(row)
         self.kinds[row["kind"]] += 1
-        if len(self._rows) >= 10_000:
-            self._flush()
-
-    def _flush(self) -> None:
-        if not self._rows:
-            return
-        if self._writer is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._writer = pq.ParquetWriter(self.path, _REJECT_ROW)
-        self._writer.write_table(pa.Table.from_pylist(self._rows, schema=_REJECT_ROW))
-        self._rows = []
 
     def write_table(self, out: Path) -> None:
-        self._flush()
-        if self._writer is None:
-            write_table(out, "rejects", [])
-            return
-        self._writer.close()
-        self._writer = None
         import duckdb
 
+        path = self.spool.close()
         with duckdb.connect() as connection:
-            ordered = connection.sql("SELECT * EXCLUDE (ordinal) FROM read_parquet(?) ORDER BY ordinal", params=[str(self.path)])
+            ordered = connection.sql("SELECT * EXCLUDE (ordinal) FROM read_parquet(?) ORDER BY ordinal", params=[str(path)])
             write_table(out, "rejects", arrow_reader(ordered))
 
     def discard(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-        self.path.unlink(missing_ok=True)
+        self.spool.discard()
 
 
 def _progress(scan: Scan, settings: Settings):

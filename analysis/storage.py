@@ -52,6 +52,7 @@ from .tables import SCHEMAS, arrow_to_pandas, schema_of
 __all__ = [
     "LOCK_FILE",
     "MANIFEST_DIR",
+    "RowSpool",
     "STAGING_DIR",
     "batch_of_part",
     "clear_tables",
@@ -238,6 +239,57 @@ def _apply_removal(out: Path, by_batch: Mapping[int, list[str]], tables: list[st
                 write_parquet(kept, part)
             else:
                 part.unlink()
+
+
+class RowSpool:
+    """Rows added one at a time, spooled to a Parquet file in chunks, so memory holds
+    one chunk however many rows come (rejects of a corpus whose every row is broken).
+
+    Args:
+        path: the spool file (created with the first chunk).
+        schema: the rows' columns.
+    """
+
+    _CHUNK = 10_000
+
+    def __init__(self, path: Path, schema: pa.Schema) -> None:
+        self.path = path
+        self.schema = schema
+        self.count = 0
+        self._rows: list[dict] = []
+        self._writer: pq.ParquetWriter | None = None
+
+    def add(self, row: Mapping) -> None:
+        self._rows.append(row)
+        self.count += 1
+        if len(self._rows) >= self._CHUNK:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._rows:
+            return
+        if self._writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._writer = pq.ParquetWriter(self.path, self.schema)
+        self._writer.write_table(pa.Table.from_pylist(self._rows, schema=self.schema))
+        self._rows = []
+
+    def close(self) -> Path:
+        """Finish the file (an empty one when no row came) and return its path."""
+        self._flush()
+        if self._writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            pq.write_table(self.schema.empty_table(), self.path)
+        else:
+            self._writer.close()
+            self._writer = None
+        return self.path
+
+    def discard(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        self.path.unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------------------- whole tables

@@ -381,3 +381,24 @@ def test_output_folder_inside_the_input_folder_is_not_input(tmp_path):
     second = run_corpus(corpus, corpus / "processed")
     assert (first.documents, first.rejected) == (second.documents, second.rejected) == (6, 0)
     assert second.processed == 0 and second.workers == 0
+
+
+def test_a_document_a_stage_fails_on_is_rejected_and_retried(tmp_path, monkeypatch):
+    from analysis import pipeline
+
+    def fussy(result):
+        if "BOOM" in result.doc.text:
+            raise RuntimeError("cannot stand it")
+
+    monkeypatch.setattr(pipeline, "STAGES", [*pipeline.STAGES, ("fussy", fussy)])
+    rows = jsonl_rows(random.Random(17), "j", 12)
+    rows[4]["text"] += " BOOM."
+    corpus = write_jsonl(tmp_path / "corpus" / "feed.jsonl", rows)
+    out = tmp_path / "out"
+    for attempt in range(2):
+        summary = run_corpus(corpus.parent, out, Settings(workers=1, batch_size=5))
+        assert summary.rejects_by_kind == {"error": 1}
+        assert summary.processed == (11 if attempt == 0 else 0) and summary.documents == 11  # j-4 retried, fails again
+        rejects = read_table(out, "rejects")
+        assert list(rejects["doc_id"]) == ["j-4"] and "RuntimeError: cannot stand it" in rejects.loc[0, "reason"]
+        assert "j-4" not in set(read_table(out, "documents")["doc_id"])

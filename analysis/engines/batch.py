@@ -85,15 +85,15 @@ class BatchOutput:
     manifest: pa.Table
 
 
-def reject_row(reject: Reject, ordinal: int) -> dict:
-    """A rejects-table row, with the input position it sorts by."""
+def reject_row(reject: Reject, **position: int) -> dict:
+    """A rejects-table row, plus where the input was (``ordinal=``, ``file_pos=``)."""
     return {
         "path": reject.path,
         "location": reject.location,
         "doc_id": reject.doc_id,
         "kind": reject.kind,
         "reason": reject.reason,
-        "ordinal": ordinal,
+        **position,
     }
 
 
@@ -107,7 +107,7 @@ def process_batch(batch: Batch, settings: Settings) -> BatchOutput:
         try:
             result = process_document(doc, settings)
         except Exception as exc:  # one document's failure must not lose the others
-            rejects.append(reject_row(_error_reject(doc, exc), batch.ordinals[i]))
+            rejects.append(reject_row(_error_reject(doc, exc), ordinal=batch.ordinals[i]))
             continue
         for name, table_rows in result.rows.items():
             rows.setdefault(name, []).extend(table_rows)

@@ -322,19 +322,21 @@ class Manifest:
 
     # ------------------------------------------------------------------ ending
 
-    def finish(self, files: dict[str, tuple[FileStamp, bool]], file_rejects: list[tuple[str, int, Reject]]) -> None:
-        """Record the input files of this complete run (see the module docstring)."""
+    def finish(self, files: dict[str, tuple[FileStamp, bool]], file_rejects: Path) -> None:
+        """Record the input files of this complete run (see the module docstring).
+
+        Args:
+            files: path -> (stamp, reusable) of every input file.
+            file_rejects: a Parquet file of the rejects of reading them
+                (``FILE_REJECTS_SCHEMA``), moved into the manifest.
+        """
         private = self.out_dir / MANIFEST_DIR
         rows = [
             {"path": path, "size": s.size, "mtime_ns": s.mtime_ns, "ctime_ns": s.ctime_ns, "inode": s.inode, "reusable": ok}
             for path, (s, ok) in files.items()
         ]
-        reject_rows = [
-            {"path": path, "file_pos": pos, "location": r.location, "doc_id": r.doc_id, "kind": r.kind, "reason": r.reason}
-            for path, pos, r in file_rejects
-        ]
         # rejects first: files.parquet is what makes a later run trust them
-        write_parquet(pa.Table.from_pylist(reject_rows, schema=FILE_REJECTS_SCHEMA), private / "file_rejects.parquet")
+        os.replace(file_rejects, private / "file_rejects.parquet")
         write_parquet(pa.Table.from_pylist(rows, schema=FILES_SCHEMA), private / "files.parquet")
 
     def close(self) -> None:

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from ..corpus import Document, DuplicateIds, Reject, iter_file
 from ..settings import Settings
+from ..storage import RowSpool
+from .batch import reject_row
 from .manifest import Entry, FileStamp, Manifest, document_key
 
 __all__ = ["Pending", "Rejected", "Scan"]
@@ -46,7 +48,7 @@ class Scan:
     """One pass over the input files, yielding :class:`Pending` and :class:`Rejected`.
 
     Counters (``unchanged``, ``unchanged_chars``, ``bytes_read``) and the records the
-    manifest keeps for the next run (``files``, ``file_rejects``) fill as it goes.
+    manifest keeps for the next run (``files``, and rows in ``file_rejects``) fill as it goes.
 
     A file modified at or after ``scan_began_ns`` is never recorded as reusable: a later
     edit in the same tick of the file system's clock would leave its size and times as
@@ -58,9 +60,12 @@ class Scan:
         manifest: what the output already holds.
         scan_began_ns: the file system's time when the scan began (the mtime of a file
             written then), before any input file is looked at.
+        file_rejects: where the rejects of reading each file go, for the manifest.
     """
 
-    def __init__(self, files: list[tuple[Path, Path]], settings: Settings, manifest: Manifest, scan_began_ns: int) -> None:
+    def __init__(
+        self, files: list[tuple[Path, Path]], settings: Settings, manifest: Manifest, scan_began_ns: int, file_rejects: RowSpool
+    ) -> None:
         self.settings = settings
         self.manifest = manifest
         self.scan_began_ns = scan_began_ns
@@ -80,8 +85,9 @@ class Scan:
         self.unchanged = 0
         self.unchanged_chars = 0
         self.files: dict[str, tuple[FileStamp, bool]] = {}
-        self.file_rejects: list[tuple[str, int, Reject]] = []
+        self.file_rejects = file_rejects
         self._seen = DuplicateIds()
+        self._failed: set[str] = set()
         self._ordinal = 0
 
     def __iter__(self) -> Iterator[Pending | Rejected]:
@@ -98,9 +104,16 @@ class Scan:
                 self.files[path] = (stamp, self._reusable)
 
     def not_reusable(self, path: str) -> None:
-        """A document of this file failed: read the file again next run."""
-        if path in self.files:
-            self.files[path] = (self.files[path][0], False)
+        """A document of this file failed (reported while the file may still be being
+        read): read the file again next run."""
+        self._failed.add(path)
+
+    def file_records(self) -> dict[str, tuple[FileStamp, bool]]:
+        """Every input file read or skipped, with whether the next run may skip it."""
+        return {path: (stamp, reusable and path not in self._failed) for path, (stamp, reusable) in self.files.items()}
+
+    def _keep_reject(self, path: str, file_pos: int, reject: Reject) -> None:
+        self.file_rejects.add(reject_row(reject, file_pos=file_pos))
 
     def _next(self) -> int:
         self._ordinal += 1
@@ -109,7 +122,7 @@ class Scan:
     def _read(self, file: Path, root: Path) -> Iterator[Pending | Rejected]:
         for file_pos, item in enumerate(iter_file(file, root, self.settings)):
             if isinstance(item, Reject):
-                self.file_rejects.append((str(file), file_pos, item))
+                self._keep_reject(str(file), file_pos, item)
                 yield Rejected(item, self._next())
                 continue
             self.bytes_read += len(item.text)
@@ -131,7 +144,7 @@ class Scan:
     def _replay(self, path: str) -> Iterator[Rejected]:
         for file_pos, item in self.manifest.cached_items(path):
             if isinstance(item, Reject):
-                self.file_rejects.append((path, file_pos, item))
+                self._keep_reject(path, file_pos, item)
                 yield Rejected(item, self._next())
                 continue
             entry: Entry = item
