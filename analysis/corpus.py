@@ -218,19 +218,20 @@ class DuplicateIds:
     where it was) and turns a later one with the same id into a ``duplicate`` reject."""
 
     def __init__(self) -> None:
-        self._seen: dict[str, tuple[str, str]] = {}
+        self._seen: dict[str, tuple[str, str, str | None]] = {}
 
     def check(self, doc_id: str, digest: str, path: str, location: str | None) -> Reject | None:
         """``None`` for a new id (now remembered), else the reject for this occurrence."""
         first = self._seen.get(doc_id)
         if first is None:
-            self._seen[doc_id] = (digest, _where(path, location))
+            self._seen[doc_id] = (digest, path, location)
             return None
         same = "the same text" if first[0] == digest else "different text"
         return Reject(
             path,
             location,
-            f"duplicate doc_id {doc_id!r} with {same} (first seen at {first[1]}); give each article its own id",
+            f"duplicate doc_id {doc_id!r} with {same} (first seen at {_where(first[1], first[2])}); "
+            "give each article its own id",
             doc_id,
             kind="duplicate",
         )

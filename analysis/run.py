@@ -303,6 +303,9 @@ class _RejectsSpool:
     def write_table(self, out: Path) -> None:
         import duckdb
 
+        if not self.count:
+            write_table(out, "rejects", [])
+            return
         path = self.spool.close()
         with duckdb.connect() as connection:
             ordered = connection.sql("SELECT * EXCLUDE (ordinal) FROM read_parquet(?) ORDER BY ordinal", params=[str(path)])

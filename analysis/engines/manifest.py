@@ -31,7 +31,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..corpus import Document, Reject
@@ -190,11 +192,13 @@ class Manifest:
     def __init__(self, out_dir: Path, fingerprint: str) -> None:
         self.out_dir = out_dir
         self.fingerprint = fingerprint
-        # one list per column (compact, and quick to load from Arrow columns)
-        self._columns: dict[str, list] = {name: [] for name in [*MANIFEST_SCHEMA.names, "batch"]}
+        # The entries stay in Arrow (sorted by file and place in it, so a file's entries
+        # are one slice); Python objects are only an id -> row index and a path -> slice
+        # map: a few hundred bytes per document, not a few kilobytes.
+        self._table = MANIFEST_SCHEMA.append(pa.field("batch", pa.int64())).empty_table()
         self._by_doc: dict[str, int] = {}
         self._more: dict[str, list[int]] = {}  # further entries of an id (a crash window)
-        self._by_path: dict[str, list[int]] = {}
+        self._by_path: dict[str, tuple[int, int]] = {}
         self._live = bytearray()
         self._files: dict[str, tuple[FileStamp, bool]] = {}
         self._file_rejects: dict[str, list[tuple[int, Reject]]] = {}
@@ -245,19 +249,25 @@ class Manifest:
 
     def _load_documents(self) -> None:
         folder = self.out_dir / MANIFEST_DIR / "documents"
-        columns = self._columns
+        tables = []
         for part in sorted(folder.glob("part-*.parquet")) if folder.is_dir() else []:
             batch = batch_of_part(part)
             self.next_batch = max(self.next_batch, batch + 1)
             table = pq.read_table(part, schema=MANIFEST_SCHEMA)
-            for name in MANIFEST_SCHEMA.names:
-                columns[name].extend(table.column(name).to_pylist())
-            columns["batch"].extend([batch] * table.num_rows)
-        for index, (doc_id, path) in enumerate(zip(columns["doc_id"], columns["path"])):
+            tables.append(table.append_column("batch", pa.array(np.full(table.num_rows, batch, dtype=np.int64))))
+        if not tables:
+            return
+        table = pa.concat_tables(tables).sort_by([("path", "ascending"), ("file_pos", "ascending")]).combine_chunks()
+        self._table = table
+        for index, doc_id in enumerate(table.column("doc_id").to_pylist()):
             if self._by_doc.setdefault(doc_id, index) != index:
                 self._more.setdefault(doc_id, []).append(index)
-            self._by_path.setdefault(path, []).append(index)
-        self._live = bytearray(len(columns["doc_id"]))
+        runs = pc.run_end_encode(table.column("path").chunk(0))
+        start = 0
+        for end, path in zip(runs.run_ends.to_pylist(), runs.values.to_pylist()):
+            self._by_path[path] = (start, end)
+            start = end
+        self._live = bytearray(table.num_rows)
 
     def _load_files(self) -> None:
         private = self.out_dir / MANIFEST_DIR
@@ -287,10 +297,12 @@ class Manifest:
 
     def cached_items(self, path: str) -> Iterator[tuple[int, Entry | Reject]]:
         """What a skipped file held, in file order: its documents' entries and rejects."""
-        c = self._columns
+        start, end = self._by_path.get(path, (0, 0))
+        rows = self._table.slice(start, end - start)
+        columns = [rows.column(name).to_pylist() for name in ("doc_id", "sha256", "location", "file_pos", "n_chars")]
         items: list[tuple[int, Entry | Reject]] = [
-            (c["file_pos"][i], Entry(i, c["doc_id"][i], c["sha256"][i], path, c["location"][i], c["file_pos"][i], c["n_chars"][i]))
-            for i in self._by_path.get(path, ())
+            (pos, Entry(index, doc_id, sha, path, location, pos, n_chars))
+            for index, doc_id, sha, location, pos, n_chars in zip(range(start, end), *columns)
         ]
         items += self._file_rejects.get(path, [])
         items.sort(key=lambda item: item[0])
@@ -302,10 +314,11 @@ class Manifest:
         first = self._by_doc.get(doc_id)
         if first is None:
             return None
+        keys = self._table.column("key")
         for index in [first, *self._more.get(doc_id, ())]:
-            if self._columns["key"][index] == key and not self._live[index]:
+            if keys[index].as_py() == key and not self._live[index]:
                 self._live[index] = 1
-                return self._columns["n_chars"][index]
+                return self._table.column("n_chars")[index].as_py()
         return None
 
     def keep(self, entry: Entry) -> None:
@@ -314,10 +327,11 @@ class Manifest:
 
     def stale(self) -> dict[int, list[str]]:
         """Documents whose rows must go (changed, gone, or now a duplicate), by batch."""
+        unused = np.flatnonzero(np.frombuffer(bytes(self._live), dtype=np.uint8) == 0)
+        stale = self._table.take(pa.array(unused, type=pa.int64())).select(["batch", "doc_id"])
         by_batch: dict[int, list[str]] = {}
-        doc_ids, batches = self._columns["doc_id"], self._columns["batch"]
-        for index in (i for i, live in enumerate(self._live) if not live):
-            by_batch.setdefault(batches[index], []).append(doc_ids[index])
+        for batch, doc_id in zip(stale.column("batch").to_pylist(), stale.column("doc_id").to_pylist()):
+            by_batch.setdefault(batch, []).append(doc_id)
         return by_batch
 
     # ------------------------------------------------------------------ ending
