@@ -205,8 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from .engines import EngineError
     from .engines.manifest import OutputLocked
-    from .engines.on_dask import DaskUnavailable, WorkerMismatch
     from .engines.steps import CorpusStepError
     from .run import StrictModeError, run_corpus
 
@@ -222,7 +222,7 @@ def _run(args: argparse.Namespace) -> int:
     except StrictModeError as exc:
         print(f"error (--strict): {exc}", file=sys.stderr)
         return 1
-    except (OutputLocked, DaskUnavailable, WorkerMismatch, CorpusStepError) as exc:
+    except (OutputLocked, EngineError, CorpusStepError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(summary.format())

@@ -16,7 +16,12 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["available_cores"]
+__all__ = ["EngineError", "available_cores"]
+
+
+class EngineError(Exception):
+    """The engine cannot go on (a worker died, a cluster is unreachable or runs other
+    code); batches already finished are kept, and a rerun continues from them."""
 
 
 def available_cores() -> int:

@@ -17,9 +17,11 @@ import os
 import signal
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from itertools import chain
 
 from ..settings import Settings
+from . import EngineError
 from .batch import Batch, BatchReport, process_and_commit
 
 __all__ = ["run_batches"]
@@ -60,16 +62,26 @@ def _in_pool(batches: Iterator[Batch], settings: Settings, out_dir, workers: int
             pending.add(pool.submit(process_and_commit, batch, settings, out_dir))
             if len(pending) >= workers * _IN_FLIGHT_PER_WORKER:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    yield future.result()
+                yield from _results(done)
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield future.result()
+            yield from _results(done)
     finally:
         # Batches already running finish and are committed; queued ones are dropped
         # and processed by the next run.
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _results(done) -> Iterator[BatchReport]:
+    for future in done:
+        try:
+            yield future.result()
+        except BrokenProcessPool:
+            raise EngineError(
+                "a worker process died (out of memory, or killed); the batches it finished are kept: "
+                "run the same command again to continue, with fewer --workers or a smaller --batch-size "
+                "if memory is short"
+            ) from None
 
 
 def _ignore_interrupts() -> None:

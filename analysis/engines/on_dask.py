@@ -24,6 +24,7 @@ import uuid
 from collections.abc import Iterator
 
 from ..settings import Settings
+from . import EngineError
 from .batch import Batch, BatchReport, commit_output, process_batch
 from .manifest import pipeline_fingerprint
 
@@ -34,11 +35,11 @@ _IN_FLIGHT_PER_THREAD = 2
 CONNECT_TIMEOUT = "20s"
 
 
-class DaskUnavailable(Exception):
+class DaskUnavailable(EngineError):
     """``dask.distributed`` is not installed, or the scheduler cannot be reached."""
 
 
-class WorkerMismatch(Exception):
+class WorkerMismatch(EngineError):
     """A worker runs other code or lexicons than this process: its rows would differ."""
 
 
