@@ -16,6 +16,7 @@ start-up) and sampled for the peak RSS of the whole tree (main process and worke
 from __future__ import annotations
 
 import datetime as dt
+import os
 import json
 import random
 import subprocess
@@ -28,7 +29,7 @@ from ..corpus import load_corpus
 from ..evaluation.metrics import read_gold
 from .common import BenchContext, Measurement
 
-TITLE = "Corpus scale: run over 20,000 generated articles (whole process tree, 2 cores)"
+TITLE = "Corpus scale: run over generated articles at 1 and 2 workers and on Dask, and a rerun (whole process trees)"
 
 ARTICLES = 20_000
 SMALL = 2_000
@@ -68,20 +69,28 @@ def run(ctx: BenchContext) -> list[Measurement]:
             large_kb,
             two["seconds"],
             f"peak RSS {two['rss_mb']:.0f} MB = {rss_ratio:.2f}x that of {n_small:,} articles "
-            f"({small['rss_mb']:.0f} MB); {speedup:.2f}x one worker",
-            figures={"peak_rss_mb": two["rss_mb"], "rss_vs_small": round(rss_ratio, 3), "speedup_vs_1_worker": round(speedup, 3)},
+            f"({small['rss_mb']:.0f} MB); {speedup:.2f}x one worker; CPU time {two['cpu_s'] / one['cpu_s']:.2f}x "
+            f"one worker's; {_busy(two)}",
+            figures={
+                "peak_rss_mb": two["rss_mb"],
+                "rss_vs_small": round(rss_ratio, 3),
+                "speedup_vs_1_worker": round(speedup, 3),
+                "cpu_s": round(two["cpu_s"], 2),
+                "cpu_vs_1_worker": round(two["cpu_s"] / one["cpu_s"], 3),
+                "others_cores": round(two["others_cores"], 2),
+            },
         ),
         Measurement(
-            "scale", f"local, 1 worker, {label}", large_kb, one["seconds"], f"peak RSS {one['rss_mb']:.0f} MB",
-            figures={"peak_rss_mb": one["rss_mb"]},
+            "scale", f"local, 1 worker, {label}", large_kb, one["seconds"], f"peak RSS {one['rss_mb']:.0f} MB; {_busy(one)}",
+            figures={"peak_rss_mb": one["rss_mb"], "cpu_s": round(one["cpu_s"], 2), "others_cores": round(one["others_cores"], 2)},
         ),
         Measurement(
             "scale",
             f"Dask LocalCluster, 2 workers, {label}",
             large_kb,
             on_dask["seconds"],
-            f"peak RSS {on_dask['rss_mb']:.0f} MB; tables {'equal to' if same else 'DIFFERENT from'} the local engine's",
-            figures={"peak_rss_mb": on_dask["rss_mb"], "tables_equal_local": same},
+            f"peak RSS {on_dask['rss_mb']:.0f} MB; tables {'equal to' if same else 'DIFFERENT from'} the local engine's; {_busy(on_dask)}",
+            figures={"peak_rss_mb": on_dask["rss_mb"], "tables_equal_local": same, "others_cores": round(on_dask["others_cores"], 2)},
         ),
         Measurement(
             "scale",
@@ -101,6 +110,10 @@ def run(ctx: BenchContext) -> list[Measurement]:
             compare=False,
         ),
     ]
+
+
+def _busy(run_figures: dict) -> str:
+    return f"other processes took {run_figures['others_cores']:.1f} of the {os.cpu_count()} cores meanwhile"
 
 
 def _paragraphs(shared_eval: Path) -> list[str]:
@@ -153,16 +166,19 @@ def _append_articles(folder: Path, pool: list[str], n: int, rng: random.Random) 
 
 def _timed_run(corpus: Path, out: Path, *, workers: int, engine: str = "local") -> dict:
     """``python -m analysis run`` in its own process tree: run.json's seconds (after
-    start-up), and the peak of the summed RSS of the tree, sampled every 50 ms."""
+    start-up); the peak of the summed RSS of the tree and the CPU seconds of all its
+    processes, sampled every 50 ms."""
     import psutil
 
     command = [
         sys.executable, "-m", "analysis", "run", str(corpus), "--out", str(out),
         "--workers", str(workers), "--engine", engine, "--no-csv", "--no-progress",
     ]
+    machine_before, began = _machine_busy(), time.perf_counter()
     process = subprocess.Popen(command, cwd=_REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     root = psutil.Process(process.pid)
     peak = 0
+    cpu: dict[int, float] = {}
     while process.poll() is None:
         total = 0
         try:
@@ -171,17 +187,32 @@ def _timed_run(corpus: Path, out: Path, *, workers: int, engine: str = "local") 
             break
         for member in tree:
             try:
-                total += member.memory_info().rss
+                with member.oneshot():
+                    total += member.memory_info().rss
+                    times = member.cpu_times()
+                cpu[member.pid] = times.user + times.system
             except psutil.NoSuchProcess:
                 pass
         peak = max(peak, total)
         time.sleep(0.05)
     stderr = process.stderr.read().decode(errors="replace")
     process.stderr.close()
-    if process.returncode != 0:
+    if process.wait() != 0:
         raise RuntimeError(f"{' '.join(command)} failed: {stderr.strip()[-2000:]}")
+    wall = time.perf_counter() - began
+    ours = sum(cpu.values())
+    others = max(0.0, _machine_busy() - machine_before - ours) / wall
     summary = json.loads((out / "run.json").read_text())
-    return {"seconds": summary["seconds"], "rss_mb": peak / 1e6, "processed": summary["processed"]}
+    return {"seconds": summary["seconds"], "rss_mb": peak / 1e6, "processed": summary["processed"], "cpu_s": ours, "others_cores": others}
+
+
+def _machine_busy() -> float:
+    """CPU seconds all processes of the machine have used (to tell how many cores other
+    people's work took during a run: the cores are shared)."""
+    import psutil
+
+    times = psutil.cpu_times()
+    return sum(getattr(times, name, 0.0) for name in ("user", "nice", "system", "irq", "softirq", "steal"))
 
 
 def _same_tables(left: Path, right: Path) -> bool:
