@@ -149,10 +149,12 @@ def build_parser() -> argparse.ArgumentParser:
         "run",
         help="extract the tables from a folder or file of articles",
         description=(
-            "Read articles (a folder of .md/.txt files with optional YAML front matter, or one "
-            ".jsonl/.csv/.parquet file with one article a row), run the pipeline and write every "
-            "table as Parquet and CSV. Inputs that cannot be used are listed in the rejects table "
-            "with the reason; the others are processed."
+            "Read articles (a folder of .md/.txt files with optional YAML front matter and of "
+            ".jsonl/.csv/.parquet files with one article a row, or one such file), run the pipeline "
+            "in worker processes and write every table as Parquet and CSV. Inputs that cannot be used "
+            "are listed in the rejects table with the reason; the others are processed. Run again on "
+            "the same --out and only new or changed articles are processed; an interrupted run "
+            "continues where it stopped."
         ),
     )
     run.add_argument("path", type=Path, help="folder of articles, or one article or table file")

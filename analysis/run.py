@@ -99,7 +99,6 @@ class RunSummary:
 
     def format(self) -> str:
         """A short human-readable report."""
-        kb = self.characters / 1000
         how = f"{self.workers} worker process{'es' if self.workers != 1 else ''}" + (" on Dask" if self.engine == "dask" else "")
         rejected = f"rejected {self.rejected:,} input(s)" + (
             ": " + ", ".join(f"{k} {v}" for k, v in sorted(self.rejects_by_kind.items())) if self.rejected else "."
@@ -107,7 +106,9 @@ class RunSummary:
         lines = [
             f"{self.documents:,} document(s): {self.processed:,} processed, {self.unchanged:,} unchanged "
             f"since the last run, {self.removed:,} old version(s) removed; {rejected}",
-            f"Processed {kb:,.1f} K characters in {self.seconds:.2f} s ({self.kb_per_s:,.0f} KB/s, {how}).",
+            f"Processed {self.characters:,} characters in {self.seconds:.2f} s ({self.kb_per_s:,.0f} KB/s, {how})."
+            if self.processed
+            else f"Nothing new or changed to process; checked in {self.seconds:.2f} s.",
             "Rows per table:",
         ]
         width = max(map(len, self.tables), default=0)
@@ -198,7 +199,15 @@ def run_corpus(
         write_json(out / "run.json", summary.as_dict())
     finally:
         manifest.close()
+        _remove_if_empty(out / STAGING_DIR)
     return summary
+
+
+def _remove_if_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:  # absent, or holds what a later recover() needs
+        pass
 
 
 def _input_files_outside(path: str | os.PathLike, out: Path) -> list[tuple[Path, Path]]:
