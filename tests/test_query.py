@@ -198,3 +198,20 @@ def test_failing_corpus_step_keeps_documents(monkeypatch, tmp_path):
     assert len(read_table(tmp_path / "out", "documents")) == 4
     monkeypatch.setattr(pipeline, "CORPUS_STEPS", [])
     assert run_corpus(corpus, tmp_path / "out").processed == 0
+
+
+def test_write_table_takes_frames_as_read_table_gives_them(tmp_path, seed_out):
+    """A corpus step may build a DataFrame from read_table (dates as datetime64, nullable
+    dtypes) and write it back under its declared Arrow types."""
+    from analysis.storage import write_table
+
+    register_table("published_days", [("doc_id", pa.string()), ("published", pa.date32()), ("n_chars", pa.int32())])
+    try:
+        frame = read_table(seed_out, "documents")[["doc_id", "published", "n_chars"]]
+        frame = pd.concat([frame, pd.DataFrame({"doc_id": [None], "published": [pd.NaT], "n_chars": [None]})], ignore_index=True)
+        assert write_table(tmp_path, "published_days", frame) == 2
+        back = read_table(tmp_path, "published_days")
+        assert back.loc[0, "published"] == pd.Timestamp("2021-08-17") and back.loc[0, "n_chars"] == 3082
+        assert back.loc[1].isna().all()
+    finally:
+        SCHEMAS.pop("published_days", None)
