@@ -15,7 +15,11 @@ Under ``<out>/_manifest/``:
   (as ``make`` and ``git`` judge files); its documents and rejects come from here. Both
   are removed when a run starts and written when it ends, so a run that was killed is
   followed by one that reads every file (and still processes only what is not done).
+* ``scan.stamp``: written when a scan begins; its time is the file system's "now", and
+  input files changed at or after it are read again next run (see
+  :class:`analysis.engines.scan.Scan`).
 * ``lock``: held while a run writes to the folder.
+* ``csv.json`` and ``removal.json``: see :mod:`analysis.storage`.
 """
 
 from __future__ import annotations
@@ -284,8 +288,9 @@ class Manifest:
     # ------------------------------------------------------------------ during the run
 
     def clock_ns(self) -> int:
-        """The file system's time now: the mtime of a file written for the purpose (the
-        clock that stamps the input files, not the computer's)."""
+        """The file system's time now: the mtime of a file written for the purpose. The
+        file system's clock stamps the input files too (when they are on the same one),
+        and its ticks may be coarser than Python's clock."""
         marker = self.out_dir / MANIFEST_DIR / "scan.stamp"
         marker.write_bytes(b"")
         return marker.stat().st_mtime_ns
