@@ -126,8 +126,10 @@ def test_unchanged_files_are_not_read_again(tmp_path, monkeypatch):
     for i in range(8):
         article_file(corpus, f"a{i}", rng)
     write_jsonl(corpus / "feed.jsonl", jsonl_rows(rng, "j", 30) + [{"doc_id": "bad", "text": "", "published": "2021-01-01"}])
+    an_hour_ago = time.time() - 3600
+    for file in corpus.iterdir():  # older than the scan for sure (a file changed in its clock tick is read again)
+        os.utime(file, (an_hour_ago, an_hour_ago))
     run_corpus(corpus, tmp_path / "out")
-    time.sleep(0.02)
     article_file(corpus, "a3", rng)  # rewritten: read again
     import analysis.engines.scan as scan
 
@@ -402,3 +404,18 @@ def test_a_document_a_stage_fails_on_is_rejected_and_retried(tmp_path, monkeypat
         rejects = read_table(out, "rejects")
         assert list(rejects["doc_id"]) == ["j-4"] and "RuntimeError: cannot stand it" in rejects.loc[0, "reason"]
         assert "j-4" not in set(read_table(out, "documents")["doc_id"])
+
+
+def test_a_file_changed_in_the_scans_clock_tick_is_read_again(tmp_path):
+    """A file whose time is not older than the scan could change again unseen (same size,
+    same tick): it is not recorded as skippable."""
+    corpus = write_jsonl(tmp_path / "corpus" / "feed.jsonl", jsonl_rows(random.Random(18), "j", 3)).parent
+    future = time.time() + 3600  # as if written after the scan began
+    os.utime(corpus / "feed.jsonl", (future, future))
+    run_corpus(corpus, tmp_path / "out")
+    files = pd.read_parquet(tmp_path / "out" / MANIFEST_DIR / "files.parquet")
+    assert files["reusable"].tolist() == [False]
+    past = time.time() - 3600
+    os.utime(corpus / "feed.jsonl", (past, past))
+    run_corpus(corpus, tmp_path / "out")
+    assert pd.read_parquet(tmp_path / "out" / MANIFEST_DIR / "files.parquet")["reusable"].tolist() == [True]
