@@ -129,6 +129,7 @@ def test_unchanged_files_are_not_read_again(tmp_path, monkeypatch):
     an_hour_ago = time.time() - 3600
     for file in corpus.iterdir():  # older than the scan for sure (a file changed in its clock tick is read again)
         os.utime(file, (an_hour_ago, an_hour_ago))
+    time.sleep(0.05)  # the change time is now: let the file system's clock tick past it
     run_corpus(corpus, tmp_path / "out")
     article_file(corpus, "a3", rng)  # rewritten: read again
     import analysis.engines.scan as scan
@@ -417,5 +418,6 @@ def test_a_file_changed_in_the_scans_clock_tick_is_read_again(tmp_path):
     assert files["reusable"].tolist() == [False]
     past = time.time() - 3600
     os.utime(corpus / "feed.jsonl", (past, past))
+    time.sleep(0.05)
     run_corpus(corpus, tmp_path / "out")
     assert pd.read_parquet(tmp_path / "out" / MANIFEST_DIR / "files.parquet")["reusable"].tolist() == [True]
