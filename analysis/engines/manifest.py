@@ -35,7 +35,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -258,7 +257,7 @@ class Manifest:
             batch = batch_of_part(part)
             self.next_batch = max(self.next_batch, batch + 1)
             table = pq.read_table(part, schema=MANIFEST_SCHEMA)
-            tables.append(table.append_column("batch", pa.array(np.full(table.num_rows, batch, dtype=np.int64))))
+            tables.append(table.append_column("batch", pa.array([batch] * table.num_rows, type=pa.int64())))
         if not tables:
             return
         table = pa.concat_tables(tables).sort_by([("path", "ascending"), ("file_pos", "ascending")]).combine_chunks()
@@ -332,8 +331,8 @@ class Manifest:
 
     def stale(self) -> dict[int, list[str]]:
         """Documents whose rows must go (changed, gone, or now a duplicate), by batch."""
-        unused = np.flatnonzero(np.frombuffer(bytes(self._live), dtype=np.uint8) == 0)
-        stale = self._table.take(pa.array(unused, type=pa.int64())).select(["batch", "doc_id"])
+        live = pa.Array.from_buffers(pa.uint8(), len(self._live), [None, pa.py_buffer(bytes(self._live))])
+        stale = self._table.filter(pc.equal(live, 0)).select(["batch", "doc_id"])
         by_batch: dict[int, list[str]] = {}
         for batch, doc_id in zip(stale.column("batch").to_pylist(), stale.column("doc_id").to_pylist()):
             by_batch.setdefault(batch, []).append(doc_id)
