@@ -26,14 +26,15 @@ $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed; set PYTHON=python3.11 (or newer)")'
 	$(PYTHON) -m venv $(VENV)
 
-$(DEV_STAMP): pyproject.toml | $(PY)
+# The dask extra is part of the test install: the Dask engine's tests run in CI.
+$(DEV_STAMP): pyproject.toml Makefile | $(PY)
 	$(PIP) install --upgrade pip
-	$(PIP) install -e '.[dev]'
+	$(PIP) install -e '.[dev,dask]'
 	@rm -f $(VENV)/.installed-dev-*
 	@touch $(DEV_STAMP)
 
 $(BENCH_STAMP): pyproject.toml $(DEV_STAMP)
-	$(PIP) install -e '.[dev,bench]'
+	$(PIP) install -e '.[dev,dask,bench]'
 	# CQE (a peer): its dependencies come with the bench extra; it hard-codes the
 	# en_US.UTF-8 locale, generated here when the system lacks it (best effort).
 	$(PIP) install --no-deps 'cqe>=2.0.3'

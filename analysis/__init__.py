@@ -3,7 +3,7 @@
 The pipeline flows one way: documents -> sentences -> mentions (time expressions,
 quantities) -> facts (claims, events) -> timeline -> charts. Each stage is a function of
 one document; :func:`run_corpus` streams a corpus through all of them and writes the
-tables (Parquet and CSV).
+tables (Parquet and CSV); :func:`query` runs SQL over them (DuckDB on the Parquet).
 """
 
 __version__ = "0.1.0"
@@ -16,6 +16,7 @@ from .events import Event, extract_events
 from .numbers import NumberSpan, find_numbers, parse_number
 from .pipeline import PIPELINE_VERSION, DocumentResult, process_document
 from .quantities import Quantity, extract_quantities
+from .query import connect, query
 from .run import RunSummary, StrictModeError, run_corpus
 from .sentences import QuoteSpan, Sentence, find_quotes, split_sentences
 from .settings import Columns, Settings
@@ -51,6 +52,7 @@ __all__ = [
     "extract_timexes",
     "find_conflicts",
     "find_numbers",
+    "connect",
     "find_quotes",
     "iter_corpus",
     "load_corpus",
@@ -58,6 +60,7 @@ __all__ = [
     "parse_number",
     "parse_published",
     "process_document",
+    "query",
     "read_table",
     "run_corpus",
     "run_corpus_step",

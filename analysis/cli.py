@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -65,6 +66,53 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
         )
 
 
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of at least 1")
+    return number
+
+
+def _add_scale_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("large corpora")
+    group.add_argument(
+        "--workers", type=_positive_int, metavar="N", help="worker processes (default: one per core)"
+    )
+    group.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        default=Settings().batch_size,
+        metavar="N",
+        help="documents per batch handed to a worker and per Parquet part (default: %(default)s)",
+    )
+    group.add_argument(
+        "--engine",
+        choices=["local", "dask"],
+        default=None,
+        help="local worker processes (default), or a Dask cluster (needs pip install -e '.[dask]')",
+    )
+    group.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (implies --engine dask; "
+        "without it, --engine dask starts a LocalCluster)",
+    )
+    group.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="process every document again (by default only new and changed ones are)",
+    )
+    group.add_argument(
+        "--csv",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="keep <table>.csv beside the Parquet (default: yes; --no-csv for large corpora)",
+    )
+
+
 def _settings_from(args: argparse.Namespace) -> Settings:
     columns = Columns(
         text=args.text_column,
@@ -80,6 +128,8 @@ def _settings_from(args: argparse.Namespace) -> Settings:
         columns=columns,
         strict=getattr(args, "strict", False),
         progress=getattr(args, "progress", None),
+        workers=getattr(args, "workers", None),
+        batch_size=getattr(args, "batch_size", Settings().batch_size),
     )
 
 
@@ -99,10 +149,12 @@ def build_parser() -> argparse.ArgumentParser:
         "run",
         help="extract the tables from a folder or file of articles",
         description=(
-            "Read articles (a folder of .md/.txt files with optional YAML front matter, or one "
-            ".jsonl/.csv/.parquet file with one article a row), run the pipeline and write every "
-            "table as Parquet and CSV. Inputs that cannot be used are listed in the rejects table "
-            "with the reason; the others are processed."
+            "Read articles (a folder of .md/.txt files with optional YAML front matter and of "
+            ".jsonl/.csv/.parquet files with one article a row, or one such file), run the pipeline "
+            "in worker processes and write every table as Parquet and CSV. Inputs that cannot be used "
+            "are listed in the rejects table with the reason; the others are processed. Run again on "
+            "the same --out and only new or changed articles are processed; an interrupted run "
+            "continues where it stopped."
         ),
     )
     run.add_argument("path", type=Path, help="folder of articles, or one article or table file")
@@ -114,9 +166,34 @@ def build_parser() -> argparse.ArgumentParser:
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="show a progress bar (default: on a terminal, when there are more than a handful of articles)",
+        help="show progress: documents, KB/s, rejects, ETA (default: on a terminal, when there are more than a handful of articles)",
     )
+    _add_scale_options(run)
     _add_input_options(run)
+
+    query = commands.add_parser(
+        "query",
+        help="SQL over the tables of a run (DuckDB on the Parquet files)",
+        description=(
+            "Run one SQL statement over the tables written by `run` (each table is a view over its "
+            "Parquet parts, so large outputs are read in place). Example: "
+            "python -m analysis query \"SELECT speaker, count(*) AS n FROM sentences GROUP BY ALL ORDER BY n DESC\""
+        ),
+    )
+    query.add_argument("sql", help="the SQL statement; tables by name (documents, sentences, rejects, ...)")
+    query.add_argument(
+        "--out", type=Path, default=Path("data/processed"), metavar="DIR", help="the tables' folder, as given to run --out (default: %(default)s)"
+    )
+    query.add_argument(
+        "--format",
+        choices=["table", "csv", "jsonl"],
+        default="table",
+        help="table: the first --max-rows rows, aligned; csv or jsonl: every row, streamed (default: %(default)s)",
+    )
+    query.add_argument("--max-rows", type=_positive_int, default=50, metavar="N", help="rows shown by --format table (default: %(default)s)")
+    query.add_argument(
+        "--save", type=Path, metavar="FILE", help="write every row to FILE instead (.csv, .jsonl or .parquet, by its suffix)"
+    )
 
     evaluate = commands.add_parser(
         "evaluate",
@@ -130,15 +207,52 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from .engines import EngineError
+    from .engines.manifest import OutputLocked
+    from .engines.steps import CorpusStepError
     from .run import StrictModeError, run_corpus
 
     settings = _settings_from(args)
+    engine = args.engine or ("dask" if args.scheduler else "local")
+    if args.scheduler and engine != "dask":
+        print("error: --scheduler is for --engine dask", file=sys.stderr)
+        return 2
     try:
-        summary = run_corpus(args.path, args.out, settings)
+        summary = run_corpus(
+            args.path, args.out, settings, engine=engine, scheduler=args.scheduler, rebuild=args.rebuild, csv=args.csv
+        )
     except StrictModeError as exc:
         print(f"error (--strict): {exc}", file=sys.stderr)
         return 1
+    except (OutputLocked, EngineError, CorpusStepError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     print(summary.format())
+    return 0
+
+
+def _query(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from .query import connect, write_result
+    from .storage import table_names
+
+    try:
+        connection = connect(args.out)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    with connection:
+        try:
+            relation = connection.sql(args.sql)
+            if relation is None:
+                return 0
+            write_result(relation, args.format, sys.stdout, save=args.save, max_rows=args.max_rows)
+        except duckdb.Error as exc:
+            tables = ", ".join(table_names(args.out))
+            first_line = str(exc).strip().splitlines()[0]
+            print(f"error: {first_line} (tables in {args.out}: {tables})", file=sys.stderr)
+            return 2
     return 0
 
 
@@ -165,7 +279,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": _run, "evaluate": _evaluate}
+COMMANDS = {"run": _run, "query": _query, "evaluate": _evaluate}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -177,5 +291,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        resume = "; run the same command again to continue (finished batches are kept)" if args.command == "run" else ""
+        print(f"interrupted{resume}", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0

@@ -5,6 +5,15 @@ facts); each stage is a callable with one job that reads what earlier stages pro
 and adds rows to its own tables. Nothing here reads the clock, the environment or other
 documents, so a corpus can be processed in any order, in parallel, and cached by
 content hash.
+
+After the document phase, ``CORPUS_STEPS`` run once per run (incremental reruns
+included) over the finished tables: a step is a callable ``step(ctx)`` taking an
+:class:`analysis.engines.steps.CorpusContext`. It reads the per-document tables through
+DuckDB over their Parquet parts (``ctx.sql("SELECT ... FROM events ...")``), by group or
+streaming, never every document's text at once, and writes its own tables as a whole
+with ``ctx.write(table, relation_or_frame)`` (declare them in :mod:`analysis.tables`).
+Later steps see the tables of earlier ones. Use it for what needs the whole corpus:
+de-duplication across documents, conflicts, the sorted timeline.
 """
 
 from __future__ import annotations
@@ -16,11 +25,13 @@ from .claims import claim_stage
 from .corpus import Document
 from .events import event_stage
 from .quantities import quantity_stage
+from .rejects_summary import rejects_summary_step
 from .sentences import Sentence, split_sentences
 from .settings import Settings
+from .timeline import timeline_step
 from .timexes import timex_stage
 
-__all__ = ["PIPELINE_VERSION", "DocumentResult", "STAGES", "TABLES", "process_document"]
+__all__ = ["CORPUS_STEPS", "PIPELINE_VERSION", "DocumentResult", "STAGES", "TABLES", "process_document"]
 
 # Bump when a change to any stage changes what a document yields: cached results made
 # by another version are recomputed.
@@ -103,6 +114,14 @@ STAGES: list[tuple[str, Stage]] = [
 
 # Tables a run writes, in the order the summary lists them.
 TABLES: list[str] = ["documents", "sentences", "timexes", "quantities", "claims", "events"]
+
+# Steps over the whole corpus, in order, after every document is processed (see the
+# module docstring); each writes its own tables.
+CorpusStep = Callable[..., None]
+CORPUS_STEPS: list[tuple[str, CorpusStep]] = [
+    ("rejects_summary", rejects_summary_step),
+    ("timeline", timeline_step),
+]
 
 
 def process_document(doc: Document, settings: Settings | None = None) -> DocumentResult:

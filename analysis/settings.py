@@ -50,7 +50,8 @@ class Settings:
         progress: ``True``/``False`` forces the progress bar on/off; ``None`` (default)
             shows it on a terminal when there are more than a handful of articles.
         workers: worker processes for ``run``; ``None`` means one per core.
-        batch_size: documents per batch handed to a worker and written per Parquet part.
+        batch_size: documents per batch handed to a worker and written as one Parquet
+            part per table (a batch also closes at about 1 MB of text).
         dedup_threshold: least word Jaccard similarity of two mentions of one event
             (see :mod:`analysis.dedup`; 0.5: repeated quotes and rewrites of one
             sentence reach it, different sentences on one story do not).
@@ -60,6 +61,10 @@ class Settings:
             :mod:`analysis.conflicts`).
         conflict_approx_tolerance: an approximate figure ("about 1,000") stands for
             this relative margin around its value when bounds are compared.
+
+    ``strict``, ``progress``, ``workers`` and ``batch_size`` say how a run goes; every
+    other field shapes the rows, so changing it makes the next run rebuild the tables
+    (see :mod:`analysis.engines.manifest`).
     """
 
     published: dt.date | None = None

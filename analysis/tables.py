@@ -145,6 +145,18 @@ register_table(
     ],
 )
 
+register_table(
+    "rejects_summary",
+    [
+        ("kind", pa.string()),
+        ("count", pa.int64()),
+        ("files", pa.int64()),
+        ("first_path", pa.string()),
+        ("first_location", pa.string()),
+        ("first_reason", pa.string()),
+    ],
+)
+
 
 # Events, their mentions, conflicting claims and the timeline (issue 5). Dates are
 # date32 and calendar intervals half-open [time_start, time_end).

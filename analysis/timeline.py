@@ -20,10 +20,9 @@ the timeline is sorted and joined to its sentences by DuckDB, which spills to di
 when it must, and written in batches. No document text is read: clause text is in the
 ``events`` rows and sentences come from the ``sentences`` table.
 
-:func:`run_corpus_step` works on the output folder of a run (it is called at the end
-of :func:`analysis.run.run_corpus`); :func:`timeline_step` is the same for an engine
-that runs corpus steps with a context; :func:`build_corpus_tables` does the same on
-tables in memory.
+:func:`timeline_step` is the step in ``analysis.pipeline.CORPUS_STEPS`` that every run
+ends with; :func:`run_corpus_step` runs it alone on a run's output folder;
+:func:`build_corpus_tables` does the same on tables in memory.
 """
 
 from __future__ import annotations
@@ -46,7 +45,7 @@ from .conflicts import find_conflicts
 from .dedup import mention_rows
 from .lexicons import load_lexicon
 from .settings import Settings
-from .storage import TableWriter
+from .storage import sync_csv
 from .tables import arrow_to_pandas, schema_of
 
 __all__ = [
@@ -101,26 +100,26 @@ def build_corpus_tables(tables: Mapping[str, pd.DataFrame | pa.Table], settings:
 
 
 def run_corpus_step(out_dir: str | os.PathLike, settings: Settings | None = None) -> dict[str, int]:
-    """The corpus step on the tables of a run's output folder: writes
-    ``event_mentions``, ``conflicts`` and ``timeline`` (Parquet parts and CSV) and
-    rewrites ``events`` with the corpus-wide ``canonical_id`` and ``n_mentions``.
+    """The corpus step alone on the tables of a run's output folder (to redo or time it
+    without a run): writes ``event_mentions``, ``conflicts`` and ``timeline``, rewrites
+    ``events`` with the corpus-wide ``canonical_id`` and ``n_mentions``, and brings the
+    CSV files a run keeps in line.
 
     Returns:
         Rows written per table.
     """
-    settings = settings or Settings()
+    from .engines.steps import CorpusContext
+    from .query import connect
+
     out = Path(out_dir)
-    writer = TableWriter(out, [name for name in CORPUS_OUTPUTS if name != "events"])
-    with _connection() as con:
-        for name in CORPUS_INPUTS:
-            _register_parquet(con, name, out / name)
-        for name, data in corpus_tables(con, settings):
-            for batch in arrow_batches(data):
-                writer.write_table(name, batch)
-            _register_parquet(con, name, out / name)
-        counts = dict(writer.counts)
-        counts["events"] = rewrite_events(con, sorted((out / "events").glob("part-*.parquet")), out / "events.csv")
-    return counts
+    with connect(out) as connection:
+        context = CorpusContext(out, settings or Settings(), connection)
+        timeline_step(context)
+        written = dict(context.written)
+    for name in [*written, "events"]:
+        if (out / f"{name}.csv").is_file():
+            sync_csv(out, name)
+    return written
 
 
 def arrow_batches(data) -> Iterator[pa.Table]:

@@ -7,4 +7,4 @@ KB/s and each peer's ratio to ours. Benchmarks report figures; they assert nothi
 """
 
 # Section modules, in report order. Add a section by adding its module here.
-SECTIONS = ["pipeline", "timex", "quantities", "timeline"]
+SECTIONS = ["pipeline", "timex", "quantities", "timeline", "scale"]

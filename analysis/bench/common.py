@@ -23,6 +23,8 @@ class Measurement:
     kb: float
     seconds: float
     note: str = ""
+    figures: dict = field(default_factory=dict)  # more figures for --json (peak RSS, ratios)
+    compare: bool = True  # report the first measurement's ratio to this one
 
     @property
     def kb_per_s(self) -> float:

@@ -1,0 +1,98 @@
+"""Running the corpus steps (``analysis.pipeline.CORPUS_STEPS``) after the document phase.
+
+A corpus step sees the finished tables through a :class:`CorpusContext` and writes its
+own tables as a whole; it runs after every run, incremental reruns included, once every
+document is committed and the rejects table is written.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from ..query import arrow_reader, connect, register_table_view
+from ..settings import Settings
+from ..storage import parquet_parts, read_table, write_table
+
+__all__ = ["CorpusContext", "CorpusStepError", "run_corpus_steps"]
+
+
+class CorpusStepError(Exception):
+    """A corpus step failed; the per-document tables are complete and kept."""
+
+
+@dataclass(slots=True)
+class CorpusContext:
+    """What a corpus step works with.
+
+    Attributes:
+        out_dir: the output folder.
+        settings: the run's settings.
+        connection: DuckDB with a view per table (per-document tables, ``rejects``, and
+            the tables of earlier steps). Work through it to stay out of core:
+            ``ctx.sql("SELECT ... FROM claims GROUP BY ...")``.
+        written: rows per table this run's steps have written.
+    """
+
+    out_dir: Path
+    settings: Settings
+    connection: duckdb.DuckDBPyConnection
+    written: dict[str, int] = field(default_factory=dict)
+
+    def sql(self, query: str, params: list | dict | None = None) -> duckdb.DuckDBPyRelation:
+        """A DuckDB relation over the tables (lazy: nothing is read until it is used)."""
+        return self.connection.sql(query, params=params)
+
+    def read(self, name: str) -> pd.DataFrame:
+        """A whole table as a DataFrame: for tables known to be small (use :meth:`sql`
+        to group or filter larger ones)."""
+        return read_table(self.out_dir, name)
+
+    def parts(self, name: str) -> list[Path]:
+        """A table's Parquet parts, for reading by group with pyarrow."""
+        return parquet_parts(self.out_dir, name)
+
+    def write(self, name: str, data) -> int:
+        """Replace a table (declared with ``analysis.tables.register_table``) with
+        ``data``: a DuckDB relation, a DataFrame, an Arrow table or record batch reader,
+        an iterable of Arrow batches, or a list of row dicts. Relations and readers
+        stream to disk. Returns the number of rows."""
+        if isinstance(data, duckdb.DuckDBPyRelation):
+            data = arrow_reader(data)
+        elif isinstance(data, pa.RecordBatch):
+            data = [data]
+        rows = write_table(self.out_dir, name, data)
+        register_table_view(self.connection, self.out_dir, name)
+        self.written[name] = rows
+        return rows
+
+
+def run_corpus_steps(out_dir: str | os.PathLike, settings: Settings) -> dict[str, int]:
+    """Run every step of ``CORPUS_STEPS`` in order.
+
+    Returns:
+        Rows per table the steps wrote.
+
+    Raises:
+        CorpusStepError: a step raised (its name and the error are in the message).
+    """
+    from ..pipeline import CORPUS_STEPS
+
+    if not CORPUS_STEPS:
+        return {}
+    with connect(out_dir) as connection:
+        context = CorpusContext(Path(out_dir), settings, connection)
+        for name, step in CORPUS_STEPS:
+            try:
+                step(context)
+            except Exception as exc:
+                raise CorpusStepError(
+                    f"corpus step {name!r} failed ({type(exc).__name__}: {exc}); the per-document "
+                    "tables are complete, and a rerun after the fix processes no document again"
+                ) from exc
+        return dict(context.written)
