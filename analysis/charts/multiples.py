@@ -1,0 +1,99 @@
+"""Small multiples: one small panel per category, source or event type, on one time axis.
+
+Panels share the time axis so they line up; each figure panel keeps its own value
+scale (troops and dollars do not share an axis).
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from .encodings import empty_chart
+from .figures import claim_frame, figure_panel
+from .theme import color_scale, style
+from .timeline import LANE_TITLES, event_layout, event_panel
+
+__all__ = ["small_multiples"]
+
+_PANEL_FIELDS = {"category", "source", "type", "speaker", "doc_id"}
+
+
+def small_multiples(
+    timeline: pd.DataFrame,
+    by: str = "category",
+    *,
+    kind: str = "claim",
+    columns: int = 2,
+    max_panels: int = 12,
+    width: int | None = None,
+    height: int = 130,
+    title: str | None = None,
+) -> alt.ConcatChart | alt.Chart:
+    """One panel per value of ``by``: figures (``kind="claim"``) or events (``"event"``).
+
+    Args:
+        timeline: a timeline table (contract columns).
+        by: the column that splits the panels: ``category``, ``source``, ``type``,
+            ``speaker`` or ``doc_id``.
+        kind: ``"claim"`` for figure panels, ``"event"`` for event strips (for events
+            ``category`` means the event type).
+        columns: panels per row.
+        max_panels: draw the panels of the most frequent values only (the subtitle says
+            how many were left out).
+        width, height: size of each panel's plotting area in pixels.
+        title: the chart title.
+
+    Raises:
+        ValueError: ``by`` or ``kind`` is not one of the values above.
+    """
+    if by not in _PANEL_FIELDS:
+        raise ValueError(f"by must be one of {sorted(_PANEL_FIELDS)}, not {by!r}")
+    if kind not in ("claim", "event"):
+        raise ValueError(f"kind must be 'claim' or 'event', not {kind!r}")
+    width = width or max(260, style()["width"] // columns - 40)
+    noun = "figures" if kind == "claim" else "events"
+    heading = title or f"{noun.capitalize()} by {LANE_TITLES.get(by, by).lower()}"
+    if kind == "claim":
+        frame, _ = claim_frame(timeline)
+    else:
+        # Events have no category: their type is what the contract's category is to claims.
+        by = "type" if by == "category" else by
+        lane = "type" if by != "type" else "source"
+        frame, _, _, _ = event_layout(timeline, lane, labels=False, width=width)
+    if frame.empty:
+        return empty_chart(heading, f"No dated {noun} in this timeline.", width)
+    counts = frame[by].astype("string").fillna("unknown").value_counts(sort=True)
+    shown = counts.index[:max_panels].tolist()
+    panels = []
+    if kind == "claim":
+        colour_field = "category" if by == "source" else "source"
+        for value in shown:
+            part = frame[frame[by].astype("string").fillna("unknown") == value]
+            panels.append(
+                figure_panel(
+                    part,
+                    title=f"{value} ({len(part):,})",
+                    colour_field=colour_field,
+                    colour_values=frame[colour_field].tolist(),
+                    shape_values=frame["source"].tolist(),
+                    labels=False,
+                    width=width,
+                    height=height,
+                )
+            )
+    else:
+        colour = alt.Color("type:N", title="Event type", scale=color_scale("type", frame["type"].tolist()))
+        for value in shown:
+            part = frame[frame[by].astype("string").fillna("unknown") == value]
+            panels.append(
+                event_panel(part, colour=colour, lane=lane, show_labels=False, width=width, title=f"{value} ({len(part):,})")
+            )
+    subtitle = [f"{len(frame):,} {noun} in {len(counts):,} panel{'s' if len(counts) != 1 else ''}, on one time axis."]
+    if len(counts) > len(shown):
+        subtitle.append(f"Showing the {len(shown)} largest of {len(counts)} panels.")
+    return (
+        alt.concat(*panels, columns=columns, spacing=24)
+        .resolve_scale(x="shared", y="independent", yOffset="independent", color="shared", shape="shared")
+        .properties(title=alt.Title(heading, subtitle=subtitle))
+    )
