@@ -61,7 +61,7 @@ def enable_notebook_display() -> None:
     internet and stay interactive (tooltips, the timeline's zoom brush).
     """
     enable_theme()
-    alt.renderers.enable(NOTEBOOK_RENDERER, offline=True)
+    alt.renderers.enable(NOTEBOOK_RENDERER, offline=True, embed_options={"renderer": "svg"})
 
 
 enable_notebook_display()
