@@ -28,6 +28,7 @@ import vl_convert as vlc
 from .charts import (
     chart_frame,
     conflicts_chart,
+    days,
     event_timeline,
     figures_chart,
     interval_precision,
@@ -124,8 +125,8 @@ def _slide_dates(time_start: pd.Timestamp, time_end: pd.Timestamp) -> dict[str, 
     if precision == "open":
         return {"start_date": _timelinejs_date(time_start, "day")}
     if precision == "open_start":
-        return {"start_date": _timelinejs_date(time_end - pd.Timedelta(days=1), "day")}
-    last = time_end - pd.Timedelta(days=1)
+        return {"start_date": _timelinejs_date(time_end - days(1), "day")}
+    last = time_end - days(1)
     dates = {"start_date": _timelinejs_date(time_start, precision)}
     first_unit = _timelinejs_date(time_start, precision)
     last_unit = _timelinejs_date(last, precision)

@@ -80,7 +80,7 @@ def label_extent(labels: pd.Series, span: pd.Timedelta, width_px: int) -> pd.Ser
     """The stretch of time a label covers when ``span`` of time is drawn ``width_px``
     wide (so labels can be kept from running into the next mark)."""
     px = labels.astype("string").fillna("").str.len() * _CHAR_PX + 14
-    return pd.to_timedelta(px / max(width_px, 1) * span.total_seconds(), unit="s")
+    return pd.to_timedelta((px / max(width_px, 1) * span.total_seconds()).round(), unit="s").astype("timedelta64[s]")
 
 
 def value_scale(lower: pd.Series, upper: pd.Series, headroom: float = 0.18) -> alt.Scale:

@@ -33,6 +33,7 @@ __all__ = [
     "as_utc",
     "chart_frame",
     "compose_timeline",
+    "days",
     "empty_timeline",
     "figure_bounds",
     "interval_precision",
@@ -61,7 +62,17 @@ _NUMBER_COLUMNS = ("value", "low", "high", "value_a", "value_b", "low_a", "high_
 # English month names on purpose: strftime's %b follows the process locale, and a
 # chart must read the same on every machine.
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_ONE_DAY = pd.Timedelta(days=1)
+# Every time column is datetime64[s] and every time step a Timedelta in seconds: pandas
+# would otherwise widen sums to nanoseconds, which end in 2262 ("by 2300" must chart).
+TIME_UNIT = "s"
+
+
+def days(n: float) -> pd.Timedelta:
+    """``n`` days as a Timedelta in the charts' time unit."""
+    return pd.Timedelta(days=n).as_unit(TIME_UNIT)
+
+
+_ONE_DAY = days(1)
 
 
 def read_run_table(tables_dir: str | os.PathLike, name: str) -> pd.DataFrame | None:
@@ -227,7 +238,7 @@ def as_utc(values) -> pd.Series:
         series = pd.to_datetime(series.map(_as_date_text), errors="coerce", format="ISO8601")
         if isinstance(series.dtype, pd.DatetimeTZDtype):
             series = series.dt.tz_localize(None)
-    return series.dt.normalize().dt.tz_localize("UTC")
+    return series.dt.as_unit(TIME_UNIT).dt.normalize().dt.tz_localize("UTC")
 
 
 def _as_date_text(value) -> str | None:
@@ -314,7 +325,7 @@ def chart_frame(timeline: pd.DataFrame, kind: str | None = None) -> tuple[pd.Dat
     known = pd.concat([frame["time_start"], frame["time_end"]]).dropna()
     if len(known):
         low, high = known.min(), known.max()
-        high = max(high, low + pd.Timedelta(days=30))
+        high = max(high, low + days(30))
         frame["draw_start"] = frame["time_start"].fillna(low)
         frame["draw_end"] = frame["time_end"].fillna(high)
     else:

@@ -14,7 +14,7 @@ import altair as alt
 import pandas as pd
 
 from .encodings import TOOLTIP_SENTENCE_CHARS, empty_chart, label_extent, short_text, time_x, tooltip
-from .frames import as_utc, chart_frame
+from .frames import as_utc, chart_frame, days
 from .theme import color_scale, style
 
 __all__ = ["LANE_TITLES", "event_layout", "event_panel", "event_timeline", "pack_rows"]
@@ -65,12 +65,12 @@ def _layout(frame: pd.DataFrame, lane: str, show_labels: bool, width: int) -> pd
     frame["lane"] = frame[lane].astype("string").fillna("unknown")
     frame["short_label"] = short_text(frame["label"].fillna(frame["type"]), LABEL_CHARS)
     first, last = frame["draw_start"].min(), frame["draw_end"].max()
-    span = max(last - first, pd.Timedelta(days=1))
+    span = max(last - first, days(1))
     # Room for labels at the edges widens the axis, and a wider axis makes every label
     # cover more time: a few rounds settle it.
     for _ in range(4):
-        extent = label_extent(frame["short_label"], span, width) if show_labels else pd.Timedelta(0)
-        mark_extent = pd.Timedelta(seconds=span.total_seconds() * 8 / width)  # about 8 px
+        extent = label_extent(frame["short_label"], span, width) if show_labels else days(0)
+        mark_extent = pd.Timedelta(seconds=round(span.total_seconds() * 8 / width)).as_unit("s")  # about 8 px
         after = frame["draw_end"].where(~frame["point"], frame["draw_start"])
         frame["label_left"] = frame["open_end"] | ((after + extent > last) & (frame["draw_start"] - extent >= first))
         frame["label_at"] = after.where(~frame["label_left"], frame["draw_start"])
@@ -178,7 +178,7 @@ def _initial_zoom(zoom_to: tuple | None) -> dict | None:
     first, last = as_utc(pd.Series(list(zoom_to)))
     if pd.isna(first) or pd.isna(last) or last < first:
         raise ValueError(f"zoom_to must be two dates, the first not after the last: {zoom_to!r}")
-    last = last + pd.Timedelta(days=1)  # the last day is included: zoom to its end
+    last = last + days(1)  # the last day is included: zoom to its end
     return {"x": [alt.DateTime(year=t.year, month=t.month, date=t.day, utc=True) for t in (first, last)]}
 
 
