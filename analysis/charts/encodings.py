@@ -8,7 +8,9 @@ import pandas as pd
 from .theme import style
 
 __all__ = [
+    "DESCRIPTION",
     "TOOLTIP_SENTENCE_CHARS",
+    "description",
     "empty_chart",
     "label_extent",
     "short_text",
@@ -67,6 +69,16 @@ def tooltip(fields: list[str]) -> list[alt.Tooltip]:
         else:
             tips.append(alt.Tooltip(f"{name}:N", title=title))
     return tips
+
+
+def description(what: pd.Series, when: pd.Series, who: pd.Series) -> pd.Series:
+    """What a screen reader says for a mark: ``what, when (who)``. Set explicitly because
+    Vega-Lite's own description formats a bar's end date in the reader's time zone."""
+    text = what.astype("string").fillna("") + ", " + when.astype("string").fillna("")
+    return text + " (" + who.astype("string").fillna("unknown source") + ")"
+
+
+DESCRIPTION = alt.Description("description:N")
 
 
 def short_text(values: pd.Series, limit: int) -> pd.Series:

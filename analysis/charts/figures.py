@@ -15,7 +15,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .encodings import TOOLTIP_SENTENCE_CHARS, empty_chart, short_text, time_x, tooltip, value_format, value_scale
+from .encodings import DESCRIPTION, TOOLTIP_SENTENCE_CHARS, description, empty_chart, short_text, time_x, tooltip, value_format, value_scale
 from .frames import as_utc, chart_frame, figure_bounds, when_label
 from .theme import color_scale, style
 
@@ -43,6 +43,7 @@ def claim_frame(timeline: pd.DataFrame, categories=None) -> tuple[pd.DataFrame, 
     frame["short_label"] = short_text(frame["label"].fillna(frame["category"]), LABEL_CHARS)
     frame["series_id"] = frame["series_id"].astype("string")
     frame["series_pos"] = pd.to_numeric(frame["series_pos"], errors="coerce")
+    frame["description"] = description(frame["label"].fillna(frame["category"]), frame["when"], frame["source"])
     return frame, undated
 
 
@@ -90,7 +91,7 @@ def figure_panel(
     columns = [
         "item_id", "draw_start", "draw_end", "time_mid", "value", "lower", "upper", "open_up", "open_down",
         "ranged", "point", "label", "short_label", "when", "time_surface", "category", "source", "speaker",
-        "sentence", "time_basis", "series_id", "series_pos", "conflict", "qualifier",
+        "sentence", "time_basis", "series_id", "series_pos", "conflict", "qualifier", "description",
     ]  # fmt: skip
     data = claims[columns]
     colour_values = colour_values if colour_values is not None else data[colour_field].tolist()
@@ -100,7 +101,7 @@ def figure_panel(
     x = time_x("time_mid", "Date the figure is about", axis={"tickCount": 8})
     y_axis = alt.Axis(title=value_title, format=value_format(data["lower"], data["upper"]), tickCount=5)
     y = alt.Y("value:Q", axis=y_axis, scale=value_scale(data["lower"], data["upper"]))
-    base = alt.Chart(data).encode(tooltip=tooltip(_CLAIM_TIPS))
+    base = alt.Chart(data).encode(tooltip=tooltip(_CLAIM_TIPS), description=DESCRIPTION)
 
     layers = [
         base.transform_filter("!datum.point")
@@ -121,6 +122,7 @@ def figure_panel(
                 y="value_a:Q",
                 y2="value_b:Q",
                 tooltip=tooltip(["conflict", "when", "gap"]),
+                description=alt.Description("conflict:N"),
             )
         )
     layers += [
@@ -263,6 +265,7 @@ def _conflict_sides(conflicts: pd.DataFrame) -> pd.DataFrame:
             long["value"], long["lower"], long["upper"], long["open_up"], long["open_down"], long["ranged"]
         )
     ]
+    long["description"] = description(long["figure"], long["when"], long["said"])
     return long.drop(columns=["low", "high"])
 
 
@@ -307,6 +310,7 @@ def conflicts_chart(conflicts: pd.DataFrame, *, title: str | None = None, width:
             y=alt.Y("row:N", title="Overlapping time", sort=rows, axis=alt.Axis(labelLimit=220)),
             yOffset=alt.YOffset("side:N", scale=alt.Scale(domain=["A", "B"])),
             tooltip=tooltip(["said", "figure", "when", "gap", "claim"]),
+            description=DESCRIPTION,
         )
         scale = value_scale(part["lower"], part["upper"], headroom=0.25)
         axis = alt.Axis(format=value_format(part["lower"], part["upper"]))

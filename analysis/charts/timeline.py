@@ -13,7 +13,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .encodings import TOOLTIP_SENTENCE_CHARS, empty_chart, label_extent, short_text, time_x, tooltip
+from .encodings import DESCRIPTION, TOOLTIP_SENTENCE_CHARS, description, empty_chart, label_extent, short_text, time_x, tooltip
 from .frames import as_utc, chart_frame, days
 from .theme import color_scale, style
 
@@ -24,7 +24,7 @@ LABEL_CHARS = 42
 AUTO_LABEL_LIMIT = 30
 EVENT_COLUMNS = [
     "item_id", "doc_id", "draw_start", "draw_end", "label_at", "when", "time_surface", "label", "short_label", "type",
-    "source", "speaker", "sentence", "time_basis", "n_mentions", "point", "open_start", "open_end", "lane", "row", "reach_start", "reach_end", "label_left",
+    "source", "speaker", "sentence", "time_basis", "n_mentions", "point", "open_start", "open_end", "lane", "row", "reach_start", "reach_end", "label_left", "description",
 ]  # fmt: skip
 
 
@@ -103,6 +103,7 @@ def event_layout(
     show_labels = len(frame) <= AUTO_LABEL_LIMIT if labels is None else labels
     frame = _layout(frame, lane, show_labels, width)
     frame["sentence"] = short_text(frame["sentence"], TOOLTIP_SENTENCE_CHARS)
+    frame["description"] = description(frame["label"].fillna(frame["type"]), frame["when"], frame["source"])
     return frame[EVENT_COLUMNS], total, undated, show_labels
 
 
@@ -135,7 +136,7 @@ def event_panel(
     y_offset = alt.YOffset("row:N", scale=alt.Scale(domain=list(range(n_rows))))
     tips = tooltip(["label", "when", "time_surface", "type", "source", "speaker", "sentence", "time_basis", "n_mentions"])
     x = time_x("draw_start", "Date (as resolved from the text)", domain=zoom)
-    base = alt.Chart(data).encode(y=y, yOffset=y_offset, tooltip=tips)
+    base = alt.Chart(data).encode(y=y, yOffset=y_offset, tooltip=tips, description=DESCRIPTION)
     bar_px = max(4, min(10, theme["lane_row_px"] - 6))
     layers = [
         base.transform_filter("!datum.point")
@@ -153,7 +154,7 @@ def event_panel(
         # Invisible marks at both ends of every label's reach, so the time axis makes
         # room for the labels at the edges instead of cutting them off.
         layers += [
-            base.mark_point(opacity=0).encode(x=time_x(end, None, domain=zoom), tooltip=alt.value(None))
+            base.mark_point(opacity=0, aria=False).encode(x=time_x(end, None, domain=zoom), tooltip=alt.value(None))
             for end in ("reach_start", "reach_end")
         ]
         label_x = time_x("label_at", None, domain=zoom)
@@ -241,7 +242,7 @@ def event_timeline(
     detail = event_panel(data, colour=colour, lane=lane, show_labels=show_labels, width=width, zoom=zoom)
 
     overview_x = time_x("draw_start", "Whole time range: drag here to zoom", axis={"tickCount": 10})
-    overview_base = alt.Chart(data).encode(color=colour)
+    overview_base = alt.Chart(data).encode(color=colour, description=DESCRIPTION)
     overview = (
         alt.layer(
             overview_base.transform_filter("!datum.point").mark_bar(height=6, opacity=0.6).encode(x=overview_x, x2="draw_end:T"),
