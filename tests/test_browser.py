@@ -173,29 +173,35 @@ def _axis_labels(chart) -> list[str]:
     return chart.locator("g.role-axis-label text").evaluate_all("texts => texts.map(t => t.textContent)")
 
 
-def test_jupyterlab_draws_the_timeline_offline(browser, lab):
-    url, _ = lab
+def _notebook_drawn(browser, url: str, name: str):
+    """Open a notebook in a new page, run all its cells, wait for its three charts and
+    check that no chart failed; returns the page, the charts and the outside requests."""
     page = browser.new_page(viewport={"width": 1400, "height": 1100})
     outside = _watch_network(page, (url, "data:", "blob:"))
-    _run_all_cells(page, url, "timeline-contract.ipynb")
+    _run_all_cells(page, url, name)
     charts = _chart_outputs(page)
     charts.nth(2).locator("svg").first.wait_for(timeout=WAIT_MS)  # three chart cells
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=WAIT_MS)
     assert charts.count() == 3
-    first = charts.first
-    first.scroll_into_view_if_needed()
-    assert first.locator("svg g.mark-symbol path").count() > 0, "the timeline's points are drawn"
-    assert first.locator("svg g.mark-rect path").count() > 0, "the timeline's spans are drawn"
     text = page.locator(".jp-Notebook").inner_text()
     for failure in FAILURE_TEXTS:
         assert failure not in text
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return page, charts, outside
+
+
+def test_jupyterlab_draws_the_timeline_offline(browser, lab):
+    url, _ = lab
+    page, charts, outside = _notebook_drawn(browser, url, "timeline-contract.ipynb")
+    first = charts.first
+    first.scroll_into_view_if_needed()
+    assert first.locator("svg g.mark-symbol path").count() > 0, "the timeline's points are drawn"
+    assert first.locator("svg g.mark-rect path").count() > 0, "the timeline's spans are drawn"
     page.screenshot(path=str(SCREENSHOTS / "browser-02_timeline.png"))
 
     # Brush the last stretch of the overview strip: the chart above zooms to days.
     before = _axis_labels(first)
-    strip_title = first.get_by_text("Whole time range: drag here to zoom")
-    title_box = strip_title.bounding_box()
+    title_box = first.get_by_text("Whole time range: drag here to zoom").bounding_box()
     svg_box = first.locator("svg").first.bounding_box()
     y = title_box["y"] - 45
     right = svg_box["x"] + svg_box["width"] - 30
@@ -215,19 +221,10 @@ def test_jupyterlab_draws_the_timeline_offline(browser, lab):
 
 def test_jupyterlab_runs_the_timeline_on_the_seed_run(browser, lab):
     url, _ = lab
-    page = browser.new_page(viewport={"width": 1400, "height": 1100})
-    outside = _watch_network(page, (url, "data:", "blob:"))
-    _run_all_cells(page, url, "timeline-seed.ipynb")
-    charts = _chart_outputs(page)
-    charts.nth(2).locator("svg").first.wait_for(timeout=WAIT_MS)
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=WAIT_MS)
-    assert charts.count() == 3
+    page, charts, outside = _notebook_drawn(browser, url, "timeline-seed.ipynb")
     # Whatever the pipeline found, the chart draws: marks, or a chart that says there
     # is nothing to draw.
     assert charts.first.locator("svg g[class*='mark-'] path, svg g[class*='mark-'] text").count() > 0
-    text = page.locator(".jp-Notebook").inner_text()
-    for failure in FAILURE_TEXTS:
-        assert failure not in text
     page.screenshot(path=str(SCREENSHOTS / "browser-02_timeline-seed.png"))
     assert outside == [], f"the notebook reached the network: {outside[:5]}"
     page.close()
