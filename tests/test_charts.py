@@ -461,3 +461,42 @@ def test_the_theme_is_active_and_notebooks_render_offline():
     esm = alt.JupyterChart._esm
     assert not re.search(r"""(import|from)\s*\(?["']https?://""", esm), "no script is imported from the network"
     assert len(esm) > 300_000, "Vega, Vega-Lite and vega-embed are bundled in"
+
+
+def test_big_timelines_are_thinned_not_refused():
+    """A corpus-sized timeline (more rows than Altair inlines) still charts: conflicts
+    and series first, the rest spread over time; the subtitle says so."""
+    n = 12_000
+    days = pd.to_datetime("2001-01-01") + pd.to_timedelta(np.arange(n) % 7000, unit="D")
+    big = pd.DataFrame(
+        {
+            "item_id": [f"d{i}:c0" for i in range(n)],
+            "kind": ["claim"] * (n // 2) + ["event"] * (n - n // 2),
+            "doc_id": [f"d{i}" for i in range(n)],
+            "time_start": days,
+            "time_end": days + pd.Timedelta(days=1),
+            "type": ["troops"] * (n // 2) + ["statement"] * (n - n // 2),
+            "category": ["troops"] * (n // 2) + [None] * (n - n // 2),
+            "value": np.arange(n, dtype=float),
+            "source": [f"source {i % 7}" for i in range(n)],
+            "label": [f"item {i}" for i in range(n)],
+            "conflict": [i in (10, 11) for i in range(n)],
+            "series_id": ["s0" if i in (20, 21, 22) else None for i in range(n)],
+            "n_mentions": 1,
+        }
+    )
+    conflicts = pd.DataFrame(
+        {"conflict_id": [f"x{i}" for i in range(300)], "category": "troops", "claim_a": "d10:c0", "claim_b": "d11:c0",
+         "value_a": 10.0, "value_b": 11.0, "low_a": 10.0, "high_a": 10.0, "low_b": 11.0, "high_b": 11.0,
+         "time_start": "2001-01-11", "time_end": "2001-01-12", "gap": np.arange(300, dtype=float)}
+    )  # fmt: skip
+    figures = charts.figures_chart(big, max_items=3000).to_dict()
+    shown = {r["item_id"] for r in _datasets(figures)[0]}
+    assert len(shown) == 3000 and {"d10:c0", "d11:c0", "d20:c0", "d21:c0", "d22:c0"} <= shown
+    assert any("Showing 3,000 of 6,000 figures" in line for line in figures["title"]["subtitle"])
+    timeline = charts.event_timeline(big).to_dict()
+    assert max(len(rows) for rows in _datasets(timeline)) == 2000
+    multiples = charts.small_multiples(big, by="source").to_dict()
+    assert sum(len(rows) for rows in _datasets(multiples)) <= 3000
+    conflict_chart = charts.conflicts_chart(conflicts).to_dict()
+    assert any("Showing the 200 widest of 300 conflicts" in line for line in conflict_chart["title"]["subtitle"])

@@ -13,13 +13,14 @@ another source's figure for the same thing and time, and a dashed red line joins
 from __future__ import annotations
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from .encodings import DESCRIPTION, TOOLTIP_SENTENCE_CHARS, description, empty_chart, short_text, time_x, tooltip, value_format, value_scale
-from .frames import as_utc, chart_frame, figure_bounds, when_label
+from .frames import CONFLICT_COLUMNS, as_utc, chart_frame, figure_bounds, when_label, with_columns
 from .theme import color_scale, style
 
-__all__ = ["claim_frame", "conflicts_chart", "figure_panel", "figures_chart"]
+__all__ = ["claim_frame", "conflicts_chart", "figure_panel", "figures_chart", "limit_claims"]
 
 AUTO_LABEL_LIMIT = 12
 LABEL_CHARS = 34
@@ -45,6 +46,22 @@ def claim_frame(timeline: pd.DataFrame, categories=None) -> tuple[pd.DataFrame, 
     frame["series_pos"] = pd.to_numeric(frame["series_pos"], errors="coerce")
     frame["description"] = description(frame["label"].fillna(frame["category"]), frame["when"], frame["source"])
     return frame, undated
+
+
+def limit_claims(frame: pd.DataFrame, max_items: int) -> pd.DataFrame:
+    """At most ``max_items`` claims, chosen the same way every time: conflicting figures
+    first, then members of series, then the rest spread evenly over time."""
+    if len(frame) <= max_items:
+        return frame
+    key = frame.assign(_first=~frame["conflict"], _series=frame["series_id"].isna())
+    key = key.sort_values(["_first", "_series", "draw_start", "item_id"], kind="stable")
+    chosen = key[~(key["_first"] & key["_series"])].head(max_items)
+    rest = key[key["_first"] & key["_series"]]
+    room = max_items - len(chosen)
+    if room > 0 and len(rest):
+        picks = np.unique(np.linspace(0, len(rest) - 1, num=min(room, len(rest))).round().astype(int))
+        chosen = pd.concat([chosen, rest.iloc[picks]])
+    return frame.loc[chosen.index].sort_values("draw_start", kind="stable")
 
 
 def _arrows(base: alt.Chart, x: alt.X, colour: alt.Color, arrow_px: int) -> list[alt.Chart]:
@@ -136,11 +153,13 @@ def figure_panel(
     return alt.layer(*layers).properties(title=title, width=width or theme["width"], height=height)
 
 
-def _conflict_links(conflicts: pd.DataFrame | None, categories) -> pd.DataFrame | None:
-    """Conflicting pairs as lines from one figure to the other at the overlap's start."""
+def _conflict_links(conflicts: pd.DataFrame | None, categories, shown: set) -> pd.DataFrame | None:
+    """Conflicting pairs whose figures are both ``shown``, as lines from one figure to
+    the other at the overlap's start."""
     if conflicts is None or not len(conflicts):
         return None
-    links = conflicts.copy()
+    conflicts = with_columns(conflicts, CONFLICT_COLUMNS)
+    links = conflicts[conflicts["claim_a"].isin(shown) & conflicts["claim_b"].isin(shown)].copy()
     links["time"] = as_utc(links["time_start"])
     links = links[links["time"].notna() & links["value_a"].notna() & links["value_b"].notna()]
     if categories is not None:
@@ -167,6 +186,7 @@ def figures_chart(
     title: str | None = None,
     width: int | None = None,
     panel_height: int = 170,
+    max_items: int = 3000,
 ) -> alt.VConcatChart | alt.Chart:
     """Claimed figures over time: one panel per category, sharing the time axis.
 
@@ -178,6 +198,8 @@ def figures_chart(
         labels: write each figure beside its marker (default: when a panel has few).
         title: the chart title.
         width, panel_height: size of each panel's plotting area in pixels.
+        max_items: draw at most this many figures (:func:`limit_claims` chooses them);
+            the subtitle says how many were left out.
 
     Returns:
         An Altair chart; a chart saying there is nothing to draw when no claim has a
@@ -187,10 +209,12 @@ def figures_chart(
     what = ", ".join([categories] if isinstance(categories, str) else categories) if categories else "all categories"
     if frame.empty:
         return empty_chart(title or "Figures over time", f"No dated figures ({what}) in this timeline.", width)
+    total = len(frame)
+    frame = limit_claims(frame, max_items)
     order = frame["category"].value_counts(sort=True).index.tolist()
     if categories is not None and not isinstance(categories, str):
         order = [c for c in categories if c in set(order)]
-    links = _conflict_links(conflicts, categories)
+    links = _conflict_links(conflicts, categories, set(frame["item_id"]))
     sources = frame["source"].tolist()
     panels = []
     for category in order:
@@ -218,6 +242,8 @@ def figures_chart(
         "lines across: the span a figure is about; red rings: figures that conflict with another source's. "
         "Hover a marker for its sentence.",
     ]
+    if total > len(frame):
+        subtitle.append(f"Showing {len(frame):,} of {total:,} figures: conflicts and series first, the rest spread over time.")
     if undated:
         subtitle.append(f"{undated:,} figure{'s' if undated != 1 else ''} without a date not shown.")
     return (
@@ -242,7 +268,7 @@ def _conflict_sides(conflicts: pd.DataFrame) -> pd.DataFrame:
         part = pd.DataFrame(
             {
                 "conflict_id": conflicts["conflict_id"],
-                "category": conflicts["category"],
+                "category": conflicts["category"].astype("string").fillna("other"),
                 "row": conflicts["row"],
                 "when": conflicts["when"],
                 "gap": pd.to_numeric(conflicts["gap"], errors="coerce"),
@@ -280,7 +306,9 @@ def _figure_text(value: float, lower: float, upper: float, open_up: bool, open_d
     return f"{value:,.0f}"
 
 
-def conflicts_chart(conflicts: pd.DataFrame, *, title: str | None = None, width: int | None = None) -> alt.VConcatChart | alt.Chart:
+def conflicts_chart(
+    conflicts: pd.DataFrame, *, title: str | None = None, width: int | None = None, max_conflicts: int = 200
+) -> alt.VConcatChart | alt.Chart:
     """Figures that cannot both be true: each conflict's two claims side by side.
 
     One row per conflict (category and overlapping time), one line per claim showing
@@ -291,11 +319,17 @@ def conflicts_chart(conflicts: pd.DataFrame, *, title: str | None = None, width:
         conflicts: the run's ``conflicts`` table (contract columns).
         title: the chart title.
         width: width of the plotting area in pixels.
+        max_conflicts: draw at most this many conflicts, the widest gaps first.
     """
     theme = style()
     width = width or theme["width"]
     if conflicts is None or not len(conflicts):
         return empty_chart(title or "Conflicting figures", "No conflicting figures in this run.", width)
+    conflicts = with_columns(conflicts, CONFLICT_COLUMNS)
+    total = len(conflicts)
+    if total > max_conflicts:
+        gaps = pd.to_numeric(conflicts["gap"], errors="coerce").fillna(0)
+        conflicts = conflicts.loc[gaps.sort_values(ascending=False, kind="stable").index[:max_conflicts]]
     sides = _conflict_sides(conflicts)
     sides = sides[sides["value"].notna()]
     if sides.empty:
@@ -332,10 +366,12 @@ def conflicts_chart(conflicts: pd.DataFrame, *, title: str | None = None, width:
         height = max(60, len(rows) * 44)
         panels.append(alt.layer(*layers).properties(width=width, height=height, title=str(category)))
     subtitle = [
-        f"{len(conflicts):,} conflict{'s' if len(conflicts) != 1 else ''}: claims of the same category about "
+        f"{total:,} conflict{'s' if total != 1 else ''}: claims of the same category about "
         "overlapping time, from different sources or speakers, whose bounds cannot both hold.",
         "Lines: the values each claim allows (arrows: open-ended); dots: the figure as stated. Hover for the gap.",
     ]
+    if total > len(conflicts):
+        subtitle.append(f"Showing the {len(conflicts):,} widest of {total:,} conflicts.")
     return (
         alt.vconcat(*panels, spacing=28)
         .resolve_scale(x="independent", color="shared")

@@ -41,6 +41,7 @@ __all__ = [
     "load_timeline",
     "read_run_table",
     "when_label",
+    "with_columns",
 ]
 
 # The agreed columns of the timeline and conflicts tables (DESIGN.md, issue 5). Used
@@ -95,7 +96,7 @@ def read_run_table(tables_dir: str | os.PathLike, name: str) -> pd.DataFrame | N
 
 def empty_timeline() -> pd.DataFrame:
     """A timeline with the contract's columns and no rows."""
-    return _with_columns(pd.DataFrame(), TIMELINE_COLUMNS)
+    return with_columns(pd.DataFrame(), TIMELINE_COLUMNS)
 
 
 def load_timeline(tables_dir: str | os.PathLike) -> pd.DataFrame:
@@ -115,7 +116,7 @@ def load_timeline(tables_dir: str | os.PathLike) -> pd.DataFrame:
         )
     timeline = read_run_table(tables_dir, "timeline")
     if timeline is not None:
-        return _with_columns(timeline, TIMELINE_COLUMNS)
+        return with_columns(timeline, TIMELINE_COLUMNS)
     names = ("documents", "sentences", "timexes", "events", "claims", "conflicts")
     return compose_timeline({name: read_run_table(tables_dir, name) for name in names})
 
@@ -123,7 +124,7 @@ def load_timeline(tables_dir: str | os.PathLike) -> pd.DataFrame:
 def load_conflicts(tables_dir: str | os.PathLike) -> pd.DataFrame:
     """The ``conflicts`` table of a run, or an empty one with the contract's columns."""
     conflicts = read_run_table(tables_dir, "conflicts")
-    return _with_columns(conflicts if conflicts is not None else pd.DataFrame(), CONFLICT_COLUMNS)
+    return with_columns(conflicts if conflicts is not None else pd.DataFrame(), CONFLICT_COLUMNS)
 
 
 def compose_timeline(tables: dict[str, pd.DataFrame | None]) -> pd.DataFrame:
@@ -147,7 +148,7 @@ def compose_timeline(tables: dict[str, pd.DataFrame | None]) -> pd.DataFrame:
         return empty_timeline()
     items = pd.concat(parts, ignore_index=True)
     items = _join_context(items, tables)
-    items = _with_columns(items, TIMELINE_COLUMNS)
+    items = with_columns(items, TIMELINE_COLUMNS)
     return items.sort_values(["time_start", "kind", "doc_id", "start"], kind="stable", na_position="last").reset_index(
         drop=True
     )
@@ -210,7 +211,7 @@ def _join_context(items: pd.DataFrame, tables: dict[str, pd.DataFrame | None]) -
     return items
 
 
-def _with_columns(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+def with_columns(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
     """``frame`` with at least ``columns`` (missing ones all null), contract columns first."""
     frame = frame.copy()
     for name in columns:
@@ -311,7 +312,7 @@ def chart_frame(timeline: pd.DataFrame, kind: str | None = None) -> tuple[pd.Dat
     the edge of the data's time range) and ``open_start``/``open_end``, ``point`` (a
     single day, drawn as a point rather than a bar) and ``source`` (never null).
     """
-    frame = _with_columns(timeline, TIMELINE_COLUMNS)
+    frame = with_columns(timeline, TIMELINE_COLUMNS)
     if kind is not None:
         frame = frame[frame["kind"].astype("string") == kind]
     frame = frame.copy()

@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 
 from .encodings import empty_chart
-from .figures import claim_frame, figure_panel
+from .figures import claim_frame, figure_panel, limit_claims
 from .theme import color_scale, style
 from .timeline import LANE_TITLES, event_layout, event_panel
 
@@ -26,6 +26,7 @@ def small_multiples(
     kind: str = "claim",
     columns: int = 2,
     max_panels: int = 12,
+    max_items: int = 3000,
     width: int | None = None,
     height: int = 130,
     title: str | None = None,
@@ -41,6 +42,8 @@ def small_multiples(
         columns: panels per row.
         max_panels: draw the panels of the most frequent values only (the subtitle says
             how many were left out).
+        max_items: draw at most this many figures or events in all (chosen as
+            :func:`analysis.charts.figures_chart` and :func:`analysis.charts.event_timeline` do).
         width, height: size of each panel's plotting area in pixels.
         title: the chart title.
 
@@ -56,11 +59,12 @@ def small_multiples(
     heading = title or f"{noun.capitalize()} by {LANE_TITLES.get(by, by).lower()}"
     if kind == "claim":
         frame, _ = claim_frame(timeline)
+        frame = limit_claims(frame, max_items)
     else:
         # Events have no category: their type is what the contract's category is to claims.
         by = "type" if by == "category" else by
         lane = "type" if by != "type" else "source"
-        frame, _, _, _ = event_layout(timeline, lane, labels=False, width=width)
+        frame, _, _, _ = event_layout(timeline, lane, labels=False, max_items=max_items, width=width)
     if frame.empty:
         return empty_chart(heading, f"No dated {noun} in this timeline.", width)
     counts = frame[by].astype("string").fillna("unknown").value_counts(sort=True)
