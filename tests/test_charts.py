@@ -52,6 +52,11 @@ def _temporal_encodings(spec: dict) -> list[dict]:
     return [node for node in _walk(spec) if node.get("type") == "temporal" and "field" in node]
 
 
+def _title(spec: dict) -> str:
+    title = spec.get("title")
+    return title["text"] if isinstance(title, dict) else title
+
+
 def _datasets(spec: dict) -> list[list[dict]]:
     return list(spec.get("datasets", {}).values())
 
@@ -370,7 +375,7 @@ def test_event_timeline_colours_event_types_with_fixed_colours(timeline):
 def test_figures_chart_draws_bounds_series_and_conflicts(timeline, conflicts):
     spec = charts.figures_chart(timeline, conflicts=conflicts).to_dict()
     panels = spec["vconcat"]
-    titles = [p["title"] for p in panels]
+    titles = [_title(p) for p in panels]
     assert titles[0].startswith("troops")  # the most frequent category first
     assert {t.split(" ")[0] for t in titles} == {"troops", "evacuees", "personnel", "money", "casualties"}
     troops = panels[0]
@@ -379,7 +384,7 @@ def test_figures_chart_draws_bounds_series_and_conflicts(timeline, conflicts):
     steps = [layer for layer in troops["layer"] if layer["mark"].get("type") == "line"]
     assert steps and steps[0]["mark"]["interpolate"] == "step-after"
     assert steps[0]["encoding"]["order"]["field"] == "series_pos"
-    personnel = next(p for p in panels if p["title"].startswith("personnel"))
+    personnel = next(p for p in panels if _title(p).startswith("personnel"))
     rings = [layer for layer in personnel["layer"] if layer.get("transform", [{}])[0].get("filter") == "datum.conflict"]
     assert rings and rings[0]["mark"]["color"] == "#c62828"
     links = [layer for layer in personnel["layer"] if layer["mark"].get("strokeDash") == [3, 3]]
@@ -400,7 +405,7 @@ def test_claim_frame_reads_open_bounds_from_the_table(timeline):
 
 def test_figures_chart_of_some_categories(timeline):
     spec = charts.figures_chart(timeline, ["personnel", "troops"]).to_dict()
-    assert [p["title"].split(" ")[0] for p in spec["vconcat"]] == ["personnel", "troops"]
+    assert [_title(p).split(" ")[0] for p in spec["vconcat"]] == ["personnel", "troops"]
 
 
 def test_conflicts_chart_shows_both_claims_and_the_gap(conflicts):
@@ -411,7 +416,7 @@ def test_conflicts_chart_shows_both_claims_and_the_gap(conflicts):
     assert {r["figure"] for r in rows} == {"800", "≥ 1,200"}
     assert {r["said"] for r in rows} == {"Harbour Post (Stoltenberg)", "Evening Courier (A NATO official)"}
     assert rows[0]["row"] == "17 Aug 2021 (gap 400)"
-    assert panel["title"] == "personnel"
+    assert _title(panel) == "personnel"
 
 
 def test_small_multiples_make_one_panel_per_value(timeline):
@@ -419,6 +424,10 @@ def test_small_multiples_make_one_panel_per_value(timeline):
     assert len(spec["concat"]) == 5 and spec["columns"] == 2
     spec = charts.small_multiples(timeline, by="source", kind="event").to_dict()
     assert len(spec["concat"]) == 5
+    # Figures by source are split by category too: troops and dollars never share an axis.
+    spec = charts.small_multiples(timeline, by="source").to_dict()
+    titles = [_title(p) for p in spec["concat"]]
+    assert len(titles) == 8 and titles[0] == "Harbour Post · troops (3)"
     spec = charts.small_multiples(timeline, by="category", kind="event", max_panels=3).to_dict()
     assert len(spec["concat"]) == 3  # events have no category: their type stands in
     with pytest.raises(ValueError):

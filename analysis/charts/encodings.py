@@ -13,6 +13,7 @@ __all__ = [
     "description",
     "empty_chart",
     "label_extent",
+    "panel_title",
     "short_text",
     "time_x",
     "tooltip",
@@ -110,6 +111,11 @@ def value_format(lower: pd.Series, upper: pd.Series) -> str:
     """Thousands marks for everyday numbers, SI prefixes (2T, 30M) for huge ones."""
     biggest = pd.concat([lower, upper]).abs().max()
     return "~s" if pd.notna(biggest) and biggest >= 1_000_000 else ",~f"
+
+
+def panel_title(text: str, width: int) -> alt.Title:
+    """A panel title cut with an ellipsis where it would run past its panel."""
+    return alt.Title(text, limit=width + 40)
 
 
 def empty_chart(title: str, message: str, width: int | None = None) -> alt.Chart:

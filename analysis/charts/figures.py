@@ -16,7 +16,18 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from .encodings import DESCRIPTION, TOOLTIP_SENTENCE_CHARS, description, empty_chart, short_text, time_x, tooltip, value_format, value_scale
+from .encodings import (
+    DESCRIPTION,
+    TOOLTIP_SENTENCE_CHARS,
+    description,
+    empty_chart,
+    panel_title,
+    short_text,
+    time_x,
+    tooltip,
+    value_format,
+    value_scale,
+)
 from .frames import CONFLICT_COLUMNS, as_utc, chart_frame, figure_bounds, when_label, with_columns
 from .theme import color_scale, style
 
@@ -150,7 +161,8 @@ def figure_panel(
     ]
     if show_labels:
         layers.append(base.mark_text(align="left", dx=9, dy=-8, fontSize=10).encode(x=x, y=y, text="short_label:N"))
-    return alt.layer(*layers).properties(title=title, width=width or theme["width"], height=height)
+    width = width or theme["width"]
+    return alt.layer(*layers).properties(title=panel_title(title, width), width=width, height=height)
 
 
 def _conflict_links(conflicts: pd.DataFrame | None, categories, shown: set) -> pd.DataFrame | None:
@@ -291,6 +303,7 @@ def _conflict_sides(conflicts: pd.DataFrame) -> pd.DataFrame:
             long["value"], long["lower"], long["upper"], long["open_up"], long["open_down"], long["ranged"]
         )
     ]
+    long["caption"] = long["said"] + ": " + long["figure"]
     long["description"] = description(long["figure"], long["when"], long["said"])
     return long.drop(columns=["low", "high"])
 
@@ -361,7 +374,7 @@ def conflicts_chart(
             down.mark_rule(strokeWidth=3, x2Offset=-arrow_px).encode(x=x_lower, x2="lower:Q", color=colour),
             down.mark_point(shape="triangle-left", filled=True, size=90, xOffset=-arrow_px).encode(x=x_lower, color=colour),
             base.mark_point(filled=True, size=80, opacity=1).encode(x=x_value, color=colour),
-            base.mark_text(align="left", dx=arrow_px + 14, fontSize=10).encode(x=x_upper, text="said:N"),
+            base.mark_text(align="left", dx=arrow_px + 14, fontSize=10).encode(x=x_upper, text="caption:N"),
         ]
         height = max(60, len(rows) * 44)
         panels.append(alt.layer(*layers).properties(width=width, height=height, title=str(category)))

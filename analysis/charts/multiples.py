@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 
 from .encodings import empty_chart
-from .figures import claim_frame, figure_panel, limit_claims
+from .figures import VALUE_TITLES, claim_frame, figure_panel, limit_claims
 from .theme import color_scale, style
 from .timeline import LANE_TITLES, event_layout, event_panel
 
@@ -32,6 +32,9 @@ def small_multiples(
     title: str | None = None,
 ) -> alt.ConcatChart | alt.Chart:
     """One panel per value of ``by``: figures (``kind="claim"``) or events (``"event"``).
+
+    Figure panels are split by category too (``by="source"`` gives one panel per source
+    and category), since only figures of one category share a value axis.
 
     Args:
         timeline: a timeline table (contract columns).
@@ -67,19 +70,22 @@ def small_multiples(
         frame, _, _, _ = event_layout(timeline, lane, labels=False, max_items=max_items, width=width)
     if frame.empty:
         return empty_chart(heading, f"No dated {noun} in this timeline.", width)
-    counts = frame[by].astype("string").fillna("unknown").value_counts(sort=True)
+    frame = frame.assign(panel=frame[by].astype("string").fillna("unknown"))
+    if kind == "claim" and by != "category":
+        # Figures share a value axis only within a category: troops and dollars never do.
+        frame["panel"] = frame["panel"] + " · " + frame["category"]
+    counts = frame["panel"].value_counts(sort=True)
     shown = counts.index[:max_panels].tolist()
     panels = []
     if kind == "claim":
-        colour_field = "category" if by == "source" else "source"
         for value in shown:
-            part = frame[frame[by].astype("string").fillna("unknown") == value]
+            part = frame[frame["panel"] == value]
             panels.append(
                 figure_panel(
                     part,
                     title=f"{value} ({len(part):,})",
-                    colour_field=colour_field,
-                    colour_values=frame[colour_field].tolist(),
+                    value_title=VALUE_TITLES.get(part["category"].iloc[0], VALUE_TITLES["other"]),
+                    colour_values=frame["source"].tolist(),
                     shape_values=frame["source"].tolist(),
                     labels=False,
                     width=width,
@@ -89,7 +95,7 @@ def small_multiples(
     else:
         colour = alt.Color("type:N", title="Event type", scale=color_scale("type", frame["type"].tolist()))
         for value in shown:
-            part = frame[frame[by].astype("string").fillna("unknown") == value]
+            part = frame[frame["panel"] == value]
             panels.append(
                 event_panel(part, colour=colour, lane=lane, show_labels=False, width=width, title=f"{value} ({len(part):,})")
             )

@@ -13,7 +13,17 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .encodings import DESCRIPTION, TOOLTIP_SENTENCE_CHARS, description, empty_chart, label_extent, short_text, time_x, tooltip
+from .encodings import (
+    DESCRIPTION,
+    TOOLTIP_SENTENCE_CHARS,
+    description,
+    empty_chart,
+    label_extent,
+    panel_title,
+    short_text,
+    time_x,
+    tooltip,
+)
 from .frames import as_utc, chart_frame, days
 from .theme import color_scale, style
 
@@ -169,7 +179,7 @@ def event_panel(
             .encode(x=label_x, text="short_label:N")
         )
     chart = alt.layer(*layers).properties(width=width, height=height)
-    return chart.properties(title=title) if title else chart
+    return chart.properties(title=panel_title(title, width)) if title else chart
 
 
 def _initial_zoom(zoom_to: tuple | None) -> dict | None:
