@@ -509,3 +509,17 @@ def test_big_timelines_are_thinned_not_refused():
     assert sum(len(rows) for rows in _datasets(multiples)) <= 3000
     conflict_chart = charts.conflicts_chart(conflicts).to_dict()
     assert any("Showing the 200 widest of 300 conflicts" in line for line in conflict_chart["title"]["subtitle"])
+
+
+def test_a_series_about_one_span_is_spread_across_it_in_order():
+    """The seed's "over the past few years, from over 100,000 troops ... to less than
+    10,000": two figures about the same years are drawn one after the other."""
+    rows = [
+        {"item_id": f"a:c{pos}", "kind": "claim", "time_start": "2017-08-17", "time_end": "2021-08-17",
+         "value": value, "category": "troops", "series_id": "a:s0", "series_pos": pos}
+        for pos, value in ((1, 10_000), (0, 100_000))
+    ]  # fmt: skip
+    frame, _ = claim_frame(pd.DataFrame(rows))
+    when = frame.set_index("item_id")["time_mid"]
+    start, end = pd.Timestamp("2017-08-17", tz="UTC"), pd.Timestamp("2021-08-17", tz="UTC")
+    assert start < when["a:c0"] < when["a:c1"] < end

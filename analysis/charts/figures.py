@@ -55,8 +55,25 @@ def claim_frame(timeline: pd.DataFrame, categories=None) -> tuple[pd.DataFrame, 
     frame["short_label"] = short_text(frame["label"].fillna(frame["category"]), LABEL_CHARS)
     frame["series_id"] = frame["series_id"].astype("string")
     frame["series_pos"] = pd.to_numeric(frame["series_pos"], errors="coerce")
+    frame["time_mid"] = _spread_series(frame)
     frame["description"] = description(frame["label"].fillna(frame["category"]), frame["when"], frame["source"])
     return frame, undated
+
+
+def _spread_series(frame: pd.DataFrame) -> pd.Series:
+    """Where each figure is drawn in time. Figures of one series that are about the same
+    span ("over the past few years, from over 100,000 ... to less than 10,000") are
+    spread across it in series order, so the steps show the trend the text tells."""
+    where = frame["time_mid"].copy()
+    in_series = frame[frame["series_id"].notna() & ~frame["point"]]
+    for _, group in in_series.groupby(["series_id", "draw_start", "draw_end"], sort=False):
+        if len(group) < 2:
+            continue
+        group = group.sort_values("series_pos", kind="stable")
+        span = group["draw_end"].iloc[0] - group["draw_start"].iloc[0]
+        for rank, index in enumerate(group.index):
+            where[index] = group["draw_start"].iloc[0] + span * (rank + 0.5) / len(group)
+    return where
 
 
 def limit_claims(frame: pd.DataFrame, max_items: int) -> pd.DataFrame:
