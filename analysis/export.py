@@ -224,7 +224,10 @@ class ExportSummary:
     claims: int = 0
 
     def format(self) -> str:
-        lines = [f"Charted {self.events:,} dated event(s) and {self.claims:,} figure(s); wrote {len(self.files)} file(s) to {self.out_dir}/:"]
+        lines = [
+            f"Charted {self.events:,} dated event(s) and {self.claims:,} figure(s); "
+            f"wrote {len(self.files)} file(s) to {self.out_dir}/:"
+        ]
         lines += [f"  {Path(f).name}" for f in self.files]
         return "\n".join(lines)
 

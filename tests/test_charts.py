@@ -180,7 +180,7 @@ def test_pack_rows_separates_overlapping_reaches_only():
         {
             "lane": ["a", "a", "a", "b"],
             "begin": [day, day + pd.Timedelta(days=1), day + pd.Timedelta(days=10), day],
-            "end": [day + pd.Timedelta(days=5), day + pd.Timedelta(days=3), day + pd.Timedelta(days=12), day + pd.Timedelta(days=5)],
+            "end": [day + pd.Timedelta(days=n) for n in (5, 3, 12, 5)],
         }
     )
     rows = charts.pack_rows(frame, "lane", "begin", "end").tolist()

@@ -97,10 +97,12 @@ def _arrows(base: alt.Chart, x: alt.X, colour: alt.Color, arrow_px: int) -> list
     up = base.transform_filter("datum.open_up")
     down = base.transform_filter("datum.open_down")
     return [
-        up.mark_rule(clip=False, strokeWidth=1.5, y2Offset=-arrow_px).encode(x=x, y="lower:Q", y2="lower:Q", color=colour),
-        up.mark_point(shape="triangle-up", filled=True, size=60, yOffset=-arrow_px).encode(x=x, y="lower:Q", color=colour),
+        up.mark_rule(strokeWidth=1.5, y2Offset=-arrow_px).encode(x=x, y="lower:Q", y2="lower:Q", color=colour),
+        up.mark_point(shape="triangle-up", filled=True, size=60, yOffset=-arrow_px)
+        .encode(x=x, y="lower:Q", color=colour),
         down.mark_rule(strokeWidth=1.5, y2Offset=arrow_px).encode(x=x, y="upper:Q", y2="upper:Q", color=colour),
-        down.mark_point(shape="triangle-down", filled=True, size=60, yOffset=arrow_px).encode(x=x, y="upper:Q", color=colour),
+        down.mark_point(shape="triangle-down", filled=True, size=60, yOffset=arrow_px)
+        .encode(x=x, y="upper:Q", color=colour),
     ]
 
 
@@ -272,7 +274,9 @@ def figures_chart(
         "Hover a marker for its sentence.",
     ]
     if total > len(frame):
-        subtitle.append(f"Showing {len(frame):,} of {total:,} figures: conflicts and series first, the rest spread over time.")
+        subtitle.append(
+            f"Showing {len(frame):,} of {total:,} figures: conflicts and series first, the rest spread over time."
+        )
     if undated:
         subtitle.append(f"{undated:,} figure{'s' if undated != 1 else ''} without a date not shown.")
     return (

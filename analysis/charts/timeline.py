@@ -32,9 +32,11 @@ __all__ = ["LANE_TITLES", "event_layout", "event_panel", "event_timeline", "pack
 LANE_TITLES = {"source": "Source", "type": "Event type", "speaker": "Said by", "doc_id": "Article"}
 LABEL_CHARS = 42
 AUTO_LABEL_LIMIT = 30
+# What a laid-out event carries into the chart (the chart's data: nothing else is sent).
 EVENT_COLUMNS = [
-    "item_id", "doc_id", "draw_start", "draw_end", "label_at", "when", "time_surface", "label", "short_label", "type",
-    "source", "speaker", "sentence", "time_basis", "n_mentions", "point", "open_start", "open_end", "lane", "row", "reach_start", "reach_end", "label_left", "description",
+    "item_id", "doc_id", "draw_start", "draw_end", "label_at", "when", "time_surface", "label", "short_label",
+    "type", "source", "speaker", "sentence", "time_basis", "n_mentions", "point", "open_start", "open_end",
+    "lane", "row", "reach_start", "reach_end", "label_left", "description",
 ]  # fmt: skip
 
 
@@ -158,7 +160,9 @@ def event_panel(
         base.transform_filter("datum.open_start")
         .mark_point(clip=True, shape="triangle-left", filled=True, size=110)
         .encode(x=x, color=colour),
-        base.transform_filter("datum.point").mark_point(clip=True, filled=True, size=90, opacity=1).encode(x=x, color=colour),
+        base.transform_filter("datum.point")
+        .mark_point(clip=True, filled=True, size=90, opacity=1)
+        .encode(x=x, color=colour),
     ]
     if show_labels:
         # Invisible marks at both ends of every label's reach, so the time axis makes
@@ -255,7 +259,9 @@ def event_timeline(
     overview_base = alt.Chart(data).encode(color=colour, description=DESCRIPTION)
     overview = (
         alt.layer(
-            overview_base.transform_filter("!datum.point").mark_bar(height=6, opacity=0.6).encode(x=overview_x, x2="draw_end:T"),
+            overview_base.transform_filter("!datum.point")
+            .mark_bar(height=6, opacity=0.6)
+            .encode(x=overview_x, x2="draw_end:T"),
             overview_base.transform_filter("datum.point").mark_tick(thickness=2, size=18).encode(x=overview_x),
         )
         .add_params(zoom)
