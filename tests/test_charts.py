@@ -252,6 +252,7 @@ def test_compose_timeline_from_events_and_claims():
             "start": [6],
             "end": [9],
             "surface": ["800"],
+            "qualifier": ["more_than"],
             "value": [800.0],
             "low": [800.0],
             "high": [800.0],
@@ -280,7 +281,7 @@ def test_compose_timeline_from_events_and_claims():
     assert statement["source"] == "Headline A" and statement["sentence"] == "First sentence."
     assert statement["time_surface"] == "Tuesday" and statement["label"] == "NATO said"
     claim = timeline.set_index("item_id").loc["b:c0"]
-    assert claim["kind"] == "claim" and claim["label"] == "800 civilian personnel" and bool(claim["conflict"])
+    assert claim["kind"] == "claim" and claim["label"] == "over 800 civilian personnel" and bool(claim["conflict"])
     assert claim["type"] == "personnel" and claim["category"] == "personnel"
 
 

@@ -26,6 +26,7 @@ import pyarrow.parquet as pq
 
 from ..storage import read_table
 from ..tables import SCHEMAS, arrow_to_pandas
+from .theme import style
 
 __all__ = [
     "CONFLICT_COLUMNS",
@@ -168,7 +169,8 @@ def _claim_items(claims: pd.DataFrame, conflicts: pd.DataFrame | None) -> pd.Dat
     items = claims.rename(columns={"claim_id": "item_id"}).copy()
     items["kind"] = "claim"
     items["type"] = items.get("category")
-    items["label"] = _joined(items.get("surface"), items.get("noun"))
+    words = items["qualifier"].map(style()["qualifier_words"]) if "qualifier" in items else None
+    items["label"] = _joined(_joined(words, items.get("surface")), items.get("noun"))
     in_conflict = set()
     if conflicts is not None and len(conflicts):
         in_conflict = set(conflicts["claim_a"].dropna()) | set(conflicts["claim_b"].dropna())
