@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analysis.storage import TableWriter
+from analysis.tables import SCHEMAS
 
 from .conftest import load_golden
 
@@ -83,6 +84,8 @@ def write_contract_tables(out_dir: Path) -> Path:
         ],
     )
     for name, schema in (("timeline", TIMELINE_SCHEMA), ("conflicts", CONFLICTS_SCHEMA)):
+        # Once the pipeline declares the table, write it as declared (more columns, null here).
+        schema = SCHEMAS.get(name, schema)
         folder = Path(out_dir) / name
         folder.mkdir(parents=True, exist_ok=True)
         table = pa.Table.from_pylist(_typed(rows[name], schema), schema=schema)

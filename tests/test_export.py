@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import subprocess
@@ -47,6 +48,21 @@ def svg_marks(svg_text: str) -> dict[str, int]:
 
 def svg_texts(svg_text: str) -> list[str]:
     return [t for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg_text) if t.strip()]
+
+
+def slide_interval(slide: dict) -> tuple[dt.date, dt.date]:
+    """A TimelineJS slide's dates as a half-open interval (its end date is inclusive, at
+    the precision given: a year, a month or a day)."""
+    first = slide["start_date"]
+    last = slide.get("end_date", first)
+    start = dt.date(first["year"], first.get("month", 1), first.get("day", 1))
+    if "day" in last:
+        end = dt.date(last["year"], last["month"], last["day"]) + dt.timedelta(days=1)
+    elif "month" in last:
+        end = dt.date(last["year"] + last["month"] // 12, last["month"] % 12 + 1, 1)
+    else:
+        end = dt.date(last["year"] + 1, 1, 1)
+    return start, end
 
 
 def test_export_writes_every_chart_in_every_format(exported):
@@ -128,6 +144,10 @@ def test_timelinejs_dates(case):
     assert slide["start_date"] == case["start_date"]
     assert slide.get("end_date") == case.get("end_date")
     assert slide["display_date"] == case["label"]
+    if case["precision"] in ("day", "month", "year"):
+        # Read back as TimelineJS reads it, the slide covers exactly the interval.
+        first, end = slide_interval(slide)
+        assert (first.isoformat(), end.isoformat()) == (case["time_start"], case["time_end"])
 
 
 def test_timelinejs_escapes_html(tmp_path):
