@@ -104,6 +104,6 @@ def small_multiples(
         subtitle.append(f"Showing the {len(shown)} largest of {len(counts)} panels.")
     return (
         alt.concat(*panels, columns=columns, spacing=24)
-        .resolve_scale(x="shared", y="independent", yOffset="independent", color="shared", shape="shared")
+        .resolve_scale(x="shared", y="independent", color="shared", shape="shared")
         .properties(title=alt.Title(heading, subtitle=subtitle))
     )

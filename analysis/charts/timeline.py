@@ -141,16 +141,30 @@ def event_panel(
         title: a panel title.
     """
     theme = style()
-    lanes = list(dict.fromkeys(data["lane"]))
-    n_rows = int(data["row"].max()) + 1
-    height = min(theme["max_height"], max(60, len(lanes) * n_rows * theme["lane_row_px"] + 20))
-    y = alt.Y("lane:N", title=LANE_TITLES.get(lane, lane), sort=lanes, axis=alt.Axis(labelLimit=160))
-    y_offset = alt.YOffset("row:N", scale=alt.Scale(domain=list(range(n_rows))))
+    # One band per row of each lane, so a lane is as tall as its rows need; the lane's
+    # name labels its first row only.
+    data = data.assign(slot=data["lane"].str.replace("|", "¦", regex=False) + "|" + data["row"].astype(str))
+    slots = data.sort_values(["row"], kind="stable").drop_duplicates("slot")
+    lane_order = {name: i for i, name in enumerate(dict.fromkeys(data["lane"]))}
+    slots = slots.assign(_lane=slots["lane"].map(lane_order)).sort_values(["_lane", "row"], kind="stable")["slot"].tolist()
+    height = min(theme["max_height"], max(60, len(slots) * theme["lane_row_px"] + 20))
+    axis = alt.Axis(
+        labelLimit=160,
+        labelExpr="split(datum.label, '|')[1] == '0' ? split(datum.label, '|')[0] : ''",
+        ticks=False,
+        grid=False,
+    )
+    lane_title = LANE_TITLES.get(lane, lane)
+    y = alt.Y("slot:N", title=lane_title, sort=slots, axis=axis, scale=alt.Scale(paddingInner=0.1))
     tips = tooltip(["label", "when", "time_surface", "type", "source", "speaker", "sentence", "time_basis", "n_mentions"])
     x = time_x("draw_start", "Date (as resolved from the text)", domain=zoom)
-    base = alt.Chart(data).encode(y=y, yOffset=y_offset, tooltip=tips, description=DESCRIPTION)
+    base = alt.Chart(data).encode(y=y, tooltip=tips, description=DESCRIPTION)
     bar_px = max(4, min(10, theme["lane_row_px"] - 6))
+    # A faint line above each lane but the first, so rows are read as their lane's.
+    firsts = pd.DataFrame({"slot": [slot for slot in slots if slot.endswith("|0")][1:]})
+    separators = alt.Chart(firsts).mark_rule(color=theme["separator_color"], strokeWidth=1, aria=False)
     layers = [
+        separators.encode(y=alt.Y("slot:N", sort=slots, bandPosition=0, axis=axis, title=lane_title)),
         base.transform_filter("!datum.point")
         .mark_bar(clip=True, height=bar_px, opacity=0.85)
         .encode(x=x, x2="draw_end:T", color=colour),
@@ -215,7 +229,7 @@ def event_timeline(
             may be ``datetime64``, ``datetime.date`` or ISO strings.
         color: colour marks by ``"type"`` (event type) or ``"source"``.
         lane: the rows of the chart; by default the one of source and type that is not
-            the colour.
+            the colour (type when there is one source).
         labels: write each event's label beside its mark; by default when there are at
             most 30 events.
         max_items: draw at most this many events (the most-mentioned ones); the subtitle
@@ -231,7 +245,11 @@ def event_timeline(
     """
     theme = style()
     width = width or theme["width"]
-    lane = lane or ("source" if color != "source" else "type")
+    if lane is None:
+        # Lanes by source when colour is the type, unless one source would make one
+        # crowded lane: then lanes by type too.
+        sources = timeline["source"].nunique(dropna=True) if "source" in timeline else 0
+        lane = "source" if color != "source" and sources > 1 else "type"
     frame, total, undated, show_labels = event_layout(timeline, lane, labels=labels, max_items=max_items, width=width)
     if frame.empty:
         note = f" ({undated} without a date)" if undated else ""
