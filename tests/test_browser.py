@@ -225,6 +225,7 @@ def test_jupyterlab_runs_the_timeline_on_the_seed_run(browser, lab):
     # Whatever the pipeline found, the chart draws: marks, or a chart that says there
     # is nothing to draw.
     assert charts.first.locator("svg g[class*='mark-'] path, svg g[class*='mark-'] text").count() > 0
+    charts.first.scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / "browser-02_timeline-seed.png"))
     assert outside == [], f"the notebook reached the network: {outside[:5]}"
     page.close()
