@@ -12,14 +12,19 @@ DEV_STAMP := $(VENV)/.installed-dev-$(LOCATION)
 BENCH_STAMP := $(VENV)/.installed-bench-$(LOCATION)
 PIP := $(PY) -m pip --disable-pip-version-check --quiet
 OUT := data/processed
+CHARTS := data/charts
+# The browser test drives Debian's chromium through Playwright (never a downloaded
+# browser); installing it needs root, or sudo.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install demo test bench lab clean
+.PHONY: help install demo test bench lab clean chromium
 
 help:
 	@echo "make demo   set up .venv, run the pipeline on data/articles/, write tables and charts"
 	@echo "make test   set up .venv when needed, run the tests"
 	@echo "make bench  throughput of our pipeline next to its peers"
-	@echo "make lab    JupyterLab on the notebooks"
+	@echo "make lab    JupyterLab on the notebooks (offline charts)"
 	@echo "make clean  remove generated outputs (not the venv)"
 
 $(PY):
@@ -46,15 +51,21 @@ install: $(DEV_STAMP)
 
 demo: $(DEV_STAMP)
 	$(PY) -m analysis run data/articles --out $(OUT)
+	$(PY) -m analysis chart --tables $(OUT) --out $(CHARTS)
 
-test: $(DEV_STAMP)
+# Idempotent: nothing to do when chromium is there.
+chromium:
+	@[ -x $(CHROMIUM) ] || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+
+test: $(DEV_STAMP) chromium
 	TZ=UTC $(PY) -m pytest
 
 bench: $(BENCH_STAMP)
 	$(PY) -m analysis.bench
 
 lab: $(DEV_STAMP)
-	$(PY) -m jupyterlab notebooks/
+	@[ -f $(OUT)/run.json ] || $(PY) -m analysis run data/articles --out $(OUT)
+	$(PY) -m jupyterlab --ServerApp.root_dir=notebooks $(if $(SUDO),,--ServerApp.allow_root=True)
 
 clean:
 	rm -rf $(OUT) data/charts

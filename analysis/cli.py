@@ -203,6 +203,27 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("kind", choices=sorted(EVALUATION_KINDS), help="what to evaluate")
     evaluate.add_argument("gold", type=Path, help="gold JSONL file")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object instead of a report")
+
+    chart = commands.add_parser(
+        "chart",
+        help="export the charts and a TimelineJS file from the tables of a run",
+        description=(
+            "Chart the tables of a run (the timeline of events and figures, conflicts) and write each "
+            "chart as offline HTML (scripts inlined), PNG, SVG and Vega-Lite JSON, plus a TimelineJS "
+            "JSON file. Nothing is fetched from the network."
+        ),
+    )
+    chart.add_argument(
+        "--tables", type=Path, default=Path("data/processed"), metavar="DIR",
+        help="output folder of `run` to read (default: %(default)s)",
+    )  # fmt: skip
+    chart.add_argument(
+        "--out", type=Path, default=Path("data/charts"), metavar="DIR", help="where to write (default: %(default)s)"
+    )
+    chart.add_argument(
+        "--format", dest="formats", default="html,png,svg,json,timelinejs", metavar="LIST",
+        help="comma-separated formats among html, png, svg, json, timelinejs (default: %(default)s)",
+    )  # fmt: skip
     return parser
 
 
@@ -279,7 +300,20 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": _run, "query": _query, "evaluate": _evaluate}
+def _chart(args: argparse.Namespace) -> int:
+    from .export import export_run
+
+    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    try:
+        summary = export_run(args.tables, args.out, formats)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(summary.format())
+    return 0
+
+
+COMMANDS = {"run": _run, "query": _query, "evaluate": _evaluate, "chart": _chart}
 
 
 def main(argv: list[str] | None = None) -> int:
