@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 
 from .corpus import Document
-from .lexicons import load_lexicon
+from .lexicons import alternation, load_lexicon
 
 __all__ = ["QuoteSpan", "Sentence", "find_quotes", "split_sentences", "sentence_spans"]
 
@@ -68,8 +68,9 @@ def _patterns() -> dict:
     abbr = load_lexicon("abbreviations.yaml")
     speech = load_lexicon("speech.yaml")
     gazetteer = load_lexicon("gazetteer.yaml")
-    verbs = sorted(speech["reporting_verbs"], key=len, reverse=True)
-    verb_alt = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in verbs)
+    verbs = speech["reporting_verbs"]
+    # a trie (case-sensitive, as written): a scan fails fast on a word's first letters
+    verb_alt = alternation(verbs, case_sensitive=verbs)
     roles = "|".join(sorted(map(re.escape, speech["role_nouns"]), key=len, reverse=True))
     name_word = r"(?:[A-Z][\w'’.-]*|(?:al|el|bin|ibn|de|da|di|van|von|der|le|la)-?(?=\s+[A-Z]))"
     name = rf"{name_word}(?:\s+{name_word}){{0,7}}"
@@ -103,7 +104,9 @@ def _patterns() -> dict:
 
 # ---------------------------------------------------------------------------- quotes
 
-_QUOTE_MARK = re.compile(r"``|''|[\"“”«»]")
+# A quotation mark: ``, '', or one of "“”«». Led by one class of the marks so that the
+# scan skips ahead to the next mark (an alternation makes it try every position).
+_QUOTE_MARK = re.compile(r"[`'\"“”«»](?:(?<=`)`|(?<=')'|(?<=[\"“”«»]))")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\r?\n")
 
 
@@ -163,13 +166,17 @@ def _rstrip_end(text: str, end: int) -> int:
 
 # ---------------------------------------------------------------------------- splitting
 
+# Terminal punctuation, closing quotes or brackets, whitespace, what comes next. Each
+# pattern starts with one character class, so a scan skips ahead to the next candidate.
 _BOUNDARY = re.compile(
-    r"(?P<term>\.\.\.|[.!?…]+)(?P<close>[\"'”’»)\]]*)(?P<space>\s+)(?=(?P<next>\S)(?P<next2>.?))",
+    r"(?P<term>[.!?…]+)(?P<close>[\"'”’»)\]]*)(?P<space>\s+)(?=(?P<next>\S)(?P<next2>.?))",
     re.DOTALL,
 )
-_LINE_BREAK = re.compile(r"\r?\n(?:[ \t]*\r?\n)*")
+_LINE_BREAK = re.compile(r"[\r\n](?:(?<=\r)\n|(?<=\n))(?:[ \t]*\r?\n)*")
 _BLOCK_MARKER = re.compile(r"^\s*(?:#{1,6}\s|[-*+•]\s|\d+[.)]\s|>)")
-_WORD_BEFORE = re.compile(r"([\w.'’-]+)$")
+# The word before a period, read backwards in the reversed text (a search for a word
+# at the end of a window tries every position of the window).
+_WORD_BACKWARDS = re.compile(r"[\w.'’-]+")
 _WORD_AFTER = re.compile(r"[\w'’-]+")
 _OPENERS = "\"“‘'«([{`"
 _DASHES = "—–"
@@ -189,11 +196,13 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return (start, end) if start < end else None
+    segment = text[start:end]
+    left = segment.lstrip()
+    kept = left.rstrip()
+    if not kept:
+        return None
+    start += len(segment) - len(left)
+    return start, start + len(kept)
 
 
 def _line_cuts(text: str):
@@ -221,6 +230,7 @@ def _line_cuts(text: str):
 
 def _punctuation_cuts(text: str):
     p = _patterns()
+    backwards = None  # the text reversed, made at the first period that needs it
     for match in _BOUNDARY.finditer(text):
         nxt = match.group("next")
         if nxt.isupper() or nxt.isdigit() or nxt in _OPENERS:
@@ -230,11 +240,23 @@ def _punctuation_cuts(text: str):
         else:
             continue
         if match.group("term") == "." and not match.group("close"):
-            before = _WORD_BEFORE.search(text, max(0, match.start() - 40), match.start())
-            word = before.group(1).lstrip("'’-") if before else ""
+            if backwards is None:
+                backwards = text[::-1]
+            word = _word_before(text, backwards, match.start()).lstrip("'’-")
             if word and not _period_ends_sentence(word, text, match.end(), p):
                 continue
         yield match.end()
+
+
+def _word_before(text: str, backwards: str, pos: int) -> str:
+    """The word (letters, digits, periods, apostrophes, hyphens) that ends at ``pos``, or
+    right before a line break that ends there, within 40 characters: what
+    ``([\w.'’-]+)$`` finds in ``text[pos - 40 : pos]``, matched in ``backwards`` (the
+    text reversed) from ``pos`` on."""
+    end = pos - 1 if pos and text[pos - 1] == "\n" else pos
+    n = len(text)
+    found = _WORD_BACKWARDS.match(backwards, n - end, n - max(0, pos - 40))
+    return found.group()[::-1] if found else ""
 
 
 def _period_ends_sentence(word: str, text: str, next_pos: int, p: dict) -> bool:
@@ -363,6 +385,7 @@ class _SpeakerResolver:
         return bare.lower() in self.p["title_words"] or _is_acronym(bare)
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_acronym(word: str) -> bool:
     letters = [c for c in word if c.isalpha()]
     return len(letters) >= 2 and all(c.isupper() for c in letters)
@@ -382,7 +405,7 @@ def _reporting_subject(text: str, spans: list[tuple[int, int]], closes: set[int]
             before = p["subject_before"].search(text, window, verb.start())
             if before and not _object_of_preposition(text, window, before.start(), p):
                 return before.group("subj", "affil_word", "affil")
-        according = p["according"].search(text, a, b)
+        according = p["according"].search(text, a, b) if text.find("ccording", a, b) >= 0 else None
         if according:
             return according.group("subj", "affil_word", "affil")
     return None
@@ -429,7 +452,8 @@ def split_sentences(doc: Document) -> list[Sentence]:
 
     sentences = []
     for idx, (start, end) in enumerate(spans):
-        quoted = bool(quotes) and _quoted_chars(start, end, quotes, quote_starts) * 2 >= _visible_chars(text[start:end])
+        inside = _quoted_chars(start, end, quotes, quote_starts) if quotes else 0
+        quoted = inside > 0 and inside * 2 >= _visible_chars(text[start:end])
         speaker = own[idx]
         if speaker is None:
             speaker = _speaker_of_quotes_in(start, end, quotes, quote_starts, quote_speaker)
