@@ -209,9 +209,13 @@ def corpus_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> Iterato
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> Iterator[dict]:
-    """The rows of a query as dicts, read in batches."""
+    """The rows of a query as dicts, read in batches (what ``to_pylist`` gives, built
+    from the columns in one pass: pyarrow's own indexes every cell)."""
     for batch in con.sql(sql).to_arrow_reader(_BATCH_ROWS):
-        yield from batch.to_pylist()
+        columns = batch.to_pydict()
+        names = list(columns)
+        for values in zip(*columns.values()):
+            yield dict(zip(names, values))
 
 
 def _groups(rows: Iterable[dict], key: Callable[[dict], tuple]) -> Iterator[list[dict]]:
