@@ -605,18 +605,26 @@ def _has_place(words: _Words, lo: int, hi: int, lex: dict) -> bool:
 
 
 def _head(clause: _Clause) -> _Candidate:
-    return min(clause.candidates, key=lambda c: (c.priority, c.start))
+    # candidates are in text order: the first of the best priority is the earliest
+    return min(clause.candidates, key=_PRIORITY)
 
 
-def _is_statement_verb(c: _Candidate) -> bool:
-    return c.type == "statement" and c.pos != "noun" and c.priority == _TYPED_VERB
+_PRIORITY = operator.attrgetter("priority")
+
+
+def _statement_verb(clause: _Clause) -> _Candidate | None:
+    """The first reporting verb of a clause (a typed statement verb or phrase)."""
+    for c in clause.candidates:
+        if c.priority == _TYPED_VERB and c.type == "statement" and c.pos != "noun":
+            return c
+    return None
 
 
 def _split_statements(words: _Words, clause: _Clause, timexes: Sequence, lex: dict) -> list[_Clause]:
     """Cut each reporting clause from what it reports: "Stoltenberg told reporters |
     that the alliance ...", "said Tuesday | the alliance was ...", and "... at a
     healthy rate this fall, | machine-tool makers say"."""
-    verb = next((c for c in clause.candidates if _is_statement_verb(c)), None)
+    verb = _statement_verb(clause)
     if verb is None:
         return [clause]
     before = [c for c in clause.candidates if c.start < verb.start and c.priority <= _FINITE]
@@ -739,7 +747,7 @@ def _explicit_time(words: _Words, t, following, dct: dt.date, lex: dict) -> _Tim
     after ``t`` in the sentence, if any)."""
     cue = _cue(words, t, lex)
     start, end, mod = t.interval_start, t.interval_end, t.mod
-    day_after = dct + dt.timedelta(days=1)
+    day_after = _day_after(dct)
     if following is not None and _anchorable(following) and following.interval_end > start:
         join = words.text[t.end : following.start].strip().lower()
         if join in lex["range_joins"]:
@@ -808,15 +816,20 @@ def _fallback_time(kind: str, tense: str, narrative, dct: dt.date) -> _Time:
     """No time expression governs the clause: the last date the text gave, for a past
     happening, or for a statement when that date is recent; else the tense relative to
     the publication date; else the publication date."""
-    day_after = dct + dt.timedelta(days=1)
     if narrative is not None and (tense == "past" or kind == "statement"):
         recent = (dct - narrative.interval_start).days <= _RECENT_DAYS
         if kind != "statement" or recent:
             return _Time(narrative.interval_start, narrative.interval_end, "narrative", None, narrative, narrative.granularity)
     if kind == "statement" or tense in ("present", "past", "future"):
-        mod = {"future": "AFTER", "past": None if kind == "statement" else "BEFORE"}.get(tense)
-        return _Time(dct, day_after, "tense", mod)
-    return _Time(dct, day_after, "publication")
+        mod = "AFTER" if tense == "future" else "BEFORE" if tense == "past" and kind != "statement" else None
+        return _Time(dct, _day_after(dct), "tense", mod)
+    return _Time(dct, _day_after(dct), "publication")
+
+
+@functools.lru_cache(maxsize=256)
+def _day_after(day: dt.date) -> dt.date:
+    """The end of a day's half-open interval (cached: once per event otherwise)."""
+    return day + dt.timedelta(days=1)
 
 
 def _narrative_date(t, dct: dt.date) -> bool:
@@ -825,7 +838,7 @@ def _narrative_date(t, dct: dt.date) -> bool:
     return (
         _anchorable(t)
         and t.type in ("DATE", "TIME")
-        and t.interval_end <= dct + dt.timedelta(days=1)
+        and t.interval_end <= _day_after(dct)
         and (t.interval_end - t.interval_start).days <= 366
     )
 
@@ -1030,31 +1043,32 @@ def _event(
         when = _fallback_time(kind, tense, narrative, doc.published)
     event_id = f"{doc.doc_id}:e{n}"
     t = when.timex
+    # positional, in field order (a third of the cost of keywords, once per event)
     return Event(
-        event_id=event_id,
-        doc_id=doc.doc_id,
-        sent_idx=sentence.sent_idx,
-        start=clause.start,
-        end=clause.end,
-        text=text[clause.start : clause.end],
-        trigger=text[head.start : head.end],
-        trigger_start=head.start,
-        trigger_end=head.end,
-        type=kind,
-        actors=actors,
-        speaker=sentence.speaker,
-        quoted=any(a < head.start < b for a, b, _ in quotes),
-        timex_id=t.timex_id if t is not None else None,
-        time_surface=t.surface if t is not None else None,
-        time_start=when.time_start,
-        time_end=when.time_end,
-        granularity=when.granularity,
-        time_basis=when.basis,
-        mod=when.mod,
-        tense=tense,
-        negated=negated,
-        content=_reported(text, sentence, clause, quotes) if kind == "statement" and head.pos != "noun" else None,
-        canonical_id=event_id,
+        event_id,
+        doc.doc_id,
+        sentence.sent_idx,
+        clause.start,
+        clause.end,
+        text[clause.start : clause.end],
+        text[head.start : head.end],  # trigger
+        head.start,
+        head.end,
+        kind,  # type
+        actors,
+        sentence.speaker,
+        any(a < head.start < b for a, b, _ in quotes) if quotes else False,  # quoted
+        t.timex_id if t is not None else None,
+        t.surface if t is not None else None,  # time_surface
+        when.time_start,
+        when.time_end,
+        when.granularity,
+        when.basis,  # time_basis
+        when.mod,
+        tense,
+        negated,
+        _reported(text, sentence, clause, quotes) if kind == "statement" and head.pos != "noun" else None,  # content
+        event_id,  # canonical_id
     )
 
 
