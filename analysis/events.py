@@ -863,7 +863,7 @@ def _surface(words: _Words, i: int) -> str:
     return s[:-2] if words.flags[i] & _POSSESSIVE else s
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Name:
     start: int
     end: int
@@ -890,7 +890,7 @@ def _names(words: _Words, lex: dict, speakers: frozenset[str] = frozenset()) -> 
             f = flags[i]
             if f & _CAPITAL:
                 if i > run_start or (i and spaced[i] and surfaces[i - 1][0].islower()):
-                    proper.add(_surface(words, i))
+                    proper.add(surfaces[i][:-2] if f & _POSSESSIVE else surfaces[i])
                 gazetteer_end = _gazetteer_at(words, i, n, lex) if f & _GAZETTEER_START else 0
                 if gazetteer_end:
                     if piece is not None:
@@ -910,28 +910,36 @@ def _names(words: _Words, lex: dict, speakers: frozenset[str] = frozenset()) -> 
         if piece is not None:
             pieces.append((piece, i, False))
     names = []
+    text, starts, ends, demonyms = words.text, words.starts, words.ends, lex["demonyms"]
     for a, b, known in pieces:
-        name = words.text[words.starts[a] : words.ends[b - 1]]
-        name = name[:-2] if name.endswith(("'s", "’s")) else name
-        if name in lex["demonyms"] or (b - a == 1 and not known and name not in proper):
+        name = text[starts[a] : ends[b - 1]]
+        if flags[b - 1] & _POSSESSIVE:
+            name = name[:-2]
+        if name in demonyms or (b - a == 1 and not known and name not in proper):
             continue
-        names.append(_Name(words.starts[a], words.ends[b - 1], name))
+        names.append(_Name(starts[a], ends[b - 1], name))
     return names
 
 
 def _outside(spans: list, timexes: Sequence) -> list:
-    """Names or trigger candidates that are not part of a time expression ("Aug" of
-    "Aug. 30", "fall" of "this fall"); ``timexes`` sorted by start."""
-    if not timexes:
+    """Names or trigger candidates (in text order) that are not part of a time
+    expression ("Aug" of "Aug. 30", "fall" of "this fall"): a span is inside when the
+    last time expression starting at or before it (``timexes`` sorted by start) has
+    not ended there. Each time expression removes the spans starting between its start
+    and its end or the next one's start, found by bisection."""
+    if not timexes or not spans:
         return spans
-    starts = [t.start for t in timexes]
-    kept = []
-    for span in spans:
-        k = bisect.bisect_right(starts, span.start) - 1
-        if k >= 0 and timexes[k].end > span.start:
-            continue
-        kept.append(span)
-    return kept
+    starts = [span.start for span in spans]
+    kept: list = []
+    done = 0
+    for k, t in enumerate(timexes):
+        end = t.end if k + 1 == len(timexes) else min(t.end, timexes[k + 1].start)
+        a = bisect.bisect_left(starts, t.start)
+        b = bisect.bisect_left(starts, end, a)
+        if a < b:
+            kept += spans[done:a]
+            done = b
+    return kept + spans[done:] if done else spans
 
 
 def _actors(names: Sequence[_Name], name_starts: Sequence[int], start: int, end: int) -> list[str]:
