@@ -249,7 +249,7 @@ def _punctuation_cuts(text: str):
 
 
 def _word_before(text: str, backwards: str, pos: int) -> str:
-    """The word (letters, digits, periods, apostrophes, hyphens) that ends at ``pos``, or
+    r"""The word (letters, digits, periods, apostrophes, hyphens) that ends at ``pos``, or
     right before a line break that ends there, within 40 characters: what
     ``([\w.'’-]+)$`` finds in ``text[pos - 40 : pos]``, matched in ``backwards`` (the
     text reversed) from ``pos`` on."""
