@@ -444,7 +444,7 @@ def split_sentences(doc: Document) -> list[Sentence]:
     # who speaks in each sentence's own reporting clause
     own: list[_Speaker | None] = []
     for start, end in spans:
-        outside = _outside_quotes(start, end, quotes, quote_starts)
+        outside = _outside_quotes(start, end, quotes, quote_starts) if quotes else [(start, end)]
         found = _reporting_subject(text, outside, closes)
         own.append(resolver.resolve(*found) if found else None)
 
@@ -455,7 +455,7 @@ def split_sentences(doc: Document) -> list[Sentence]:
         inside = _quoted_chars(start, end, quotes, quote_starts) if quotes else 0
         quoted = inside > 0 and inside * 2 >= _visible_chars(text[start:end])
         speaker = own[idx]
-        if speaker is None:
+        if speaker is None and quote_speaker:
             speaker = _speaker_of_quotes_in(start, end, quotes, quote_starts, quote_speaker)
         sentences.append(
             Sentence(
