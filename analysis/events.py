@@ -158,6 +158,7 @@ _ALL_CAPS = 1 << 23
 _PAST_FORM = 1 << 24  # letters ending in -ed, longer than 3: a guessed past verb
 _POSSESSIVE = 1 << 25  # ends in 's or ’s as written
 _GAZETTEER_START = 1 << 26  # without its possessive ending, the first word of a gazetteer name
+_NAME_START = 1 << 27  # capitalised and not a word that never names an actor ("The", "Mr")
 _HELPER = _BE | _HAVE | _MODAL | _TO
 
 # Priorities of trigger candidates in a clause (lower wins).
@@ -306,7 +307,7 @@ class _WordFlags(dict):
         low = word.lower()
         f = self.lexicon_flags.get(low, 0)
         if word[0].isupper():
-            f |= _CAPITAL
+            f |= _CAPITAL if f & _NOT_ACTOR else _CAPITAL | _NAME_START
         if word.isupper():
             f |= _ALL_CAPS
         if low[-2:] == "ed" and len(low) > 3 and low.isalpha():
@@ -881,9 +882,9 @@ def _names(words: _Words, lex: dict, speakers: frozenset[str] = frozenset()) -> 
     pieces: list[tuple[int, int, bool]] = []  # word range, known to the gazetteer
     proper: set[str] = set(speakers)
     i = 0
-    for start in itertools.compress(range(n), map(_CAPITAL.__and__, flags)):
-        if start < i or flags[start] & _NOT_ACTOR:
-            continue  # inside the run before, or not a name ("The", "Mr")
+    for start in itertools.compress(range(n), map(_NAME_START.__and__, flags)):
+        if start < i:
+            continue  # inside the run before
         i = run_start = start
         piece = None
         while i < n and (i == run_start or spaced[i]):

@@ -232,14 +232,14 @@ def _punctuation_cuts(text: str):
     p = _patterns()
     backwards = None  # the text reversed, made at the first period that needs it
     for match in _BOUNDARY.finditer(text):
-        nxt = match.group("next")
+        term, close, _space, nxt, nxt2 = match.groups()
         if nxt.isupper() or nxt.isdigit() or nxt in _OPENERS:
             pass
-        elif nxt in _DASHES and match.group("next2").isspace():
+        elif nxt in _DASHES and nxt2.isspace():
             pass  # "... employees. — Age": a credit line
         else:
             continue
-        if match.group("term") == "." and not match.group("close"):
+        if term == "." and not close:
             if backwards is None:
                 backwards = text[::-1]
             word = _word_before(text, backwards, match.start()).lstrip("'’-")
