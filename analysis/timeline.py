@@ -212,10 +212,20 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> Iterator[dict]:
     """The rows of a query as dicts, read in batches (what ``to_pylist`` gives, built
     from the columns in one pass: pyarrow's own indexes every cell)."""
     for batch in con.sql(sql).to_arrow_reader(_BATCH_ROWS):
-        columns = batch.to_pydict()
-        names = list(columns)
-        for values in zip(*columns.values()):
+        names = batch.schema.names
+        for values in zip(*map(_python_values, batch.columns)):
             yield dict(zip(names, values))
+
+
+def _python_values(column: pa.Array) -> list:
+    """A column as Python objects. Dates go through their distinct values: making a
+    Python date is slow, and a corpus has few distinct dates."""
+    if pa.types.is_date(column.type) and len(column) > 64:
+        encoded = column.dictionary_encode()
+        dates = encoded.dictionary.to_pylist()
+        dates.append(None)  # where the indices are null
+        return list(map(dates.__getitem__, encoded.indices.fill_null(len(dates) - 1).to_pylist()))
+    return column.to_pylist()
 
 
 def _groups(rows: Iterable[dict], key: Callable[[dict], tuple]) -> Iterator[list[dict]]:
