@@ -118,6 +118,12 @@ def find_quotes(text: str) -> list[QuoteSpan]:
     otherwise. A quotation left open closes before the next opening mark or at the end of
     its paragraph.
     """
+    return list(_quotes(text))
+
+
+@functools.lru_cache(maxsize=2)
+def _quotes(text: str) -> tuple[QuoteSpan, ...]:
+    # the sentence and event stages both ask for the quotations of one document
     spans: list[QuoteSpan] = []
     open_at: int | None = None
     breaks = [m.start() for m in _PARAGRAPH_BREAK.finditer(text)]
@@ -150,7 +156,7 @@ def find_quotes(text: str) -> list[QuoteSpan]:
     if open_at is not None:
         end = _next_break(breaks, open_at)
         spans.append(QuoteSpan(open_at, _rstrip_end(text, end if end is not None else n), False))
-    return spans
+    return tuple(spans)
 
 
 def _next_break(breaks: list[int], pos: int) -> int | None:
@@ -436,7 +442,7 @@ def split_sentences(doc: Document) -> list[Sentence]:
     """
     text = doc.text
     spans = sentence_spans(text)
-    quotes = find_quotes(text)
+    quotes = _quotes(text)
     resolver = _SpeakerResolver()
     quote_starts = [q.start for q in quotes]
     closes = {q.end for q in quotes if q.closed}
