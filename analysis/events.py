@@ -212,8 +212,9 @@ def _lexicon() -> dict:
         for w in words:
             flags[w.lower()] = flags.get(w.lower(), 0) | flag
 
-    # trigger phrases indexed by their first word, longest first
-    triggers: dict[str, list[tuple[tuple[str, ...], list[_Entry]]]] = {}
+    # trigger phrases indexed by their first word, longest first: the rest of the
+    # phrase, its entries, and whether one of them is a verb
+    triggers: dict[str, list[tuple[tuple[str, ...], list[_Entry], bool]]] = {}
     by_words: dict[tuple[str, ...], list[_Entry]] = {}
     for type_name, spec in lex["types"].items():
         if type_name not in EVENT_TYPES:
@@ -230,7 +231,7 @@ def _lexicon() -> dict:
         for noun in spec.get("nouns") or ():
             by_words.setdefault(_key(noun), []).append(_Entry(type_name, "noun", ()))
     for words, entries in by_words.items():
-        triggers.setdefault(words[0], []).append((words[1:], entries))
+        triggers.setdefault(words[0], []).append((words[1:], entries, any(e.pos != "noun" for e in entries)))
     for options in triggers.values():
         options.sort(key=lambda o: -len(o[0]))
     mark(triggers, _TRIGGER)
@@ -425,12 +426,11 @@ def _lexicon_entry(words: _Words, i: int, lex: dict) -> tuple[int, str, str, tup
     """The lexicon trigger at word ``i`` (longest phrase first) as priority, type, part
     of speech and needs, or ``None`` when its context says it is not one here."""
     lows, spaced = words.lows, words.spaced
-    for rest, entries in lex["triggers"][lows[i]]:
+    for rest, entries, has_verb in lex["triggers"][lows[i]]:
         if rest and (i + len(rest) >= len(lows) or any(lows[i + 1 + k] != w or not spaced[i + 1 + k] for k, w in enumerate(rest))):
             continue
         nominal = _nominal(words, i)
         verbal = len(rest) > 0 or _verbal(words, i)
-        has_verb = any(e.pos != "noun" for e in entries)
         for entry in entries:
             if entry.pos == "noun":
                 if not nominal and verbal and has_verb:

@@ -202,13 +202,11 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
-    segment = text[start:end]
-    left = segment.lstrip()
-    kept = left.rstrip()
-    if not kept:
-        return None
-    start += len(segment) - len(left)
-    return start, start + len(kept)
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if start < end else None
 
 
 def _line_cuts(text: str):
