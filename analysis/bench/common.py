@@ -23,6 +23,9 @@ class Measurement:
     kb: float
     seconds: float
     note: str = ""
+    # a peer (or ours) compared with the section's first measurement; False for a
+    # part of ours (a stage, the corpus step), where a ratio means nothing
+    compared: bool = True
 
     @property
     def kb_per_s(self) -> float:
