@@ -555,20 +555,17 @@ def _clauses(sentence: Sentence, cuts: list[int], candidates: Sequence[_Candidat
     return pieces
 
 
-_EDGE = " \t\r\n,;:—–-\"“”'‘’`()"
+_EDGE = frozenset(" \t\r\n,;:—–-\"“”'‘’`()")
 
 
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """A clause without the punctuation and quotation marks at its edges and its final
-    ".", "!" or "?" (unless that is all it has), except a closing mark that a quotation
-    inside it needs ('blamed leaders for the "tragedy"')."""
+    """A clause without the punctuation and quotation marks at its edges, except a
+    closing mark that a quotation inside it needs ('blamed leaders for the "tragedy"')."""
     outer = end
-    piece = text[start:end]
-    kept = piece.lstrip(_EDGE)
-    start += len(piece) - len(kept)
-    body = kept.rstrip(_EDGE + ".!?")
-    # nothing but end marks left: the first of them stays (it is no edge character)
-    end = start + (len(body) if body else min(len(kept), 1))
+    while start < end and text[start] in _EDGE:
+        start += 1
+    while end > start and (text[end - 1] in _EDGE or (text[end - 1] in ".!?" and end - start > 1)):
+        end -= 1
     if end < outer and text[end] in _CLOSERS and _open_quote(text[start:end]):
         end += 1
     return start, end
