@@ -779,12 +779,15 @@ def _tense_and_negation(words: _Words, clause: _Clause, head: _Candidate, lex: d
     whole clause ("the talks would resume": future)."""
     lo = words.index_at(clause.start)
     flags, lows = words.flags, words.lows
-    seen = functools.reduce(operator.or_, flags[lo : head.index], 0)
+    seen = 0
+    for f in flags[lo : head.index]:
+        seen |= f
     negated = bool(seen & _NEGATION)
     hi = head.index
     if head.pos == "noun":
         hi = words.index_at(clause.end)
-        seen = functools.reduce(operator.or_, flags[head.index : hi], seen)
+        for f in flags[head.index : hi]:
+            seen |= f
     if seen & _FUTURE_LEAD and any((lows[i], lows[i + 1]) in lex["future_phrases"] for i in range(lo, min(hi, len(lows) - 1))):
         return "future", negated
     if seen & _FUTURE:
