@@ -92,3 +92,14 @@ def test_every_mention_is_at_least_threshold_similar_to_its_canonical(texts):
         assert root <= i and clusters[root][0] == root
         if root != i:
             assert similarity >= 0.5 and similarity == round(jaccard(mentions[i].words, mentions[root].words), 4)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="aBé ß1,.'’-_ the said troops", max_size=60))
+def test_compared_words_are_the_letter_words_of_the_plain_pattern(text):
+    import re
+
+    from analysis.dedup import _form
+
+    words = {_form(w) for w in re.findall(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d[\d,.]*", text.lower())} - {""}
+    assert mention_words(text) == frozenset(words)
