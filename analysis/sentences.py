@@ -461,16 +461,17 @@ def split_sentences(doc: Document) -> list[Sentence]:
         speaker = own[idx]
         if speaker is None and quote_speaker:
             speaker = _speaker_of_quotes_in(start, end, quotes, quote_starts, quote_speaker)
+        # positional, in field order: keywords cost more, once per sentence
         sentences.append(
             Sentence(
-                doc_id=doc.doc_id,
-                sent_idx=idx,
-                start=start,
-                end=end,
-                text=text[start:end],
-                quoted=quoted,
-                speaker=speaker.short if speaker else None,
-                speaker_name=speaker.full if speaker else None,
+                doc.doc_id,
+                idx,  # sent_idx
+                start,
+                end,
+                text[start:end],
+                quoted,
+                speaker.short if speaker else None,  # speaker
+                speaker.full if speaker else None,  # speaker_name
             )
         )
     return sentences
