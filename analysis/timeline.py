@@ -267,9 +267,11 @@ _TOPICS = 5
 # How often each lower-cased word occurs in the compared text of events (statements:
 # what they report): de-duplication compares rare words first. A fixed function of the
 # word, so the prefix filter stays exact whatever it counts; the vocabulary bounds it.
+# Words are split at spaces (punctuation stays attached): half the time of a split at
+# every non-letter, and as good an order (dedup adds the counts up by compared form).
 _WORD_COUNTS = """
     SELECT w, count(*) AS n
-    FROM (SELECT unnest(regexp_split_to_array(lower(CASE WHEN type = 'statement' THEN content ELSE text END), '[^\\p{L}]+')) AS w
+    FROM (SELECT unnest(string_split(lower(CASE WHEN type = 'statement' THEN content ELSE text END), ' ')) AS w
           FROM events)
     WHERE length(w) > 1
     GROUP BY w
