@@ -54,7 +54,7 @@ _CLAUSE_BREAK = re.compile(r";|—|–|,\s+(?:and|but|while)\b|-(?<=\s-)\s")
 CLAIM_KINDS = frozenset({"count", "money", "percent", "measure"})
 
 
-@dataclass(slots=True)
+@dataclass  # no slots: its rows are copies of its attribute dict (tables.rows_of)
 class Claim:
     """One row of the ``claims`` table (read-only by convention: not frozen, because
     building a frozen object of this size costs a third of what finding the claim does).

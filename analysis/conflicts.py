@@ -214,6 +214,9 @@ def find_conflicts(claims: Sequence[Mapping], min_overlap: float = 0.5, toleranc
         current = usable[k]
         start = current.claim["time_start"]
         active = [j for j in active if usable[j].claim["time_end"] > start]
+        if current.needs_head and not current.head:
+            active.append(k)
+            continue  # a generic figure that does not say what it counts: comparable to none
         for j in active:
             other = usable[j]
             if current.bounds.excludes(other.bounds) and _comparable(current, other, min_overlap):

@@ -69,7 +69,10 @@ DEFAULT_MIN_WORDS = 4
 # included, can grow without end).
 _FORMS_CACHED = 200_000
 
-_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d[\d,.]*")
+# Words of letters (with inner apostrophes); numbers are left out (see mention_words).
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+# The same for ASCII text, where ASCII classes find the same words faster.
+_ASCII_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)*", re.ASCII)
 
 
 @functools.cache
@@ -91,24 +94,28 @@ def mention_words(text: str | None) -> frozenset[str]:
     endings trimmed."""
     if not text:
         return frozenset()
-    forms = _forms()
-    words = set()
-    for w in _WORD.findall(text.lower()):
-        form = forms.get(w)
-        if form is None:
-            if len(forms) >= _FORMS_CACHED:
-                forms.clear()
-            form = forms[w] = _form(w)
-        if form:
-            words.add(form)
+    low = text.lower()
+    found = (_ASCII_WORD if low.isascii() else _WORD).findall(low)
+    words = set(map(_forms().__getitem__, found))
+    words.discard("")
     return frozenset(words)
 
 
+class _Forms(dict):
+    """Compared form of each word seen (``""`` for a stopword or a number): a cache, as
+    the same words recur across a corpus, that a C-level ``map`` reads; emptied when a
+    corpus's vocabulary makes it large."""
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= _FORMS_CACHED:
+            self.clear()
+        form = self[word] = _form(word)
+        return form
+
+
 @functools.cache
-def _forms() -> dict[str, str]:
-    """Compared form of each word seen (``""`` for a stopword): a cache, as the same
-    words recur across a corpus."""
-    return {}
+def _forms() -> _Forms:
+    return _Forms()
 
 
 def _form(word: str) -> str:
@@ -163,6 +170,26 @@ def _by_length(word: str) -> tuple[int, str]:
     return (-len(word), word)
 
 
+class _WordOrder(dict):
+    """The sort key of each compared word, ``(count, word)``, computed once per word:
+    sorting by a dict lookup instead of a Python function per word. ``counts`` of
+    words as written (lower-cased) are added up by compared form ("troops" and "troop"
+    both count for "troop"), so the order follows how common each form is."""
+
+    def __init__(self, counts: Mapping[str, int]) -> None:
+        super().__init__()
+        forms = _forms()
+        self.counts: dict[str, int] = defaultdict(int)
+        for word, n in counts.items():
+            form = forms[word.lower()] if word else ""
+            if form:
+                self.counts[form] += n
+
+    def __missing__(self, word: str) -> tuple[int, str]:
+        key = self[word] = (self.counts.get(word, 0), word)
+        return key
+
+
 class MentionClusters:
     """Mentions of one group added in canonical order; each joins the most similar
     earlier canonical mention it is compatible with and at least ``threshold`` similar
@@ -188,7 +215,10 @@ class MentionClusters:
         self.min_words = min_words
         self.canonical: list[Mention] = []
         self._index: dict[str, list[int]] = defaultdict(list)
-        self._order = (lambda w: (counts.get(w, 0), w)) if counts is not None else _by_length
+        if counts is None:
+            self._order = _by_length
+        else:
+            self._order = (counts if isinstance(counts, _WordOrder) else _WordOrder(counts)).__getitem__
 
     def add(self, mention: Mention) -> tuple[int | None, float]:
         """The number of the canonical mention ``mention`` belongs to (an index into
@@ -201,18 +231,24 @@ class MentionClusters:
         prefix = words[: len(words) - math.ceil(self.threshold * len(words) - 1e-9) + 1]
         best, best_similarity = None, 0.0
         tried: set[int] = set()
-        size = len(mention.words)
+        size, threshold, canonical = len(mention.words), self.threshold, self.canonical
         for w in prefix:
             for j in self._index.get(w, ()):
                 if j in tried:
                     continue
                 tried.add(j)
-                other = self.canonical[j]
+                other = canonical[j]
                 other_size = len(other.words)
-                if min(size, other_size) < self.threshold * max(size, other_size) or not _compatible(mention, other):
+                if min(size, other_size) < threshold * max(size, other_size):
                     continue  # Jaccard <= small/large: cannot reach the threshold
+                # the similarity first: a set intersection is cheaper than the
+                # compatibility checks, and few pairs reach the threshold
                 similarity = jaccard(mention.words, other.words)
-                if similarity >= self.threshold and (similarity > best_similarity or (similarity == best_similarity and j < best)):
+                if (
+                    similarity >= threshold
+                    and (similarity > best_similarity or (similarity == best_similarity and j < best))
+                    and _compatible(mention, other)
+                ):
                     best, best_similarity = j, similarity
         if best is not None:
             return best, round(best_similarity, 4)
@@ -289,6 +325,8 @@ def mention_rows(
     filtering (see :class:`MentionClusters`). Memory holds the canonical mentions of
     one group."""
     current = object()
+    if counts is not None:
+        counts = _WordOrder(counts)  # one sort key per word for every group
     clusters = MentionClusters(threshold, min_words, counts)
     for row in rows:
         key = group(row)

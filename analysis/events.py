@@ -38,6 +38,7 @@ import bisect
 import datetime as dt
 import functools
 import itertools
+import operator
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ from dataclasses import dataclass
 from .corpus import Document
 from .lexicons import load_lexicon
 from .sentences import Sentence, find_quotes
+from .tables import rows_of
 
 __all__ = ["EVENT_TYPES", "TIME_BASES", "Event", "event_rows", "event_stage", "extract_events"]
 
@@ -65,7 +67,7 @@ EVENT_TYPES = (
 TIME_BASES = ("explicit", "narrative", "tense", "publication")
 
 
-@dataclass(slots=True)
+@dataclass
 class Event:
     """One row of the ``events`` table.
 
@@ -150,6 +152,13 @@ _TITLE = 1 << 18
 _NAME_LINK = 1 << 19
 _OTHER_NOUN = 1 << 20
 _FUTURE_LEAD = 1 << 21  # first word of a future phrase ("going to", "plans to")
+# From the word's form as written (see _WordFlags)
+_CAPITAL = 1 << 22  # starts with a capital
+_ALL_CAPS = 1 << 23
+_PAST_FORM = 1 << 24  # letters ending in -ed, longer than 3: a guessed past verb
+_POSSESSIVE = 1 << 25  # ends in 's or ’s as written
+_GAZETTEER_START = 1 << 26  # without its possessive ending, the first word of a gazetteer name
+_NAME_START = 1 << 27  # capitalised and not a word that never names an actor ("The", "Mr")
 _HELPER = _BE | _HAVE | _MODAL | _TO
 
 # Priorities of trigger candidates in a clause (lower wins).
@@ -159,8 +168,15 @@ _TYPED_VERB, _TYPED_NOUN, _FINITE, _NONFINITE, _OTHER_NOUN_PRIORITY = 0, 1, 2, 3
 # "today's", "U.S").
 _TOKEN = re.compile(r"[^\W\d_]+(?:[-'’.][^\W\d_]+)*")
 _WORD_SPLIT = re.compile(f"({_TOKEN.pattern})")
-# Punctuation between two words that may end a clause (not "100,000", not "10:30").
-_CLAUSE_PUNCTUATION = re.compile(r"[,;](?!\d)|:(?!\d)|[—–]|\s-{1,2}\s")
+# The same on a text whose letters are all ASCII: ASCII classes make the scan a third
+# faster, with the same words (no other character is a letter there).
+_ASCII_WORD_SPLIT = re.compile(r"([A-Za-z]+(?:[-'’.][A-Za-z]+)*)", re.ASCII)
+_NON_ASCII_LETTER = re.compile(r"[^\W\d_\x00-\x7f]")
+# Punctuation between two words that may end a clause: a comma, semicolon or colon
+# not before a digit (not "100,000", not "10:30"), a dash, or one or two hyphens between
+# spaces. The pattern starts with one class of the marks, so the scan skips ahead to
+# the next mark (an alternation, or a leading space, makes it try every position).
+_CLAUSE_PUNCTUATION = re.compile(r"[,;:—–-](?:(?<=[,;:])(?!\d)|(?<=[—–])|(?<=\s-)-?\s)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,8 +212,9 @@ def _lexicon() -> dict:
         for w in words:
             flags[w.lower()] = flags.get(w.lower(), 0) | flag
 
-    # trigger phrases indexed by their first word, longest first
-    triggers: dict[str, list[tuple[tuple[str, ...], list[_Entry]]]] = {}
+    # trigger phrases indexed by their first word, longest first: the rest of the
+    # phrase, its entries, and whether one of them is a verb
+    triggers: dict[str, list[tuple[tuple[str, ...], list[_Entry], bool]]] = {}
     by_words: dict[tuple[str, ...], list[_Entry]] = {}
     for type_name, spec in lex["types"].items():
         if type_name not in EVENT_TYPES:
@@ -214,7 +231,7 @@ def _lexicon() -> dict:
         for noun in spec.get("nouns") or ():
             by_words.setdefault(_key(noun), []).append(_Entry(type_name, "noun", ()))
     for words, entries in by_words.items():
-        triggers.setdefault(words[0], []).append((words[1:], entries))
+        triggers.setdefault(words[0], []).append((words[1:], entries, any(e.pos != "noun" for e in entries)))
     for options in triggers.values():
         options.sort(key=lambda o: -len(o[0]))
     mark(triggers, _TRIGGER)
@@ -252,6 +269,7 @@ def _lexicon() -> dict:
     cues = lex["time_cues"]
     return {
         "flags": flags,
+        "word_flags": _WordFlags(flags, frozenset(gazetteer_names)),
         "triggers": triggers,
         "context": {name: frozenset(w.lower() for w in words) for name, words in lex["context"].items()},
         "places": frozenset(t for name in [*gazetteer["countries"], *gazetteer["cities"]] for t in [tuple(_TOKEN.findall(name))]),
@@ -273,33 +291,80 @@ def _lexicon() -> dict:
 # ---------------------------------------------------------------------------- words
 
 
+class _WordFlags(dict):
+    """Flags of each word as written: the lexicon's classes of its lower-cased form
+    and what its form says (capital, all capitals, a past ending). A dict filled on a
+    word's first sight, so a document's flags are one C-level lookup per word; the
+    cache is emptied when a corpus's vocabulary makes it large."""
+
+    def __init__(self, lexicon_flags: dict[str, int], gazetteer_starts: frozenset[str]) -> None:
+        super().__init__()
+        self.lexicon_flags = lexicon_flags
+        self.gazetteer_starts = gazetteer_starts
+
+    def __missing__(self, word: str) -> int:
+        if len(self) >= _WORDS_CACHED:
+            self.clear()
+        low = word.lower()
+        f = self.lexicon_flags.get(low, 0)
+        if word[0].isupper():
+            f |= _CAPITAL if f & _NOT_ACTOR else _CAPITAL | _NAME_START
+        if word.isupper():
+            f |= _ALL_CAPS
+        if low[-2:] == "ed" and len(low) > 3 and low.isalpha():
+            f |= _PAST_FORM
+        bare = word
+        if word.endswith(("'s", "’s")):
+            f |= _POSSESSIVE
+            bare = word[:-2]
+        if bare in self.gazetteer_starts:
+            f |= _GAZETTEER_START
+        self[word] = f
+        return f
+
+
+# Distinct written words whose flags are kept at most.
+_WORDS_CACHED = 200_000
+
+
+def _split_words(text: str) -> list[str]:
+    """``_WORD_SPLIT.split(text)``: the text between words and the words, alternately."""
+    if text.isascii() or not _NON_ASCII_LETTER.search(text):
+        return _ASCII_WORD_SPLIT.split(text)
+    return _WORD_SPLIT.split(text)
+
+
 @dataclass(slots=True)
 class _Words:
-    """The words of a document: offsets, lower-cased forms, word-class flags and
-    whether each starts with a capital."""
+    """The words of a document: offsets, forms as written and lower-cased, word-class
+    flags (:class:`_WordFlags`), and whether only whitespace separates each word from
+    the word before it (``spaced``)."""
 
     text: str
     starts: list[int]
     ends: list[int]
+    surfaces: list[str]
     lows: list[str]
     flags: list[int]
-    caps: list[bool]
+    spaced: list[bool]
 
     @classmethod
     def of(cls, text: str, lex: dict) -> "_Words":
         # split keeps words and the text between them: their lengths give the offsets
-        # (faster than a match object per word)
-        parts = _WORD_SPLIT.split(text)
+        # (faster than a match object per word), and the text between two words says
+        # whether they are spaced; every per-word list comes from a C-level map
+        parts = _split_words(text)
         offsets = list(itertools.accumulate(map(len, parts), initial=0))
         found = parts[1::2]
-        lows = [w.lower() for w in found]
-        table = lex["flags"]
-        return cls(text, offsets[1::2], offsets[2::2], lows, [table.get(w, 0) for w in lows], [w[0].isupper() for w in found])
-
-    def spaced(self, i: int) -> bool:
-        """Only whitespace between word ``i - 1`` and word ``i``."""
-        a, b = self.ends[i - 1], self.starts[i]
-        return b - a == 1 and self.text[a] == " " or self.text[a:b].isspace()
+        return cls(
+            text,
+            offsets[1::2],
+            offsets[2::2],
+            found,
+            list(map(str.lower, found)),
+            list(map(lex["word_flags"].__getitem__, found)),
+            list(map(str.isspace, parts[0:-1:2])),
+        )
 
     def index_at(self, pos: int) -> int:
         """Index of the first word starting at or after ``pos``."""
@@ -322,93 +387,85 @@ class _Candidate:
     needs: tuple[str, ...] = ()
 
 
+# Words that may head a clause: of a trigger or helper class, or with a verb's form.
+_CANDIDATE_WORD = _OTHER_NOUN | _TRIGGER | _HELPER | _PAST_FORM | _IRREGULAR | _PRESENT
+
+
 def _trigger_candidates(words: _Words, lex: dict) -> list[_Candidate]:
     """Every trigger candidate of the document in text order; where two start at the
-    same word the better one (priority, then length) stays."""
+    same word the one of better priority stays (the first of equal ones: candidates at
+    one word all span that word)."""
     found: dict[int, _Candidate] = {}
-    lows, flags, starts, ends = words.lows, words.flags, words.starts, words.ends
-
-    def keep(c: _Candidate) -> None:
-        old = found.get(c.index)
-        if old is None or (c.priority, c.start - c.end) < (old.priority, old.start - old.end):
-            found[c.index] = c
-
-    caps = words.caps
-    # only words of some class, or with a past-tense ending, can be candidates
-    for i in [i for i, (f, w) in enumerate(zip(flags, lows)) if f or w[-2:] == "ed"]:
+    flags, starts, ends, spaced = words.flags, words.starts, words.ends, words.spaced
+    for i in [i for i, f in enumerate(flags) if f & _CANDIDATE_WORD]:
         f = flags[i]
-        low = lows[i]
-        if caps[i] and i and words.spaced(i) and not words.text[starts[i] : ends[i]].isupper():
+        if f & _CAPITAL and i and spaced[i] and not f & _ALL_CAPS:
             continue  # a capital inside a sentence: a name ("Rally", "Dan Fried")
-        if f & _OTHER_NOUN:
-            keep(_Candidate(i, starts[i], ends[i], _OTHER_NOUN_PRIORITY, "other", "noun"))
+        old = found.get(i)
+        if f & _OTHER_NOUN and old is None:
+            old = found[i] = _Candidate(i, starts[i], ends[i], _OTHER_NOUN_PRIORITY, "other", "noun")
         if f & _TRIGGER:
-            _lexicon_candidate(words, i, lex, keep)
+            typed = _lexicon_entry(words, i, lex)
+            if typed is not None and (old is None or typed[0] < old.priority):
+                old = found[i] = _Candidate(i, starts[i], ends[i], *typed)
         if f & _HELPER:
-            _helper_candidate(words, i, keep)
+            after = _helper_target(words, i)
+            if after is not None:
+                j, priority = after
+                other = found.get(j)
+                if other is None or priority < other.priority:
+                    found[j] = _Candidate(j, starts[j], ends[j], priority, "other", "guess")
         elif f & _NOT_TRIGGER:
             continue
-        elif low.endswith("ed") and low.isalpha() and len(low) > 3:
-            if not _nominal(words, i):
-                keep(_Candidate(i, starts[i], ends[i], _FINITE, "other", "guess"))
-        elif f & _IRREGULAR:
-            if not _nominal(words, i):
-                keep(_Candidate(i, starts[i], ends[i], _FINITE, "other", "guess"))
-        elif f & _PRESENT and not _nominal(words, i):
-            keep(_Candidate(i, starts[i], ends[i], _FINITE, "other", "guess"))
+        elif f & (_PAST_FORM | _IRREGULAR | _PRESENT) and (old is None or _FINITE < old.priority) and not _nominal(words, i):
+            found[i] = _Candidate(i, starts[i], ends[i], _FINITE, "other", "guess")
     return [found[k] for k in sorted(found)]
 
 
-def _lexicon_candidate(words: _Words, i: int, lex: dict, keep) -> None:
-    lows = words.lows
-    for rest, entries in lex["triggers"][lows[i]]:
-        j = i + len(rest)
-        if j >= len(lows) or any(lows[i + 1 + k] != w or not words.spaced(i + 1 + k) for k, w in enumerate(rest)):
-            if rest:
-                continue
+def _lexicon_entry(words: _Words, i: int, lex: dict) -> tuple[int, str, str, tuple[str, ...]] | None:
+    """The lexicon trigger at word ``i`` (longest phrase first) as priority, type, part
+    of speech and needs, or ``None`` when its context says it is not one here."""
+    lows, spaced = words.lows, words.spaced
+    for rest, entries, has_verb in lex["triggers"][lows[i]]:
+        if rest and (i + len(rest) >= len(lows) or any(lows[i + 1 + k] != w or not spaced[i + 1 + k] for k, w in enumerate(rest))):
+            continue
         nominal = _nominal(words, i)
         verbal = len(rest) > 0 or _verbal(words, i)
-        has_verb = any(e.pos != "noun" for e in entries)
         for entry in entries:
             if entry.pos == "noun":
                 if not nominal and verbal and has_verb:
                     continue  # "attack", "visit": a verb unless a determiner comes first
             elif nominal or not verbal:
                 continue  # "the announced plan", "member states"
-            priority = _TYPED_NOUN if entry.pos == "noun" else _TYPED_VERB
-            keep(_Candidate(i, words.starts[i], words.ends[i], priority, entry.type, entry.pos, entry.needs))
-            return
+            return (_TYPED_NOUN if entry.pos == "noun" else _TYPED_VERB), entry.type, entry.pos, entry.needs
+    return None
 
 
-def _helper_candidate(words: _Words, i: int, keep) -> None:
-    """The verb after a helper and optional adverbs: "was now working", "had pledged",
-    "would pay", "to ensure"."""
-    flags, lows = words.flags, words.lows
+def _helper_target(words: _Words, i: int) -> tuple[int, int] | None:
+    """The verb after a helper and optional adverbs ("was now working", "had pledged",
+    "would pay", "to ensure") as its index and priority, or ``None``."""
+    flags, lows, spaced = words.flags, words.lows, words.spaced
     j = i + 1
-    while j < len(lows) and flags[j] & _ADVERB and words.spaced(j):
+    while j < len(lows) and flags[j] & _ADVERB and spaced[j]:
         j += 1
-    if j >= len(lows) or not words.spaced(j):
-        return
+    if j >= len(lows) or not spaced[j]:
+        return None
     f, low = flags[j], lows[j]
-    if f & (_HELPER | _ADVERB | _DETERMINER | _NOT_TRIGGER) or not low.isalpha() or words.caps[j]:
-        return
+    if f & (_HELPER | _ADVERB | _DETERMINER | _NOT_TRIGGER | _CAPITAL) or not low.isalpha():
+        return None
     helper = flags[i]
     if helper & (_BE | _HAVE):
         if not (low.endswith(("ed", "en", "ing")) or f & _IRREGULAR):
-            return
-        priority = _FINITE
-    elif helper & _TO:
-        if low.endswith("ly"):
-            return
-        priority = _NONFINITE
-    else:
-        priority = _FINITE
-    keep(_Candidate(j, words.starts[j], words.ends[j], priority, "other", "guess"))
+            return None
+        return j, _FINITE
+    if helper & _TO:
+        return None if low.endswith("ly") else (j, _NONFINITE)
+    return j, _FINITE
 
 
 def _nominal(words: _Words, i: int) -> bool:
     """A determiner or a possessive before a word makes it a noun ("today's meeting")."""
-    if i == 0 or not words.spaced(i):
+    if i == 0 or not words.spaced[i]:
         return False
     before = words.lows[i - 1]
     return bool(words.flags[i - 1] & _DETERMINER) or before.endswith(("'s", "’s"))
@@ -421,9 +478,9 @@ def _verbal(words: _Words, i: int) -> bool:
     low = words.lows[i]
     if not low.endswith("s") or low.endswith("ss"):
         return True
-    if i and (words.flags[i - 1] & _SUBJECT or words.caps[i - 1] or not words.spaced(i)):
+    if i and (words.flags[i - 1] & (_SUBJECT | _CAPITAL) or not words.spaced[i]):
         return True  # "he states", "Iraq claims", '..." says Norwitz' 
-    if i + 1 < len(words.lows) and words.spaced(i + 1):
+    if i + 1 < len(words.lows) and words.spaced[i + 1]:
         return bool(words.flags[i + 1] & (_DETERMINER | _TO)) or words.lows[i + 1] == "that"
     return False
 
@@ -444,26 +501,35 @@ class _Clause:
 _QUOTE_CLAUSE_WORDS = 4
 
 
-def _cuts(words: _Words, first: int, last: int, sentence: Sentence, quotes: Sequence[tuple[int, int]], verbs: frozenset[int]) -> list[int]:
-    """Clause boundaries strictly inside a sentence (words ``first``..``last - 1``);
-    ``verbs`` are the indices of words that are finite verbs."""
-    text, flags = words.text, words.flags
-    cuts = set()
-    for i in range(first + 1, last):
-        f = flags[i]
-        if f & _OPENS_ALWAYS:
-            cuts.add(words.starts[i])
+def _clause_openings(words: _Words, verbs: frozenset[int]) -> list[int]:
+    """Indices of the words a clause may open with, in order, for the whole document
+    (one scan for punctuation instead of a look at every gap): an opener that always
+    opens ("because"), or a word after clause punctuation that is an opener after
+    punctuation, a finite verb (``verbs``), or follows a semicolon, colon or dash."""
+    text, flags, starts, ends = words.text, words.flags, words.starts, words.ends
+    openings = set(itertools.compress(range(len(flags)), map(_OPENS_ALWAYS.__and__, flags)))
+    openings.discard(0)
+    for match in _CLAUSE_PUNCTUATION.finditer(text):
+        i = bisect.bisect_right(starts, match.start())  # the word after the gap
+        if i == 0 or i >= len(flags) or i in openings:
             continue
-        a, b = words.ends[i - 1], words.starts[i]
-        if b - a > 1 and _CLAUSE_PUNCTUATION.search(text, a, b):
-            gap = text[a:b]
-            if f & _OPENS_AFTER_PUNCTUATION or i in verbs or ";" in gap or ":" in gap or "—" in gap or "–" in gap or "-" in gap:
-                cuts.add(b)
-    for qs, qe in quotes:
-        if len(text[qs:qe].split()) >= _QUOTE_CLAUSE_WORDS:
-            cuts.add(qs)
-            cuts.add(qe)
-    return sorted(c for c in cuts if sentence.start < c < sentence.end)
+        a, b = ends[i - 1], starts[i]
+        if b - a > 1 and (flags[i] & _OPENS_AFTER_PUNCTUATION or i in verbs or _STRONG_PUNCTUATION.search(text, a, b)):
+            openings.add(i)
+    return sorted(openings)
+
+
+_STRONG_PUNCTUATION = re.compile(r"[;:—–-]")
+
+
+def _cuts(words: _Words, openings: Sequence[int], first: int, last: int, sentence: Sentence, quotes: Sequence[tuple[int, int, bool]]) -> list[int]:
+    """Clause boundaries strictly inside a sentence (words ``first``..``last - 1``):
+    before its words in ``openings`` (see :func:`_clause_openings`) and at both ends
+    of its long quotations (``quotes``: start, end, long)."""
+    starts = words.starts
+    cuts = [starts[i] for i in openings[bisect.bisect_right(openings, first) : bisect.bisect_left(openings, last)]]
+    inside = [c for qs, qe, long in quotes if long for c in (qs, qe) if sentence.start < c < sentence.end]
+    return sorted(set(cuts).union(inside)) if inside else cuts
 
 
 def _clauses(sentence: Sentence, cuts: list[int], candidates: Sequence[_Candidate]) -> list[_Clause]:
@@ -531,8 +597,8 @@ def _resolve_needs(words: _Words, clause: _Clause, lex: dict) -> None:
 
 def _has_place(words: _Words, lo: int, hi: int, lex: dict) -> bool:
     """A country or city of the gazetteer among words ``lo``..``hi - 1``."""
-    for i in range(lo, hi):
-        if words.caps[i]:
+    for i in itertools.compress(range(lo, hi), map(_GAZETTEER_START.__and__, words.flags[lo:hi])):
+        if words.flags[i] & _CAPITAL:
             j = _gazetteer_at(words, i, hi, lex)
             if j and tuple(_surface(words, k) for k in range(i, j)) in lex["places"]:
                 return True
@@ -540,18 +606,26 @@ def _has_place(words: _Words, lo: int, hi: int, lex: dict) -> bool:
 
 
 def _head(clause: _Clause) -> _Candidate:
-    return min(clause.candidates, key=lambda c: (c.priority, c.start))
+    # candidates are in text order: the first of the best priority is the earliest
+    return min(clause.candidates, key=_PRIORITY)
 
 
-def _is_statement_verb(c: _Candidate) -> bool:
-    return c.type == "statement" and c.pos != "noun" and c.priority == _TYPED_VERB
+_PRIORITY = operator.attrgetter("priority")
+
+
+def _statement_verb(clause: _Clause) -> _Candidate | None:
+    """The first reporting verb of a clause (a typed statement verb or phrase)."""
+    for c in clause.candidates:
+        if c.priority == _TYPED_VERB and c.type == "statement" and c.pos != "noun":
+            return c
+    return None
 
 
 def _split_statements(words: _Words, clause: _Clause, timexes: Sequence, lex: dict) -> list[_Clause]:
     """Cut each reporting clause from what it reports: "Stoltenberg told reporters |
     that the alliance ...", "said Tuesday | the alliance was ...", and "... at a
     healthy rate this fall, | machine-tool makers say"."""
-    verb = next((c for c in clause.candidates if _is_statement_verb(c)), None)
+    verb = _statement_verb(clause)
     if verb is None:
         return [clause]
     before = [c for c in clause.candidates if c.start < verb.start and c.priority <= _FINITE]
@@ -674,7 +748,7 @@ def _explicit_time(words: _Words, t, following, dct: dt.date, lex: dict) -> _Tim
     after ``t`` in the sentence, if any)."""
     cue = _cue(words, t, lex)
     start, end, mod = t.interval_start, t.interval_end, t.mod
-    day_after = dct + dt.timedelta(days=1)
+    day_after = _day_after(dct)
     if following is not None and _anchorable(following) and following.interval_end > start:
         join = words.text[t.end : following.start].strip().lower()
         if join in lex["range_joins"]:
@@ -746,15 +820,20 @@ def _fallback_time(kind: str, tense: str, narrative, dct: dt.date) -> _Time:
     """No time expression governs the clause: the last date the text gave, for a past
     happening, or for a statement when that date is recent; else the tense relative to
     the publication date; else the publication date."""
-    day_after = dct + dt.timedelta(days=1)
     if narrative is not None and (tense == "past" or kind == "statement"):
         recent = (dct - narrative.interval_start).days <= _RECENT_DAYS
         if kind != "statement" or recent:
             return _Time(narrative.interval_start, narrative.interval_end, "narrative", None, narrative, narrative.granularity)
     if kind == "statement" or tense in ("present", "past", "future"):
-        mod = {"future": "AFTER", "past": None if kind == "statement" else "BEFORE"}.get(tense)
-        return _Time(dct, day_after, "tense", mod)
-    return _Time(dct, day_after, "publication")
+        mod = "AFTER" if tense == "future" else "BEFORE" if tense == "past" and kind != "statement" else None
+        return _Time(dct, _day_after(dct), "tense", mod)
+    return _Time(dct, _day_after(dct), "publication")
+
+
+@functools.lru_cache(maxsize=256)
+def _day_after(day: dt.date) -> dt.date:
+    """The end of a day's half-open interval (cached: once per event otherwise)."""
+    return day + dt.timedelta(days=1)
 
 
 def _narrative_date(t, dct: dt.date) -> bool:
@@ -763,7 +842,7 @@ def _narrative_date(t, dct: dt.date) -> bool:
     return (
         _anchorable(t)
         and t.type in ("DATE", "TIME")
-        and t.interval_end <= dct + dt.timedelta(days=1)
+        and t.interval_end <= _day_after(dct)
         and (t.interval_end - t.interval_start).days <= 366
     )
 
@@ -773,23 +852,22 @@ def _narrative_date(t, dct: dt.date) -> bool:
 
 def _gazetteer_at(words: _Words, i: int, hi: int, lex: dict) -> int:
     """End index (exclusive) of a gazetteer name starting at word ``i``, else 0."""
-    options = lex["gazetteer"].get(_surface(words, i))
-    if not options:
+    if not words.flags[i] & _GAZETTEER_START:
         return 0
-    for rest in options:
+    for rest in lex["gazetteer"][_surface(words, i)]:
         j = i + 1 + len(rest)
-        if j <= hi and all(_surface(words, i + 1 + k) == w and words.spaced(i + 1 + k) for k, w in enumerate(rest)):
+        if j <= hi and all(_surface(words, i + 1 + k) == w and words.spaced[i + 1 + k] for k, w in enumerate(rest)):
             return j
     return 0
 
 
 def _surface(words: _Words, i: int) -> str:
     """Word ``i`` as written, without a possessive ending."""
-    s = words.text[words.starts[i] : words.ends[i]]
-    return s[:-2] if s.endswith(("'s", "’s")) else s
+    s = words.surfaces[i]
+    return s[:-2] if words.flags[i] & _POSSESSIVE else s
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Name:
     start: int
     end: int
@@ -803,68 +881,69 @@ def _names(words: _Words, lex: dict, speakers: frozenset[str] = frozenset()) -> 
     gazetteer knows it, the text also capitalises it inside a sentence, or it names a
     speaker of the text (so the capital of a sentence's first word is not taken for a
     name)."""
-    caps, flags, n = words.caps, words.flags, len(words.lows)
+    flags, spaced, surfaces, n = words.flags, words.spaced, words.surfaces, len(words.lows)
     pieces: list[tuple[int, int, bool]] = []  # word range, known to the gazetteer
     proper: set[str] = set(speakers)
-    capitalised = [i for i, c in enumerate(caps) if c]
-    k = 0
     i = 0
-    while k < len(capitalised):
-        if capitalised[k] < i:
-            k += 1
-            continue
-        i = capitalised[k]
-        if flags[i] & _NOT_ACTOR:
-            k += 1
-            continue
-        run_start, piece = i, None
-        while i < n and (i == run_start or words.spaced(i)):
-            if caps[i]:
-                if i > run_start or (i and words.spaced(i) and words.text[words.starts[i - 1]].islower()):
-                    proper.add(_surface(words, i))
-                gazetteer_end = _gazetteer_at(words, i, n, lex)
+    for start in itertools.compress(range(n), map(_NAME_START.__and__, flags)):
+        if start < i:
+            continue  # inside the run before
+        i = run_start = start
+        piece = None
+        while i < n and (i == run_start or spaced[i]):
+            f = flags[i]
+            if f & _CAPITAL:
+                if i > run_start or (i and spaced[i] and surfaces[i - 1][0].islower()):
+                    proper.add(surfaces[i][:-2] if f & _POSSESSIVE else surfaces[i])
+                gazetteer_end = _gazetteer_at(words, i, n, lex) if f & _GAZETTEER_START else 0
                 if gazetteer_end:
                     if piece is not None:
                         pieces.append((piece, i, False))
                     pieces.append((i, gazetteer_end, True))
                     piece, i = None, gazetteer_end
                     continue
-                if flags[i] & _TITLE:
+                if f & _TITLE:
                     if piece is not None:
                         pieces.append((piece, i, False))
                     piece = None
                 elif piece is None:
                     piece = i
-            elif not (flags[i] & _NAME_LINK and i + 1 < n and caps[i + 1]):
+            elif not (f & _NAME_LINK and i + 1 < n and flags[i + 1] & _CAPITAL):
                 break
             i += 1
         if piece is not None:
             pieces.append((piece, i, False))
-        if i == run_start:
-            i += 1
     names = []
+    text, starts, ends, demonyms = words.text, words.starts, words.ends, lex["demonyms"]
     for a, b, known in pieces:
-        name = words.text[words.starts[a] : words.ends[b - 1]]
-        name = name[:-2] if name.endswith(("'s", "’s")) else name
-        if name in lex["demonyms"] or (b - a == 1 and not known and name not in proper):
+        name = text[starts[a] : ends[b - 1]]
+        if flags[b - 1] & _POSSESSIVE:
+            name = name[:-2]
+        if name in demonyms or (b - a == 1 and not known and name not in proper):
             continue
-        names.append(_Name(words.starts[a], words.ends[b - 1], name))
+        names.append(_Name(starts[a], ends[b - 1], name))
     return names
 
 
 def _outside(spans: list, timexes: Sequence) -> list:
-    """Names or trigger candidates that are not part of a time expression ("Aug" of
-    "Aug. 30", "fall" of "this fall"); ``timexes`` sorted by start."""
-    if not timexes:
+    """Names or trigger candidates (in text order) that are not part of a time
+    expression ("Aug" of "Aug. 30", "fall" of "this fall"): a span is inside when the
+    last time expression starting at or before it (``timexes`` sorted by start) has
+    not ended there. Each time expression removes the spans starting between its start
+    and its end or the next one's start, found by bisection."""
+    if not timexes or not spans:
         return spans
-    starts = [t.start for t in timexes]
-    kept = []
-    for span in spans:
-        k = bisect.bisect_right(starts, span.start) - 1
-        if k >= 0 and timexes[k].end > span.start:
-            continue
-        kept.append(span)
-    return kept
+    starts = [span.start for span in spans]
+    kept: list = []
+    done = 0
+    for k, t in enumerate(timexes):
+        end = t.end if k + 1 == len(timexes) else min(t.end, timexes[k + 1].start)
+        a = bisect.bisect_left(starts, t.start)
+        b = bisect.bisect_left(starts, end, a)
+        if a < b:
+            kept += spans[done:a]
+            done = b
+    return kept + spans[done:] if done else spans
 
 
 def _actors(names: Sequence[_Name], name_starts: Sequence[int], start: int, end: int) -> list[str]:
@@ -907,7 +986,10 @@ def extract_events(doc: Document, sentences: Sequence[Sentence], timexes: Sequen
     names = _outside(_names(words, lex, speakers), timexes)
     name_starts = [x.start for x in names]
     starts = [c.start for c in candidates]
-    quotes = [(q.start, q.end) for q in find_quotes(text)]
+    verbs = frozenset(c.index for c in candidates if c.priority <= _FINITE and c.pos != "noun")
+    openings = _clause_openings(words, verbs)
+    # a quotation this long is a clause of its own
+    quotes = [(q.start, q.end, len(text[q.start : q.end].split()) >= _QUOTE_CLAUSE_WORDS) for q in find_quotes(text)]
     quote_starts = [q[0] for q in quotes]
     timex_starts = [t.start for t in timexes]
     events: list[Event] = []
@@ -920,8 +1002,7 @@ def extract_events(doc: Document, sentences: Sequence[Sentence], timexes: Sequen
             q_lo = max(0, bisect.bisect_right(quote_starts, sentence.start) - 1)
             sentence_quotes = quotes[q_lo : bisect.bisect_left(quote_starts, sentence.end)]
             first, last = words.index_at(sentence.start), words.index_at(sentence.end)
-            verbs = frozenset(c.index for c in candidates[lo:hi] if c.priority <= _FINITE and c.pos != "noun")
-            cuts = _cuts(words, first, last, sentence, sentence_quotes, verbs)
+            cuts = _cuts(words, openings, first, last, sentence, sentence_quotes)
             for clause in _sentence_clauses(words, _clauses(sentence, cuts, candidates[lo:hi]), sentence_timexes, lex):
                 actors = "; ".join(_actors(names, name_starts, clause.start, clause.end)) or None
                 events.append(_event(doc, words, sentence, clause, sentence_timexes, sentence_quotes, narrative, actors, len(events), lex))
@@ -974,44 +1055,45 @@ def _event(
         when = _fallback_time(kind, tense, narrative, doc.published)
     event_id = f"{doc.doc_id}:e{n}"
     t = when.timex
+    # positional, in field order (a third of the cost of keywords, once per event)
     return Event(
-        event_id=event_id,
-        doc_id=doc.doc_id,
-        sent_idx=sentence.sent_idx,
-        start=clause.start,
-        end=clause.end,
-        text=text[clause.start : clause.end],
-        trigger=text[head.start : head.end],
-        trigger_start=head.start,
-        trigger_end=head.end,
-        type=kind,
-        actors=actors,
-        speaker=sentence.speaker,
-        quoted=any(a < head.start < b for a, b in quotes),
-        timex_id=t.timex_id if t is not None else None,
-        time_surface=t.surface if t is not None else None,
-        time_start=when.time_start,
-        time_end=when.time_end,
-        granularity=when.granularity,
-        time_basis=when.basis,
-        mod=when.mod,
-        tense=tense,
-        negated=negated,
-        content=_reported(text, sentence, clause, quotes) if kind == "statement" and head.pos != "noun" else None,
-        canonical_id=event_id,
+        event_id,
+        doc.doc_id,
+        sentence.sent_idx,
+        clause.start,
+        clause.end,
+        text[clause.start : clause.end],
+        text[head.start : head.end],  # trigger
+        head.start,
+        head.end,
+        kind,  # type
+        actors,
+        sentence.speaker,
+        any(a < head.start < b for a, b, _ in quotes) if quotes else False,  # quoted
+        t.timex_id if t is not None else None,
+        t.surface if t is not None else None,  # time_surface
+        when.time_start,
+        when.time_end,
+        when.granularity,
+        when.basis,  # time_basis
+        when.mod,
+        tense,
+        negated,
+        _reported(text, sentence, clause, quotes) if kind == "statement" and head.pos != "noun" else None,  # content
+        event_id,  # canonical_id
     )
 
 
 _STRIP_CONTENT = " \t\r\n,.;:\"“”'‘’`"
 
 
-def _reported(text: str, sentence: Sentence, clause: _Clause, quotes: Sequence[tuple[int, int]]) -> str | None:
+def _reported(text: str, sentence: Sentence, clause: _Clause, quotes: Sequence[tuple[int, int, bool]]) -> str | None:
     """What a reporting clause reports: the rest of its sentence after it ("said |
     that ..."; within the quotation when the clause is quoted), or the quotation right
     before it ('"...," he said'); ``None`` when the clause holds it itself ("blamed
     Afghan leaders for the tragedy")."""
     end = sentence.end
-    for a, b in quotes:
+    for a, b, _ in quotes:
         if a < clause.start < b:
             end = min(end, b)
     after = text[clause.end : end].strip(_STRIP_CONTENT)
@@ -1043,8 +1125,9 @@ def _sentence_timex(clause: _Clause, timexes: Sequence, tense: str, dct: dt.date
 
 
 def event_rows(events: Sequence[Event]) -> list[dict]:
-    """Events as rows of the ``events`` table."""
-    return [{name: getattr(e, name) for name in Event.__slots__} for e in events]
+    """Events as rows of the ``events`` table (:class:`Event` has no slots: its rows
+    are copies of its attribute dicts, see :func:`analysis.tables.rows_of`)."""
+    return rows_of(events)
 
 
 def event_stage(result) -> None:

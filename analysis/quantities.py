@@ -62,7 +62,7 @@ NOT_COUNTS = frozenset({"year", "date", "time", "duration", "age", "ordinal", "o
 _NOT_RANGE_ENDS = NOT_COUNTS - {"duration", "age"}  # "15-20 minutes", "aged 25 to 30" are ranges
 
 
-@dataclass(slots=True)
+@dataclass  # no slots: its rows are copies of its attribute dict (tables.rows_of)
 class Quantity:
     """One row of the ``quantities`` table (read-only by convention: not frozen, because
     building a frozen object of twenty fields costs more than reading the figure).

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 
 from .corpus import Document
-from .lexicons import load_lexicon
+from .lexicons import alternation, load_lexicon
 
 __all__ = ["QuoteSpan", "Sentence", "find_quotes", "split_sentences", "sentence_spans"]
 
@@ -68,8 +68,9 @@ def _patterns() -> dict:
     abbr = load_lexicon("abbreviations.yaml")
     speech = load_lexicon("speech.yaml")
     gazetteer = load_lexicon("gazetteer.yaml")
-    verbs = sorted(speech["reporting_verbs"], key=len, reverse=True)
-    verb_alt = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in verbs)
+    verbs = speech["reporting_verbs"]
+    # a trie (case-sensitive, as written): a scan fails fast on a word's first letters
+    verb_alt = alternation(verbs, case_sensitive=verbs)
     roles = "|".join(sorted(map(re.escape, speech["role_nouns"]), key=len, reverse=True))
     name_word = r"(?:[A-Z][\w'’.-]*|(?:al|el|bin|ibn|de|da|di|van|von|der|le|la)-?(?=\s+[A-Z]))"
     name = rf"{name_word}(?:\s+{name_word}){{0,7}}"
@@ -103,7 +104,9 @@ def _patterns() -> dict:
 
 # ---------------------------------------------------------------------------- quotes
 
-_QUOTE_MARK = re.compile(r"``|''|[\"“”«»]")
+# A quotation mark: ``, '', or one of "“”«». Led by one class of the marks so that the
+# scan skips ahead to the next mark (an alternation makes it try every position).
+_QUOTE_MARK = re.compile(r"[`'\"“”«»](?:(?<=`)`|(?<=')'|(?<=[\"“”«»]))")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\r?\n")
 
 
@@ -115,6 +118,12 @@ def find_quotes(text: str) -> list[QuoteSpan]:
     otherwise. A quotation left open closes before the next opening mark or at the end of
     its paragraph.
     """
+    return list(_quotes(text))
+
+
+@functools.lru_cache(maxsize=2)
+def _quotes(text: str) -> tuple[QuoteSpan, ...]:
+    # the sentence and event stages both ask for the quotations of one document
     spans: list[QuoteSpan] = []
     open_at: int | None = None
     breaks = [m.start() for m in _PARAGRAPH_BREAK.finditer(text)]
@@ -147,7 +156,7 @@ def find_quotes(text: str) -> list[QuoteSpan]:
     if open_at is not None:
         end = _next_break(breaks, open_at)
         spans.append(QuoteSpan(open_at, _rstrip_end(text, end if end is not None else n), False))
-    return spans
+    return tuple(spans)
 
 
 def _next_break(breaks: list[int], pos: int) -> int | None:
@@ -163,13 +172,17 @@ def _rstrip_end(text: str, end: int) -> int:
 
 # ---------------------------------------------------------------------------- splitting
 
+# Terminal punctuation, closing quotes or brackets, whitespace, what comes next. Each
+# pattern starts with one character class, so a scan skips ahead to the next candidate.
 _BOUNDARY = re.compile(
-    r"(?P<term>\.\.\.|[.!?…]+)(?P<close>[\"'”’»)\]]*)(?P<space>\s+)(?=(?P<next>\S)(?P<next2>.?))",
+    r"(?P<term>[.!?…]+)(?P<close>[\"'”’»)\]]*)(?P<space>\s+)(?=(?P<next>\S)(?P<next2>.?))",
     re.DOTALL,
 )
-_LINE_BREAK = re.compile(r"\r?\n(?:[ \t]*\r?\n)*")
+_LINE_BREAK = re.compile(r"[\r\n](?:(?<=\r)\n|(?<=\n))(?:[ \t]*\r?\n)*")
 _BLOCK_MARKER = re.compile(r"^\s*(?:#{1,6}\s|[-*+•]\s|\d+[.)]\s|>)")
-_WORD_BEFORE = re.compile(r"([\w.'’-]+)$")
+# The word before a period, read backwards in the reversed text (a search for a word
+# at the end of a window tries every position of the window).
+_WORD_BACKWARDS = re.compile(r"[\w.'’-]+")
 _WORD_AFTER = re.compile(r"[\w'’-]+")
 _OPENERS = "\"“‘'«([{`"
 _DASHES = "—–"
@@ -221,20 +234,33 @@ def _line_cuts(text: str):
 
 def _punctuation_cuts(text: str):
     p = _patterns()
+    backwards = None  # the text reversed, made at the first period that needs it
     for match in _BOUNDARY.finditer(text):
-        nxt = match.group("next")
+        term, close, _space, nxt, nxt2 = match.groups()
         if nxt.isupper() or nxt.isdigit() or nxt in _OPENERS:
             pass
-        elif nxt in _DASHES and match.group("next2").isspace():
+        elif nxt in _DASHES and nxt2.isspace():
             pass  # "... employees. — Age": a credit line
         else:
             continue
-        if match.group("term") == "." and not match.group("close"):
-            before = _WORD_BEFORE.search(text, max(0, match.start() - 40), match.start())
-            word = before.group(1).lstrip("'’-") if before else ""
+        if term == "." and not close:
+            if backwards is None:
+                backwards = text[::-1]
+            word = _word_before(text, backwards, match.start()).lstrip("'’-")
             if word and not _period_ends_sentence(word, text, match.end(), p):
                 continue
         yield match.end()
+
+
+def _word_before(text: str, backwards: str, pos: int) -> str:
+    r"""The word (letters, digits, periods, apostrophes, hyphens) that ends at ``pos``, or
+    right before a line break that ends there, within 40 characters: what
+    ``([\w.'’-]+)$`` finds in ``text[pos - 40 : pos]``, matched in ``backwards`` (the
+    text reversed) from ``pos`` on."""
+    end = pos - 1 if pos and text[pos - 1] == "\n" else pos
+    n = len(text)
+    found = _WORD_BACKWARDS.match(backwards, n - end, n - max(0, pos - 40))
+    return found.group()[::-1] if found else ""
 
 
 def _period_ends_sentence(word: str, text: str, next_pos: int, p: dict) -> bool:
@@ -363,6 +389,7 @@ class _SpeakerResolver:
         return bare.lower() in self.p["title_words"] or _is_acronym(bare)
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_acronym(word: str) -> bool:
     letters = [c for c in word if c.isalpha()]
     return len(letters) >= 2 and all(c.isupper() for c in letters)
@@ -382,7 +409,7 @@ def _reporting_subject(text: str, spans: list[tuple[int, int]], closes: set[int]
             before = p["subject_before"].search(text, window, verb.start())
             if before and not _object_of_preposition(text, window, before.start(), p):
                 return before.group("subj", "affil_word", "affil")
-        according = p["according"].search(text, a, b)
+        according = p["according"].search(text, a, b) if text.find("ccording", a, b) >= 0 else None
         if according:
             return according.group("subj", "affil_word", "affil")
     return None
@@ -413,7 +440,7 @@ def split_sentences(doc: Document) -> list[Sentence]:
     """
     text = doc.text
     spans = sentence_spans(text)
-    quotes = find_quotes(text)
+    quotes = _quotes(text)
     resolver = _SpeakerResolver()
     quote_starts = [q.start for q in quotes]
     closes = {q.end for q in quotes if q.closed}
@@ -421,7 +448,7 @@ def split_sentences(doc: Document) -> list[Sentence]:
     # who speaks in each sentence's own reporting clause
     own: list[_Speaker | None] = []
     for start, end in spans:
-        outside = _outside_quotes(start, end, quotes, quote_starts)
+        outside = _outside_quotes(start, end, quotes, quote_starts) if quotes else [(start, end)]
         found = _reporting_subject(text, outside, closes)
         own.append(resolver.resolve(*found) if found else None)
 
@@ -429,20 +456,22 @@ def split_sentences(doc: Document) -> list[Sentence]:
 
     sentences = []
     for idx, (start, end) in enumerate(spans):
-        quoted = bool(quotes) and _quoted_chars(start, end, quotes, quote_starts) * 2 >= _visible_chars(text[start:end])
+        inside = _quoted_chars(start, end, quotes, quote_starts) if quotes else 0
+        quoted = inside > 0 and inside * 2 >= _visible_chars(text[start:end])
         speaker = own[idx]
-        if speaker is None:
+        if speaker is None and quote_speaker:
             speaker = _speaker_of_quotes_in(start, end, quotes, quote_starts, quote_speaker)
+        # positional, in field order: keywords cost more, once per sentence
         sentences.append(
             Sentence(
-                doc_id=doc.doc_id,
-                sent_idx=idx,
-                start=start,
-                end=end,
-                text=text[start:end],
-                quoted=quoted,
-                speaker=speaker.short if speaker else None,
-                speaker_name=speaker.full if speaker else None,
+                doc.doc_id,
+                idx,  # sent_idx
+                start,
+                end,
+                text[start:end],
+                quoted,
+                speaker.short if speaker else None,  # speaker
+                speaker.full if speaker else None,  # speaker_name
             )
         )
     return sentences

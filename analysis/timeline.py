@@ -208,9 +208,23 @@ def corpus_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> Iterato
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> Iterator[dict]:
-    """The rows of a query as dicts, read in batches."""
+    """The rows of a query as dicts, read in batches (what ``to_pylist`` gives, built
+    from the columns in one pass: pyarrow's own indexes every cell)."""
     for batch in con.sql(sql).to_arrow_reader(_BATCH_ROWS):
-        yield from batch.to_pylist()
+        names = batch.schema.names
+        for values in zip(*map(_python_values, batch.columns)):
+            yield dict(zip(names, values))
+
+
+def _python_values(column: pa.Array) -> list:
+    """A column as Python objects. Dates go through their distinct values: making a
+    Python date is slow, and a corpus has few distinct dates."""
+    if pa.types.is_date(column.type) and len(column) > 64:
+        encoded = column.dictionary_encode()
+        dates = encoded.dictionary.to_pylist()
+        dates.append(None)  # where the indices are null
+        return list(map(dates.__getitem__, encoded.indices.fill_null(len(dates) - 1).to_pylist()))
+    return column.to_pylist()
 
 
 def _groups(rows: Iterable[dict], key: Callable[[dict], tuple]) -> Iterator[list[dict]]:
@@ -252,9 +266,11 @@ _TOPICS = 5
 # How often each lower-cased word occurs in the compared text of events (statements:
 # what they report): de-duplication compares rare words first. A fixed function of the
 # word, so the prefix filter stays exact whatever it counts; the vocabulary bounds it.
+# Words are split at spaces (punctuation stays attached): half the time of a split at
+# every non-letter, and as good an order (dedup adds the counts up by compared form).
 _WORD_COUNTS = """
     SELECT w, count(*) AS n
-    FROM (SELECT unnest(regexp_split_to_array(lower(CASE WHEN type = 'statement' THEN content ELSE text END), '[^\\p{L}]+')) AS w
+    FROM (SELECT unnest(string_split(lower(CASE WHEN type = 'statement' THEN content ELSE text END), ' ')) AS w
           FROM events)
     WHERE length(w) > 1
     GROUP BY w

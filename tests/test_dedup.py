@@ -92,3 +92,36 @@ def test_every_mention_is_at_least_threshold_similar_to_its_canonical(texts):
         assert root <= i and clusters[root][0] == root
         if root != i:
             assert similarity >= 0.5 and similarity == round(jaccard(mentions[i].words, mentions[root].words), 4)
+
+
+_VOCABULARY = "alpha beta gamma delta epsilon zeta eta theta iota kappa".split()
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(_VOCABULARY), max_size=8), max_size=25),
+    st.dictionaries(st.sampled_from(_VOCABULARY), st.integers(0, 50)),
+)
+def test_groups_do_not_depend_on_the_word_order_of_the_prefix_filter(texts, counts):
+    """Prefix filtering is exact for any fixed order of words: counts only make it
+    faster (the corpus step counts words cheaply, split at spaces)."""
+    from analysis.dedup import MentionClusters
+
+    mentions = [_mention(i, " ".join(t)) for i, t in enumerate(texts)]
+
+    def groups(order_counts):
+        clusters = MentionClusters(0.5, 2, order_counts)
+        return [clusters.add(m) for m in mentions]
+
+    assert groups(counts) == groups(None) == groups({w: -n for w, n in counts.items()})
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="aBé ß1,.'’-_ the said troops", max_size=60))
+def test_compared_words_are_the_letter_words_of_the_plain_pattern(text):
+    import re
+
+    from analysis.dedup import _form
+
+    words = {_form(w) for w in re.findall(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d[\d,.]*", text.lower())} - {""}
+    assert mention_words(text) == frozenset(words)

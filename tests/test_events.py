@@ -148,3 +148,58 @@ def test_news_events_trace_back_to_their_words(shared_eval):
             s = result.sentences[e.sent_idx]
             assert s.start <= e.start <= e.trigger_start < e.trigger_end <= e.end <= s.end
             assert e.time_start < e.time_end and e.type in EVENT_TYPES
+
+
+# ---------------------------------------------------------------------------- fast paths
+# Each fast path of the stage finds exactly what the plain formulation (written here as
+# the specification) finds, on text mixing ASCII and other letters, digits, joiners,
+# dashes, quotation marks and line breaks.
+
+_MIXED = st.text(alphabet="aZé ßİ1-'’.,;:—–\"“”\n\t", max_size=40)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_MIXED)
+def test_word_split_fast_path_is_the_unicode_split(text):
+    import re
+
+    from analysis.events import _split_words
+
+    assert _split_words(text) == re.split(r"([^\W\d_]+(?:[-'’.][^\W\d_]+)*)", text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_MIXED)
+def test_clause_punctuation_scan_finds_the_gaps_a_search_per_gap_finds(text):
+    import bisect
+    import re
+
+    from analysis.events import _CLAUSE_PUNCTUATION, _Words, _lexicon
+
+    plain = re.compile(r"[,;](?!\d)|:(?!\d)|[—–]|\s-{1,2}\s")
+    words = _Words.of(text, _lexicon())
+    n = len(words.lows)
+    per_gap = {i for i in range(1, n) if plain.search(text, words.ends[i - 1], words.starts[i])}
+    scanned = {bisect.bisect_right(words.starts, m.start()) for m in _CLAUSE_PUNCTUATION.finditer(text)}
+    assert per_gap == {i for i in scanned if 0 < i < n}
+
+
+@given(
+    st.lists(st.integers(0, 60), max_size=15, unique=True).map(sorted),
+    st.lists(st.tuples(st.integers(0, 60), st.integers(1, 15)), max_size=5),
+)
+def test_spans_inside_time_expressions_are_those_the_last_one_before_covers(span_starts, times):
+    import bisect
+    from types import SimpleNamespace
+
+    from analysis.events import _outside
+
+    spans = [SimpleNamespace(start=s) for s in span_starts]
+    timexes = sorted((SimpleNamespace(start=a, end=a + n) for a, n in times), key=lambda t: t.start)
+    starts = [t.start for t in timexes]
+
+    def inside(span):
+        k = bisect.bisect_right(starts, span.start) - 1
+        return k >= 0 and timexes[k].end > span.start
+
+    assert _outside(spans, timexes) == [s for s in spans if not inside(s)]

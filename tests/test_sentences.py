@@ -99,3 +99,51 @@ def test_lexicon_entries_are_strings(name):
 
     for key, values in load_lexicon(name).items():
         assert all(isinstance(v, str) for v in values), (key, [v for v in values if not isinstance(v, str)])
+
+
+# ---------------------------------------------------------------------------- fast paths
+# The patterns are written so that the regex engine skips ahead; each finds what the
+# plain formulation (the specification, here) finds.
+
+_PUNCTUATED = st.text(alphabet="aA1 .!?…\"'”’»)]\n\r\t`“«-", max_size=30)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_PUNCTUATED)
+def test_boundary_line_break_and_quote_mark_patterns_match_their_plain_forms(text):
+    import re
+
+    from analysis.sentences import _BOUNDARY, _LINE_BREAK, _QUOTE_MARK
+
+    boundary = re.compile(r"(?P<term>\.\.\.|[.!?…]+)(?P<close>[\"'”’»)\]]*)(?P<space>\s+)(?=(?P<next>\S)(?P<next2>.?))", re.DOTALL)
+    assert [(m.span(), m.groups()) for m in _BOUNDARY.finditer(text)] == [(m.span(), m.groups()) for m in boundary.finditer(text)]
+    line_break = re.compile(r"\r?\n(?:[ \t]*\r?\n)*")
+    assert [m.span() for m in _LINE_BREAK.finditer(text)] == [m.span() for m in line_break.finditer(text)]
+    quote_mark = re.compile(r"``|''|[\"“”«»]")
+    assert [m.span() for m in _QUOTE_MARK.finditer(text)] == [m.span() for m in quote_mark.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab.'’-_1 \n", max_size=60), st.data())
+def test_word_before_a_period_is_the_word_a_search_at_the_window_end_finds(text, data):
+    import re
+
+    from analysis.sentences import _word_before
+
+    pos = data.draw(st.integers(0, len(text)))
+    found = re.compile(r"([\w.'’-]+)$").search(text, max(0, pos - 40), pos)
+    assert _word_before(text, text[::-1], pos) == (found.group(1) if found else "")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["said", "says", "called", "for", "on", "pointed", "out", "Said", "x", "-", " ", "  ", "\n", "-said", "said-"]), max_size=8))
+def test_reporting_verb_trie_finds_what_the_longest_first_alternation_finds(parts):
+    import re
+
+    from analysis.lexicons import load_lexicon
+    from analysis.sentences import _patterns
+
+    text = "".join(parts)
+    verbs = sorted(load_lexicon("speech.yaml")["reporting_verbs"], key=len, reverse=True)
+    plain = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in verbs) + r")(?![\w-])")
+    assert [m.span() for m in _patterns()["verb"].finditer(text)] == [m.span() for m in plain.finditer(text)]

@@ -36,13 +36,13 @@ def main(argv: list[str] | None = None) -> int:
                 "kb": round(m.kb, 1),
                 "seconds": round(m.seconds, 3),
                 "kb_per_s": round(m.kb_per_s, 1),
-                "ours_vs_this": round(ours / m.kb_per_s, 1) if ours and m.kb_per_s and m.compare else None,
+                "ours_vs_this": round(ours / m.kb_per_s, 1) if ours and m.kb_per_s and m.compared else None,
                 "note": m.note,
                 **m.figures,
             }
             report.append(row)
             if not args.json:
-                ratio = "" if m is measurements[0] or not m.compare else f"   ours is {row['ours_vs_this']}x this"
+                ratio = "" if m is measurements[0] or not m.compared else f"   ours is {row['ours_vs_this']}x this"
                 print(f"  {m.tool:<40} {row['kb_per_s']:>10,.1f} KB/s{ratio}  {m.note}")
         if not measurements:
             print("  (skipped: its input is absent)")

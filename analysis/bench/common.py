@@ -24,7 +24,9 @@ class Measurement:
     seconds: float
     note: str = ""
     figures: dict = field(default_factory=dict)  # more figures for --json (peak RSS, ratios)
-    compare: bool = True  # report the first measurement's ratio to this one
+    # a peer (or ours) compared with the section's first measurement; False for a
+    # part of ours (a stage, the corpus step), where a ratio means nothing
+    compared: bool = True
 
     @property
     def kb_per_s(self) -> float:

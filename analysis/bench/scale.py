@@ -107,7 +107,7 @@ def run(ctx: BenchContext) -> list[Measurement]:
             rerun["seconds"],
             f"{rerun['seconds']:.2f} s = {100 * rerun_share:.1f}% of the full run; processed {rerun['processed']}",
             figures={"share_of_full_run": round(rerun_share, 4), "processed": rerun["processed"]},
-            compare=False,
+            compared=False,
         ),
     ]
 
