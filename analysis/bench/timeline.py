@@ -37,7 +37,8 @@ def run(ctx: BenchContext) -> list[Measurement]:
         whole = measure(
             "timeline",
             "analysis run (all stages + corpus step)",
-            lambda path: run_corpus(path, out, settings),
+            # rebuild: a rerun into the same folder would skip every unchanged document
+            lambda path: run_corpus(path, out, settings, rebuild=True),
             [corpus],
             [sum(sizes)],
             min_seconds=ctx.min_seconds,
