@@ -42,7 +42,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from .conflicts import find_conflicts
-from .dedup import mention_rows
+from .dedup import MentionStream
 from .lexicons import load_lexicon
 from .settings import Settings
 from .storage import sync_csv
@@ -255,7 +255,8 @@ _EVENT_GROUPS = """
     ),
     docs AS (SELECT doc_id, any_value(published) AS published FROM documents GROUP BY doc_id)
     SELECT e.event_id, e.doc_id, e.sent_idx, e.start, e."end", e.type, e.negated, e.speaker, e.actors,
-           e.time_start, e.time_end, e.text, e.content, year(e.time_start) AS time_window, t.topics
+           e.time_start, e.time_end, CASE WHEN e.type = 'statement' THEN e.content ELSE e.text END AS compared,
+           year(e.time_start) AS time_window, t.topics
     FROM events e LEFT JOIN docs d USING (doc_id) LEFT JOIN topics t USING (doc_id)
     ORDER BY e.type, time_window NULLS FIRST, d.published NULLS LAST, e.doc_id, e.start, e.event_id
 """
@@ -280,18 +281,16 @@ _WORD_COUNTS = """
 def _mentions(con: duckdb.DuckDBPyConnection, settings: Settings) -> Iterator[pa.Table]:
     schema = schema_of("event_mentions")
     counts = {w: n for batch in con.sql(_WORD_COUNTS).to_arrow_reader(_BATCH_ROWS) for w, n in zip(*batch.to_pydict().values())}
-    rows = _rows(con, _EVENT_GROUPS.format(topics=_TOPICS))
-    pending: list[dict] = []
-    for row in mention_rows(rows, _event_group, settings.dedup_threshold, settings.dedup_min_words, counts):
-        pending.append(row)
-        if len(pending) >= _BATCH_ROWS:
-            yield pa.Table.from_pylist(pending, schema=schema)
-            pending = []
-    yield pa.Table.from_pylist(pending, schema=schema)
-
-
-def _event_group(row: Mapping) -> tuple:
-    return row["type"], row["time_window"]
+    stream = MentionStream(settings.dedup_threshold, settings.dedup_min_words, counts)
+    for batch in con.sql(_EVENT_GROUPS.format(topics=_TOPICS)).to_arrow_reader(_BATCH_ROWS):
+        # columns, not row dicts; dates as day numbers (de-duplication only compares them)
+        events = {
+            name: (column.cast(pa.int32()) if pa.types.is_date(column.type) else column).to_pylist()
+            for name, column in zip(batch.schema.names, batch.columns)
+        }
+        canonical, similarity = stream.canonical(events)
+        made = {"canonical_id": pa.array(canonical, pa.string()), "similarity": pa.array(similarity, pa.float64())}
+        yield pa.table([made[name] if name in made else batch.column(name) for name in schema.names], names=schema.names).cast(schema)
 
 
 _CLAIM_GROUPS = """
