@@ -38,14 +38,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pyarrow as pa
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
 from .conflicts import find_conflicts
 from .dedup import MentionStream
 from .lexicons import load_lexicon
 from .settings import Settings
-from .storage import sync_csv
+from .storage import TableCsv, sync_csv, write_parquet
 from .tables import arrow_to_pandas, schema_of
 
 __all__ = [
@@ -389,10 +387,11 @@ def _canonical_sql(source: str) -> str:
     """
 
 
-def rewrite_events(con: duckdb.DuckDBPyConnection, parts: Sequence[Path], csv_path: Path | None) -> int:
+def rewrite_events(con: duckdb.DuckDBPyConnection, parts: Sequence[Path], csv: TableCsv | None = None) -> int:
     """Set the corpus-wide canonical ids in every Parquet part of ``events`` (same
     files, same rows, same order, so a store that tracks parts by batch stays valid)
-    and rewrite the CSV from them. ``con`` has the ``event_mentions`` view and the
+    and, given ``csv`` (the open :class:`~analysis.storage.TableCsv` of ``events``),
+    write the CSV from the same rows. ``con`` has the ``event_mentions`` view and the
     ``mention_counts`` table of :func:`corpus_tables`.
 
     Returns:
@@ -400,27 +399,14 @@ def rewrite_events(con: duckdb.DuckDBPyConnection, parts: Sequence[Path], csv_pa
     """
     schema = schema_of("events")
     rows = 0
-    handle = None
-    if csv_path is not None:
-        csv_tmp = csv_path.with_name(f".{csv_path.name}.tmp")
-        handle = csv_tmp.open("wb")
-        handle.write((",".join(schema.names) + "\n").encode("utf-8"))
-    try:
-        for part in parts:
-            source = str(part).replace("'", "''")
-            numbered = f"(SELECT * RENAME (file_row_number AS {_ROW}) FROM read_parquet('{source}', file_row_number = true))"
-            table = con.sql(_canonical_sql(numbered)).to_arrow_table().cast(schema)
-            tmp = part.with_name(f".{part.name}.tmp")
-            pq.write_table(table, tmp)
-            os.replace(tmp, part)
-            if handle is not None:
-                pacsv.write_csv(table, handle, write_options=pacsv.WriteOptions(include_header=False))
-            rows += table.num_rows
-    finally:
-        if handle is not None:
-            handle.close()
-    if csv_path is not None:
-        os.replace(csv_tmp, csv_path)
+    for part in parts:
+        source = str(part).replace("'", "''")
+        numbered = f"(SELECT * RENAME (file_row_number AS {_ROW}) FROM read_parquet('{source}', file_row_number = true))"
+        table = con.sql(_canonical_sql(numbered)).to_arrow_table().cast(schema)
+        write_parquet(table, part)
+        if csv is not None:
+            csv.write(table)
+        rows += table.num_rows
     return rows
 
 
@@ -428,8 +414,9 @@ def timeline_step(ctx) -> None:
     """The corpus step as a step of the engine's corpus-step hook: ``ctx`` gives a
     DuckDB ``connection`` with a view per table, the run's ``settings``,
     ``write(name, data)`` (replaces a table and makes it a view) and ``parts(name)``
-    (a table's Parquet parts). The engine keeps ``events.csv`` in step with the
-    rewritten parts."""
+    (a table's Parquet parts). With ``ctx.csv``, ``events.csv`` is rewritten from the
+    rewritten parts in the same pass (else the engine brings it in line)."""
     for name, data in corpus_tables(ctx.connection, ctx.settings):
         ctx.write(name, data)
-    rewrite_events(ctx.connection, ctx.parts("events"), None)
+    with TableCsv(ctx.out_dir, "events") if ctx.csv else contextlib.nullcontext() as csv:
+        rewrite_events(ctx.connection, ctx.parts("events"), csv)
