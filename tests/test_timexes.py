@@ -99,6 +99,36 @@ def test_dispatch_finds_what_the_full_alternation_finds(seed_doc):
         assert fast == slow
 
 
+# Pieces that test where a place may begin: separators (ASCII and not), currency and
+# number marks before a digit, and the letters IGNORECASE folds unlike str.lower().
+_SCAN_PIECES = st.sampled_from(
+    [
+        "the", "The", "THE", "Aug.", "17", "2021", "1.5", "3,000", "'90s", "’90s", "“May", "”", "—", "\u00a0", " ", "\n",
+        "$5", "#1", "@2", "£3", "İn", "ı", "ſeptember", "\u212a", "é", "years", "ago", "a", "few", "-", ".", ",", "(", "'",
+        "’", "Tuesday", "mid-", "1990s", "in", "March", "9/11",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_SCAN_PIECES, max_size=30).map("".join))
+def test_the_scan_of_the_lowered_text_finds_what_a_case_blind_scan_finds(text):
+    starts = compiled().starts
+    expected = [(m.start(), m[1].lower()) for m in starts.anywhere.finditer(text)]
+    assert [(pos, key.lower()) for pos, key in starts.places(text)] == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_SCAN_PIECES, max_size=30).map(" ".join))
+def test_dispatch_finds_what_the_full_alternation_finds_in_any_text(text):
+    finder = compiled().finder
+    doc = Document(doc_id="h", text=text, published=dt.date(2021, 8, 17))
+    sentences = split_sentences(doc)
+    fast = [(m.start, m.end, m.rule) for m in _find(text, sentences)]
+    slow = [(m.start(), m.end(), int(m.lastgroup[1:])) for s in sentences for m in finder.finditer(text, s.start, s.end)]
+    assert fast == slow
+
+
 _TZ_SCRIPT = """
 import json, sys, datetime as dt
 from analysis import Document, extract_timexes, split_sentences, load_corpus

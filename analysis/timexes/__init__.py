@@ -96,8 +96,7 @@ def _find(text: str, sentences: list[Sentence]) -> list[_Match]:
     ends = [s.end for s in sentences]
     resume = 0
     k = 0
-    for place in patterns.starts.finditer(text):
-        pos = place.start()
+    for pos, key in patterns.starts.places(text):
         if pos < resume:
             continue
         while k < len(ends) and ends[k] <= pos:
@@ -107,7 +106,7 @@ def _find(text: str, sentences: list[Sentence]) -> list[_Match]:
         sentence = sentences[k]
         if pos < sentence.start:
             continue
-        for rule in patterns.rules_at(text, pos):
+        for rule in patterns.rules_for(key):
             m = patterns.rules[rule].pattern.match(text, pos, sentence.end)
             if m:
                 found.append(_Match(pos, m.end(), rule, sentence.sent_idx, m))

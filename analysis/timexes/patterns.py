@@ -6,11 +6,12 @@ returns:
 
 * ``finder``: one regular expression, the alternation of all rules in priority order,
   each rule a named group ``r<i>`` (``match.lastgroup`` says which rule matched);
-* ``starts``: one regular expression that finds, in one pass, every place where some
-  rule can begin (its first one to three characters, worked out from the parsed
-  rules); at such a place :meth:`TimexPatterns.finder_at` gives the alternation of
-  only the rules that can begin there, in the same priority order, so a match there
-  is the one ``finder`` would make, without trying seventy rules at every word;
+* ``starts``: a :class:`StartScan` that finds, in one pass, every place where some
+  rule can begin, with the longest start key there (the first characters of a match,
+  up to twelve, worked out from the parsed rules); :meth:`TimexPatterns.rules_for`
+  gives the rules that can begin with that key, in the same priority order, so the
+  first of them that matches there is the one ``finder`` would match, without trying
+  seventy rules at every word;
 * per rule, its pattern with its named parts and the word boundaries: the match
   found at a place is also the reading of its parts;
 * the cue patterns for tense and for numbers that are not years.
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..numbers import parse_number
 
@@ -35,6 +36,7 @@ from ..lexicons import load_lexicon
 __all__ = ["Rule", "TimexPatterns", "compiled", "lexicon", "named_dates"]
 
 _FLAGS = re.IGNORECASE
+_CACHED_KEYS = 50_000
 _GROUP_NAME = re.compile(r"\(\?P<[A-Za-z_]\w*>")
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
@@ -63,14 +65,29 @@ class TimexPatterns:
     date_modifier_before: re.Pattern
     duration_modifier_before: re.Pattern
     reporting_verbs: frozenset[str]
-    starts: re.Pattern
+    starts: StartScan
     # start key (see start_key) -> indexes of the rules that can begin so, in order
     rules_by_key: dict[str, tuple[int, ...]]
     always: tuple[int, ...]
+    # the text a key was found as (in its case and spacing) -> rules_for
+    _by_text: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     def rules_at(self, text: str, pos: int) -> tuple[int, ...]:
         """Indexes of the rules that can begin at ``pos``, in priority order."""
-        key = start_key(text[pos : pos + 2 * KEY_LENGTH])
+        place = self.starts.anywhere.match(text, pos)
+        return self.rules_for(place[1]) if place else self.always
+
+    def rules_for(self, begins: str) -> tuple[int, ...]:
+        """Indexes of the rules that can begin with ``begins`` (the key a match of
+        ``starts`` found), in priority order."""
+        hit = self._by_text.get(begins)
+        if hit is None:
+            if len(self._by_text) > _CACHED_KEYS:
+                self._by_text.clear()  # memory stays flat however many texts
+            hit = self._by_text[begins] = self._lookup(start_key(begins))
+        return hit
+
+    def _lookup(self, key: str) -> tuple[int, ...]:
         table = self.rules_by_key
         for n in range(len(key), 0, -1):
             hit = table.get(key[:n])
@@ -97,17 +114,72 @@ def _phrase(text: str) -> str:
     return r"\s+".join(re.escape(w) for w in str(text).split())
 
 
+# What IGNORECASE matches for an ASCII letter, as a case-sensitive class: a branch
+# that begins with one is skipped by the regex engine at a glance, one that begins
+# with an IGNORECASE letter is entered and left (a word list is tried word by word).
+_CASE_CLASSES = {c: c + c.upper() for c in "abcdefghijklmnopqrstuvwxyz"} | {"i": "iI\u0130\u0131", "k": "kK\u212a", "s": "sS\u017f"}
+_SPACE = " "  # a phrase's atom for the white space between its words
+
+
+def _phrase_atoms(phrase: str, cased: bool) -> list[str] | None:
+    """A phrase as trie atoms (characters, _SPACE between words); ``None`` when a
+    non-ASCII letter has case (then only a flat alternation is sure to match as
+    IGNORECASE would)."""
+    atoms: list[str] = []
+    for word in phrase.split():
+        if atoms:
+            atoms.append(_SPACE)
+        for ch in word:
+            if not cased and not ch.isascii() and ch.lower() != ch.upper():
+                return None
+            atoms.append(ch if cased else ch.lower())
+    return atoms
+
+
+def _atom_pattern(atom: str, cased: bool, head: bool) -> str:
+    if atom == _SPACE:
+        return r"\s+"
+    if head and not cased and atom in _CASE_CLASSES:
+        return f"(?-i:[{_CASE_CLASSES[atom]}])"
+    return re.escape(atom)
+
+
+def _phrase_trie(phrases: list[str], cased: bool) -> str | None:
+    """Phrases as one trie-shaped pattern that matches what their alternation, longest
+    first, matches: two phrases that can match at one place are one the other's
+    prefix, and a trie tries the longer first too."""
+    root: dict = {}
+    for phrase in phrases:
+        atoms = _phrase_atoms(phrase, cased)
+        if atoms is None:
+            return None
+        node = root
+        for atom in atoms:
+            node = node.setdefault(atom, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        children = sorted(atom for atom in node if atom)
+        head = len(children) > 1
+        branches = [_atom_pattern(atom, cased, head) + emit(node[atom]) for atom in children]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(root)
+
+
 def words(items, *, cased: bool = False) -> str:
-    """An alternation of phrases, longest first. ``cased`` phrases are matched as
-    written or in capitals only (names: "May" but not "may")."""
+    """An alternation of phrases, longest first, shaped like a trie (see
+    :func:`_phrase_trie`). ``cased`` phrases are matched as written or in capitals
+    only (names: "May" but not "may")."""
     phrases = sorted({str(i) for i in items}, key=lambda s: (-len(s), s))
     if cased:
-        variants = []
-        for p in phrases:
-            variants += [p, p.upper()] if p.upper() != p else [p]
-        alternation = "|".join(_phrase(v) for v in sorted(set(variants), key=lambda s: (-len(s), s)))
-        return f"(?-i:{alternation})"
-    return "(?:" + "|".join(_phrase(p) for p in phrases) + ")"
+        phrases = sorted({v for p in phrases for v in (p, p.upper())}, key=lambda s: (-len(s), s))
+    trie = _phrase_trie(phrases, cased)
+    alternation = trie if trie is not None else "|".join(_phrase(p) for p in phrases)
+    return f"(?-i:{alternation})" if cased else f"(?:{alternation})"
 
 
 def _abbreviations(names: list[str], full: set[str]) -> list[str]:
@@ -241,21 +313,29 @@ def _expand(template: str, values: dict[str, str]) -> str:
 
 
 # Around every span: not inside a word or a number, not after a currency sign.
-_BEFORE = r"(?<![\w$£€¥#@'’])(?<![0-9][.,])"
+_NOT_AFTER = "$£€¥#@'’"
+_BEFORE = rf"(?<![\w{_NOT_AFTER}])(?<![0-9][.,])"
 _AFTER = r"(?![\w%@])"
 
-# How many first characters of a place select the rules tried there.
-KEY_LENGTH = 6
+# How many first characters of a place select the rules tried there: up to
+# KEY_LENGTH, as many as keep a rule's keys within KEY_BUDGET (a rule that begins
+# with a number and a unit word has tens of thousands of 12-character beginnings; a
+# rule that begins with "the" needs them: "the company" is not "the coming").
+KEY_LENGTH = 12
+KEY_LENGTHS = (6, 8, 10, 12)
+KEY_BUDGET = 1000
 _WILD = "\0"  # "any character may come here": a key ends
-_KEY_CHARS = str.maketrans("0123456789\t\n\r\f\v", "0000000000     ")
+_KEY_DIGITS = str.maketrans("0123456789", "0000000000")
+_WHITE_SPACE = re.compile(r"\s+")  # what a key space stands for
+# the letters IGNORECASE matches with i and s that str.lower() leaves alone or
+# lengthens ("İn March" begins like "in march")
+_IGNORECASE_LETTERS = str.maketrans("\u0130\u0131\u017f", "iis")
 
 
 def start_key(text: str) -> str:
     """The first KEY_LENGTH characters of ``text`` as rules are indexed: lower case,
     every digit ``0``, every run of white space one space."""
-    key = text.lower().translate(_KEY_CHARS)
-    while "  " in key:
-        key = key.replace("  ", " ")
+    key = _WHITE_SPACE.sub(" ", text.translate(_IGNORECASE_LETTERS).lower()).translate(_KEY_DIGITS)
     return key[:KEY_LENGTH]
 
 
@@ -288,12 +368,20 @@ def _extend(prefix: str, ch: str) -> str:
     return prefix + ch
 
 
-def _begin(nodes, prefixes: set[str]) -> set[str]:
+class _TooMany(Exception):
+    """A rule has more beginnings than KEY_BUDGET at the length tried."""
+
+
+def _begin(nodes, prefixes: set[str], length: int, limit: float) -> set[str]:
     """Extend ``prefixes`` by what ``nodes`` (a parsed sequence) can match first, up to
-    KEY_LENGTH key characters; a prefix that meets anything unlistable ends in _WILD."""
+    ``length`` key characters; a prefix that meets anything unlistable ends in _WILD.
+
+    Raises:
+        _TooMany: more than ``limit`` prefixes.
+    """
     c = _sre_constants
     for op, av in nodes:
-        done = {p for p in prefixes if len(p) >= KEY_LENGTH or p.endswith(_WILD)}
+        done = {p for p in prefixes if len(p) >= length or p.endswith(_WILD)}
         live = prefixes - done
         if not live:
             return prefixes
@@ -304,17 +392,17 @@ def _begin(nodes, prefixes: set[str]) -> set[str]:
             chars = _charset(av)
             live = {p + _WILD for p in live} if chars is None else {_extend(p, ch) for p in live for ch in chars}
         elif op is c.BRANCH:
-            live = set().union(*(_begin(alt, live) for alt in av[1]))
+            live = set().union(*(_begin(alt, live, length, limit) for alt in av[1]))
         elif op is c.SUBPATTERN:
-            live = _begin(av[3], live)
+            live = _begin(av[3], live, length, limit)
         elif op is c.ATOMIC_GROUP:
-            live = _begin(av, live)
+            live = _begin(av, live, length, limit)
         elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
             low, high, body = av
             result = set(live) if low == 0 else set()
             current = live
-            for count in range(1, min(high, KEY_LENGTH + 1) + 1):
-                current = _begin(body, current)
+            for count in range(1, min(high, length + 1) + 1):
+                current = _begin(body, current, length, limit)
                 if count >= low:
                     result |= current
             live = result
@@ -323,17 +411,14 @@ def _begin(nodes, prefixes: set[str]) -> set[str]:
         else:
             live = {p + _WILD for p in live}
         prefixes = done | live
+        if len(prefixes) > limit:
+            raise _TooMany
     return prefixes
 
 
-def first_keys(body: str) -> set[str] | None:
-    """Start keys (see :func:`start_key`) one of which begins every match of
-    ``body``; a key shorter than KEY_LENGTH stands for any continuation. ``None`` when
-    a match may begin with anything."""
-    if _sre_parser is None:
-        return None
+def _keys(parsed: list, length: int, limit: float = float("inf")) -> set[str] | None:
     keys = set()
-    for prefix in _begin(list(_sre_parser.parse(body, _FLAGS)), {""}):
+    for prefix in _begin(parsed, {""}, length, limit):
         key = prefix.split(_WILD)[0]
         if not key:
             return None
@@ -341,9 +426,37 @@ def first_keys(body: str) -> set[str] | None:
     return keys
 
 
+def first_keys(body: str, length: int = KEY_LENGTHS[0]) -> set[str] | None:
+    """Start keys (see :func:`start_key`) one of which begins every match of
+    ``body``, up to ``length`` key characters; a shorter key stands for any
+    continuation. ``None`` when a match may begin with anything."""
+    if _sre_parser is None:
+        return None
+    return _keys(list(_sre_parser.parse(body, _FLAGS)), length)
+
+
+def rule_keys(body: str) -> set[str] | None:
+    """The longest start keys of ``body`` (see :func:`first_keys`) that stay within
+    KEY_BUDGET: longer keys select fewer rules at a place, but a rule's keys multiply
+    with every word list they cross."""
+    if _sre_parser is None:
+        return None
+    parsed = list(_sre_parser.parse(body, _FLAGS))
+    keys = _keys(parsed, KEY_LENGTHS[0])
+    for length in KEY_LENGTHS[1:]:
+        if keys is None:
+            break
+        try:
+            keys = _keys(parsed, length, KEY_BUDGET)
+        except _TooMany:
+            break
+    return keys
+
+
 def _trie_pattern(keys: set[str]) -> str:
-    """One pattern that matches any of ``keys`` (key characters: a space is any white
-    space, ``0`` any digit), branching like a trie so a scan does not try each key."""
+    """One pattern that matches the longest of ``keys`` (key characters: a space is
+    any white space, ``0`` any digit) that begins the text, branching like a trie so a
+    scan does not try each key."""
     trie: dict = {}
     for key in keys:
         node = trie
@@ -352,15 +465,70 @@ def _trie_pattern(keys: set[str]) -> str:
         node[""] = {}
 
     def emit(node: dict) -> str:
-        if "" in node:
-            return ""  # a shorter key already matches: the rest does not matter
         branches = []
-        for ch in sorted(node):
+        for ch in sorted(c for c in node if c):
             atom = r"\s+" if ch == " " else "[0-9]" if ch == "0" else re.escape(ch)
             branches.append(atom + emit(node[ch]))
-        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        # a key may end here: longer keys first (the branches exclude each other)
+        return f"(?:{body})?" if "" in node else body
 
     return emit(trie)
+
+
+# Characters that IGNORECASE matches with a key letter but str.lower() does not turn
+# into it (İ, ı: i; ſ: s); in a text with one, places are found in the text itself.
+_UNFOLDED = re.compile("[" + "".join(map(chr, _IGNORECASE_LETTERS)) + "]")
+# The ASCII characters a place may follow (not a word character, nor in _NOT_AFTER).
+_ASCII_SEPARATORS = frozenset(chr(i) for i in range(128) if not re.match(r"\w", chr(i)) and chr(i) not in _NOT_AFTER)
+
+
+@dataclass(frozen=True)
+class StartScan:
+    """Finds, in one pass, the places where some rule can begin and the longest key
+    there (group 1 of the patterns: see :func:`start_key`).
+
+    The scan runs on ``text.lower()`` with a case-sensitive pattern when lowering
+    keeps every offset and matches what IGNORECASE would, and it looks for the
+    character before a place rather than for the place: a word character is then
+    skipped in the engine's tight loop and a word start costs one attempt, where
+    lookbehinds at every character and IGNORECASE branches cost four times as much.
+    A non-ASCII character before a place (a curly quote, a dash) is let through by
+    the pattern and checked here: it is rare, and listing every non-word character
+    of Unicode in the pattern would make the engine test each one.
+    """
+
+    key_pattern: str
+
+    @functools.cached_property
+    def after_separator(self) -> re.Pattern:
+        """On the lowered text after one space: an ASCII separator (or any non-ASCII
+        character), then a key."""
+        separators = "".join("\\" + ch if ch in "\\]^-[" else ch for ch in sorted(_ASCII_SEPARATORS))
+        return re.compile(f"[{separators}\\x80-\\U0010ffff](?<![0-9][.,])(?=({self.key_pattern}))")
+
+    @functools.cached_property
+    def anywhere(self) -> re.Pattern:
+        """On the text itself, IGNORECASE, with the word boundaries of every rule."""
+        return re.compile(f"{_BEFORE}(?=({self.key_pattern}))", _FLAGS)
+
+    def places(self, text: str) -> list[tuple[int, str]]:
+        """``(offset, key as written)`` of every place, in text order."""
+        low = text.lower()
+        if len(low) != len(text) or _UNFOLDED.search(text):
+            return [(m.start(), m[1]) for m in self.anywhere.finditer(text)]
+        # offsets in the padded text are one more: m.end() is the place
+        found = [(m.end() - 1, m[1]) for m in self.after_separator.finditer(" " + low)]
+        if low.isascii():
+            return found
+        return [(pos, key) for pos, key in found if pos == 0 or _may_precede(low[pos - 1])]
+
+
+def _may_precede(ch: str) -> bool:
+    """Whether a place may follow ``ch``: not a word character, nor in _NOT_AFTER."""
+    return ch in _ASCII_SEPARATORS or not (ch.isascii() or ch.isalnum() or ch in _NOT_AFTER)
 
 
 @functools.cache
@@ -374,7 +542,7 @@ def compiled() -> TimexPatterns:
         body = _expand(spec["pattern"], values)
         plain = _GROUP_NAME.sub("(?:", body)
         rules.append(Rule(spec["name"], spec["norm"], re.compile(_BEFORE + "(?:" + body + ")" + _AFTER, _FLAGS), plain))
-        keys_of.append(first_keys(plain))
+        keys_of.append(rule_keys(plain))
     always = tuple(i for i, keys in enumerate(keys_of) if keys is None)
     all_keys = set().union(*(k for k in keys_of if k))
     direct: dict[str, set[int]] = {}
@@ -386,7 +554,9 @@ def compiled() -> TimexPatterns:
         # a rule whose key is this one or a prefix of it can begin here
         hits = set(always).union(*(direct.get(key[:n], ()) for n in range(1, len(key) + 1)))
         rules_by_key[key] = tuple(sorted(hits))
-    starts = re.compile(_BEFORE + (r"(?=\S)" if always else f"(?={_trie_pattern(all_keys)})"), _FLAGS)
+    # group 1: the longest key at the place, what selects the rules tried there
+    starts = StartScan(r"\S" if always else _trie_pattern(all_keys))
+    starts.after_separator  # compiled now, with the rest
     return TimexPatterns(
         rules=tuple(rules),
         future_cue=re.compile(rf"(?<![\w'’]){words(lex['future_cues'])}(?!\w)", _FLAGS),
