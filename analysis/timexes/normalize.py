@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 
 from ..numbers import parse_number
@@ -86,26 +86,27 @@ class Parts:
     """The named parts of a rule's match: ``get`` gives ``None`` for a part that did not
     take part (or that the rule does not have), ``span`` its offsets in the text."""
 
-    __slots__ = ("match",)
+    __slots__ = ("match", "names")
 
-    def __init__(self, match: re.Match) -> None:
+    def __init__(self, match: re.Match, names: Container[str] | None = None) -> None:
         self.match = match
+        # the rule's part names: asking for a part a rule does not have is common
+        # (normalisers serve several rules) and an IndexError costs more than a look-up
+        self.names = match.re.groupindex if names is None else names
 
     def get(self, name: str, default=None):
-        try:
-            value = self.match.group(name)
-        except IndexError:
+        if name not in self.names:
             return default
+        value = self.match.group(name)
         return default if value is None else value
 
     def __getitem__(self, name: str) -> str:
         return self.match.group(name)
 
     def span(self, name: str) -> tuple[int, int]:
-        try:
-            return self.match.span(name)
-        except IndexError:
+        if name not in self.names:
             return (-1, -1)
+        return self.match.span(name)
 
 
 @dataclass(slots=True)
@@ -231,6 +232,7 @@ def clause_tense(
 # ------------------------------------------------------------------------ word values
 
 
+@functools.lru_cache(maxsize=4096)
 def _key(text: str) -> str:
     """A phrase as lexicon keys are written: lower case, single spaces, no final stop."""
     return " ".join(text.lower().split()).rstrip(".")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ..numbers import parse_number
@@ -50,6 +51,7 @@ class Rule:
     norm: str
     pattern: re.Pattern
     body: str  # the pattern without named parts or boundaries
+    parts: frozenset[str]  # the names of its parts
 
 
 @dataclass(frozen=True)
@@ -148,20 +150,33 @@ def _phrase_trie(phrases: list[str], cased: bool) -> str | None:
     """Phrases as one trie-shaped pattern that matches what their alternation, longest
     first, matches: two phrases that can match at one place are one the other's
     prefix, and a trie tries the longer first too."""
+    sequences = [_phrase_atoms(phrase, cased) for phrase in phrases]
+    if any(atoms is None for atoms in sequences):
+        return None
+    return _trie_regex(sequences, lambda atom, head: _atom_pattern(atom, cased, head))
+
+
+# Letters in about the order of how many English words begin with them: a scan tries
+# a trie's branches in order, so the common ones come first (the order of branches
+# that exclude each other changes nothing else).
+_BRANCH_ORDER = {ch: rank for rank, ch in enumerate("tasoiwcbphfmdrelnguvyjkqz")}
+
+
+def _trie_regex(sequences: Iterable[Sequence[str]], atom_pattern: Callable[[str, bool], str]) -> str:
+    """One pattern for sequences of atoms, shaped like a trie: at each branching, one
+    branch per next atom (``atom_pattern(atom, head)`` with ``head`` true when there
+    are several), a longer sequence before the one that ends there (greedy)."""
     root: dict = {}
-    for phrase in phrases:
-        atoms = _phrase_atoms(phrase, cased)
-        if atoms is None:
-            return None
+    for atoms in sequences:
         node = root
         for atom in atoms:
             node = node.setdefault(atom, {})
         node[""] = {}
 
     def emit(node: dict) -> str:
-        children = sorted(atom for atom in node if atom)
+        children = sorted((atom for atom in node if atom), key=lambda atom: (_BRANCH_ORDER.get(atom.lower(), len(_BRANCH_ORDER)), atom))
         head = len(children) > 1
-        branches = [_atom_pattern(atom, cased, head) + emit(node[atom]) for atom in children]
+        branches = [atom_pattern(atom, head) + emit(node[atom]) for atom in children]
         if not branches:
             return ""
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
@@ -318,12 +333,13 @@ _BEFORE = rf"(?<![\w{_NOT_AFTER}])(?<![0-9][.,])"
 _AFTER = r"(?![\w%@])"
 
 # How many first characters of a place select the rules tried there: up to
-# KEY_LENGTH, as many as keep a rule's keys within KEY_BUDGET (a rule that begins
-# with a number and a unit word has tens of thousands of 12-character beginnings; a
-# rule that begins with "the" needs them: "the company" is not "the coming").
+# KEY_LENGTH, and about KEY_BUDGET keys per rule, families of keys that multiply cut
+# to SHORT_KEY characters (a rule that begins with a number and a unit word has
+# tens of thousands of 12-character beginnings; one that begins with "the" needs
+# them: "the company" is not "the coming").
 KEY_LENGTH = 12
-KEY_LENGTHS = (6, 8, 10, 12)
-KEY_BUDGET = 1000
+SHORT_KEY = 6
+KEY_BUDGET = 500
 _WILD = "\0"  # "any character may come here": a key ends
 _KEY_DIGITS = str.maketrans("0123456789", "0000000000")
 _WHITE_SPACE = re.compile(r"\s+")  # what a key space stands for
@@ -368,17 +384,10 @@ def _extend(prefix: str, ch: str) -> str:
     return prefix + ch
 
 
-class _TooMany(Exception):
-    """A rule has more beginnings than KEY_BUDGET at the length tried."""
-
-
 def _begin(nodes, prefixes: set[str], length: int, limit: float) -> set[str]:
     """Extend ``prefixes`` by what ``nodes`` (a parsed sequence) can match first, up to
     ``length`` key characters; a prefix that meets anything unlistable ends in _WILD.
-
-    Raises:
-        _TooMany: more than ``limit`` prefixes.
-    """
+    Beyond ``limit`` prefixes, the largest families are cut short (see :func:`_bound`)."""
     c = _sre_constants
     for op, av in nodes:
         done = {p for p in prefixes if len(p) >= length or p.endswith(_WILD)}
@@ -410,10 +419,34 @@ def _begin(nodes, prefixes: set[str], length: int, limit: float) -> set[str]:
             pass  # zero width
         else:
             live = {p + _WILD for p in live}
-        prefixes = done | live
-        if len(prefixes) > limit:
-            raise _TooMany
+        prefixes = _bound(done | live, limit)
     return prefixes
+
+
+def _bound(prefixes: set[str], limit: float) -> set[str]:
+    """Fewer than ``limit`` prefixes when there are more than twice as many: families
+    of prefixes that share their first ``n`` characters are cut to those, the largest
+    first, ``n`` from KEY_LENGTH - 1 down to SHORT_KEY until few enough. Numbers and
+    word lists multiply prefixes ("the coming two", "the coming 00", ...): they lose
+    their tails while the others keep their length ("the coming" is not "the
+    company")."""
+    if len(prefixes) <= 2 * limit:
+        return prefixes
+    bounded = set(prefixes)
+    for n in range(KEY_LENGTH - 1, SHORT_KEY - 1, -1):
+        families: dict[str, list[str]] = {}
+        for prefix in bounded:
+            key = prefix.rstrip(_WILD)  # _WILD only ever ends a prefix
+            if len(key) > n:
+                families.setdefault(key[:n], []).append(prefix)
+        for family, members in sorted(families.items(), key=lambda item: (-len(item[1]), item[0])):
+            if len(bounded) <= limit or len(members) < 2:
+                break
+            bounded.difference_update(members)
+            bounded.add(family + _WILD)
+        if len(bounded) <= limit:
+            break
+    return bounded
 
 
 def _keys(parsed: list, length: int, limit: float = float("inf")) -> set[str] | None:
@@ -426,61 +459,38 @@ def _keys(parsed: list, length: int, limit: float = float("inf")) -> set[str] | 
     return keys
 
 
-def first_keys(body: str, length: int = KEY_LENGTHS[0]) -> set[str] | None:
+def first_keys(body: str, length: int = KEY_LENGTH, limit: float = float("inf")) -> set[str] | None:
     """Start keys (see :func:`start_key`) one of which begins every match of
-    ``body``, up to ``length`` key characters; a shorter key stands for any
-    continuation. ``None`` when a match may begin with anything."""
-    if _sre_parser is None:
-        return None
-    return _keys(list(_sre_parser.parse(body, _FLAGS)), length)
-
-
-def rule_keys(body: str) -> set[str] | None:
-    """The longest start keys of ``body`` (see :func:`first_keys`) that stay within
-    KEY_BUDGET: longer keys select fewer rules at a place, but a rule's keys multiply
-    with every word list they cross."""
+    ``body``, up to ``length`` key characters (and about ``limit`` keys, see
+    :func:`_bound`); a shorter key stands for any continuation. ``None`` when a
+    match may begin with anything."""
     if _sre_parser is None:
         return None
     parsed = list(_sre_parser.parse(body, _FLAGS))
-    keys = _keys(parsed, KEY_LENGTHS[0])
-    for length in KEY_LENGTHS[1:]:
-        if keys is None:
-            break
-        try:
-            keys = _keys(parsed, length, KEY_BUDGET)
-        except _TooMany:
-            break
-    return keys
+    short = _keys(parsed, SHORT_KEY)
+    if short is None or len(short) > 2 * limit:
+        return short  # already more keys than _bound keeps: longer ones would be cut
+    return _keys(parsed, length, limit)
+
+
+def _key_atom(ch: str, head: bool) -> str:
+    return r"\s+" if ch == " " else "[0-9]" if ch == "0" else re.escape(ch)
 
 
 def _trie_pattern(keys: set[str]) -> str:
     """One pattern that matches the longest of ``keys`` (key characters: a space is
-    any white space, ``0`` any digit) that begins the text, branching like a trie so a
-    scan does not try each key."""
-    trie: dict = {}
-    for key in keys:
-        node = trie
-        for ch in key:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict) -> str:
-        branches = []
-        for ch in sorted(c for c in node if c):
-            atom = r"\s+" if ch == " " else "[0-9]" if ch == "0" else re.escape(ch)
-            branches.append(atom + emit(node[ch]))
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        # a key may end here: longer keys first (the branches exclude each other)
-        return f"(?:{body})?" if "" in node else body
-
-    return emit(trie)
+    any white space, ``0`` any digit) that begins the text (the branches of a key
+    trie exclude each other)."""
+    return _trie_regex(keys, _key_atom)
 
 
-# Characters that IGNORECASE matches with a key letter but str.lower() does not turn
-# into it (İ, ı: i; ſ: s); in a text with one, places are found in the text itself.
-_UNFOLDED = re.compile("[" + "".join(map(chr, _IGNORECASE_LETTERS)) + "]")
+def _lowered_as_ignorecase(low: str) -> bool:
+    """Whether IGNORECASE matches key letters in a lowered text (whose length did not
+    change) just where they are: not so with ı or ſ, which it reads as i and s (İ
+    lengthens when lowered)."""
+    return "\u0131" not in low and "\u017f" not in low
+
+
 # The ASCII characters a place may follow (not a word character, nor in _NOT_AFTER).
 _ASCII_SEPARATORS = frozenset(chr(i) for i in range(128) if not re.match(r"\w", chr(i)) and chr(i) not in _NOT_AFTER)
 
@@ -517,7 +527,7 @@ class StartScan:
     def places(self, text: str) -> list[tuple[int, str]]:
         """``(offset, key as written)`` of every place, in text order."""
         low = text.lower()
-        if len(low) != len(text) or _UNFOLDED.search(text):
+        if len(low) != len(text) or not (low.isascii() or _lowered_as_ignorecase(low)):
             return [(m.start(), m[1]) for m in self.anywhere.finditer(text)]
         # offsets in the padded text are one more: m.end() is the place
         found = [(m.end() - 1, m[1]) for m in self.after_separator.finditer(" " + low)]
@@ -541,8 +551,9 @@ def compiled() -> TimexPatterns:
     for spec in load_lexicon("timex_rules.yaml")["rules"]:
         body = _expand(spec["pattern"], values)
         plain = _GROUP_NAME.sub("(?:", body)
-        rules.append(Rule(spec["name"], spec["norm"], re.compile(_BEFORE + "(?:" + body + ")" + _AFTER, _FLAGS), plain))
-        keys_of.append(rule_keys(plain))
+        pattern = re.compile(_BEFORE + "(?:" + body + ")" + _AFTER, _FLAGS)
+        rules.append(Rule(spec["name"], spec["norm"], pattern, plain, frozenset(pattern.groupindex)))
+        keys_of.append(first_keys(plain, KEY_LENGTH, KEY_BUDGET))
     always = tuple(i for i, keys in enumerate(keys_of) if keys is None)
     all_keys = set().union(*(k for k in keys_of if k))
     direct: dict[str, set[int]] = {}
