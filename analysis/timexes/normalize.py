@@ -268,6 +268,7 @@ def day_of_month(text: str) -> int:
     return int(lexicon()["ordinals"][key])
 
 
+@functools.lru_cache(maxsize=4096)
 def number_value(text: str) -> float | None:
     """The value of a count in a time expression: a number in digits ("1,500", "5 1/2",
     "2.5") or words ("twenty four", "one and a half"), read by the one number parser
@@ -372,6 +373,7 @@ _UNIT_GRANULARITY = {
 }
 
 
+@functools.lru_cache(maxsize=1024)
 def _unit_key(text: str) -> str:
     """Singular unit name from its written form ("Years" -> "year")."""
     units = lexicon()["units"]

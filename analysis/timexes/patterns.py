@@ -415,8 +415,11 @@ def _begin(nodes, prefixes: set[str], length: int, limit: float) -> set[str]:
                 if count >= low:
                     result |= current
             live = result
+        elif op is c.ASSERT and av[0] == 1:
+            # a lookahead: what comes next begins as it says, and then anything
+            live = {q if q.endswith(_WILD) or len(q) >= length else q + _WILD for q in _begin(av[1], live, length, limit)}
         elif op in (c.AT, c.ASSERT, c.ASSERT_NOT):
-            pass  # zero width
+            pass  # zero width, or a condition on what comes before
         else:
             live = {p + _WILD for p in live}
         prefixes = _bound(done | live, limit)
