@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -18,7 +19,7 @@ from analysis.pipeline import STAGES, TABLES
 from analysis.tables import SCHEMAS
 from analysis.timexes import Timex, _find, is_narrative
 from analysis.timexes.normalize import format_period, number_value, year_from_words
-from analysis.timexes.patterns import compiled
+from analysis.timexes.patterns import NOT_WORD, _phrase, compiled, lexicon, words_after
 from analysis.timexes.values import GRANULARITY_ORDER, canonical_value, is_calendar_value, parse_duration, place_duration
 
 from .conftest import ROOT, load_golden
@@ -127,6 +128,25 @@ def test_dispatch_finds_what_the_full_alternation_finds_in_any_text(text):
     fast = [(m.start, m.end, m.rule) for m in _find(text, sentences)]
     slow = [(m.start(), m.end(), int(m.lastgroup[1:])) for s in sentences for m in finder.finditer(text, s.start, s.end)]
     assert fast == slow
+
+
+_CUE_PIECES = st.sampled_from(
+    [
+        "will", "Will", "WILL", "'ll", "’ll", "we", "said", "SAID", "has", "been", "had", "early", "in", "the", "end", "of",
+        "about", "more", "than", "by", "until", "no.", "No.", "page", "ſaid", "İn", "ın", "\u212ailled", "-", " ", "  ", "\n",
+        "'", "’", "x", "5", ".", "going", "to", "mid",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_CUE_PIECES, max_size=20).map("".join), st.sampled_from(["future_cues", "past_cues", "date_modifiers", "not_year_after"]))
+def test_word_lists_that_skip_ahead_match_as_a_lookbehind_and_a_list_would(text, name):
+    words = lexicon()[name]
+    fast = re.compile(words_after(words, NOT_WORD) + r"(?!\w)", re.IGNORECASE)
+    longest_first = sorted(words, key=lambda w: (-len(w), w))
+    plain = re.compile(rf"(?<![{NOT_WORD}])(?:{'|'.join(_phrase(w) for w in longest_first)})(?!\w)", re.IGNORECASE)
+    assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]
 
 
 _TZ_SCRIPT = """

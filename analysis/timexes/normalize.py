@@ -453,6 +453,8 @@ def _weekday_date(ctx: Context, weekday: int) -> tuple[dt.date, str]:
         base = ctx.ref.start
         return base + dt.timedelta(days=(weekday - base.isoweekday()) % 7), "previous"
     dct = ctx.dct
+    if weekday == dct.isoweekday():
+        return dct, "publication"  # in any tense ("said Tuesday" on a Tuesday)
     if ctx.tense == "future":
         return dct + dt.timedelta(days=(weekday - dct.isoweekday()) % 7), "publication"
     return dct - dt.timedelta(days=(dct.isoweekday() - weekday) % 7), "publication"

@@ -37,6 +37,9 @@ from ..lexicons import load_lexicon
 __all__ = ["Rule", "TimexPatterns", "compiled", "lexicon", "named_dates"]
 
 _FLAGS = re.IGNORECASE
+# what a cue word may not follow: a letter or digit, or an apostrophe ("don't will")
+NOT_WORD = r"\w'’"
+NOT_WORD_OR_STOP = r"\w."  # "No. 2012" is not a year, nor is "A.2012"
 _CACHED_KEYS = 50_000
 _GROUP_NAME = re.compile(r"\(\?P<[A-Za-z_]\w*>")
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -195,6 +198,30 @@ def words(items, *, cased: bool = False) -> str:
     trie = _phrase_trie(phrases, cased)
     alternation = trie if trie is not None else "|".join(_phrase(p) for p in phrases)
     return f"(?-i:{alternation})" if cased else f"(?:{alternation})"
+
+
+def words_after(items, not_after: str) -> str:
+    """``(?<![not_after])`` then :func:`words` (case-blind phrases), written so that a
+    search skips ahead: the pattern begins with the case-sensitive first letters of
+    the phrases, the engine's cue to look only at those characters, and the
+    lookbehind follows the first letter. ``not_after`` is the body of a character
+    class ("\\w'’")."""
+    phrases = sorted({str(i) for i in items}, key=lambda s: (-len(s), s))
+    sequences = [_phrase_atoms(p, cased=False) for p in phrases]
+    if not phrases or any(not atoms for atoms in sequences):
+        return rf"(?<![{not_after}]){words(phrases)}"
+    rests: dict[str, list[list[str]]] = {}
+    for atoms in sequences:
+        rests.setdefault(atoms[0], []).append(atoms[1:])
+    branches = []
+    for head in sorted(rests, key=lambda atom: (_BRANCH_ORDER.get(atom, len(_BRANCH_ORDER)), atom)):
+        rest = _trie_regex([r for r in rests[head] if r], lambda atom, first: _atom_pattern(atom, False, first))
+        if rest and any(not r for r in rests[head]):
+            rest = f"(?:{rest})?"
+        # each way IGNORECASE would match the first letter, as a plain literal
+        for variant in _CASE_CLASSES.get(head, head):
+            branches.append(f"{re.escape(variant)}(?<![{not_after}].)(?i:{rest})")
+    return "(?-i:" + "|".join(branches) + ")"
 
 
 def _abbreviations(names: list[str], full: set[str]) -> list[str]:
@@ -573,15 +600,15 @@ def compiled() -> TimexPatterns:
     starts.after_separator  # compiled now, with the rest
     return TimexPatterns(
         rules=tuple(rules),
-        future_cue=re.compile(rf"(?<![\w'’]){words(lex['future_cues'])}(?!\w)", _FLAGS),
-        past_cue=re.compile(rf"(?<![\w'’]){words(lex['past_cues'])}(?!\w)", _FLAGS),
+        future_cue=re.compile(rf"{words_after(lex['future_cues'], NOT_WORD)}(?!\w)", _FLAGS),
+        past_cue=re.compile(rf"{words_after(lex['past_cues'], NOT_WORD)}(?!\w)", _FLAGS),
         past_participle=re.compile(r"(?<![\w'’-])(?-i:[a-z]{2,}ed)(?![\w-])"),
-        date_modifier_before=re.compile(rf"(?<![\w'’-]){words(lex['date_modifiers'])}[\s-]*$", _FLAGS),
-        duration_modifier_before=re.compile(rf"(?<![\w'’-]){words(lex['duration_modifiers'])}\s+$", _FLAGS),
+        date_modifier_before=re.compile(rf"{words_after(lex['date_modifiers'], NOT_WORD + '-')}[\s-]*$", _FLAGS),
+        duration_modifier_before=re.compile(rf"{words_after(lex['duration_modifiers'], NOT_WORD + '-')}\s+$", _FLAGS),
         reporting_verbs=frozenset(v.lower() for v in load_lexicon("speech.yaml")["reporting_verbs"]),
-        future_preposition=re.compile(rf"(?<![\w'’]){words(lex['future_prepositions'])}\s+(?:the\s+)?$", _FLAGS),
+        future_preposition=re.compile(rf"{words_after(lex['future_prepositions'], NOT_WORD)}\s+(?:the\s+)?$", _FLAGS),
         function_word=re.compile(rf"\s+{words(lex['function_words'])}(?!\w)|\s*(?:[^\w\s]|$)", _FLAGS),
-        not_year_after=re.compile(rf"(?<![\w.]){words(lex['not_year_after'])}\s*$", _FLAGS),
+        not_year_after=re.compile(rf"{words_after(lex['not_year_after'], NOT_WORD_OR_STOP)}\s*$", _FLAGS),
         not_year_before=re.compile(rf"^\s*{words(lex['not_year_before'])}(?!\w)", _FLAGS),
         starts=starts,
         rules_by_key=rules_by_key,
