@@ -149,6 +149,15 @@ def test_word_lists_that_skip_ahead_match_as_a_lookbehind_and_a_list_would(text,
     assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_CUE_PIECES, max_size=20).map("".join))
+def test_cues_in_lowered_text_are_the_case_blind_ones(text):
+    for cues in (compiled().future_cue, compiled().past_cue):
+        assert [m.span() for m in cues.finditer(text)] == [m.span() for m in cues.anywhere.finditer(text)]
+        found, expected = cues.search(text), cues.anywhere.search(text)
+        assert (found and found.span()) == (expected and expected.span())
+
+
 _TZ_SCRIPT = """
 import json, sys, datetime as dt
 from analysis import Document, extract_timexes, split_sentences, load_corpus
