@@ -109,7 +109,8 @@ def _find(text: str, sentences: list[Sentence]) -> list[_Match]:
     ends = [s.end for s in sentences]
     resume = 0
     k = 0
-    for pos, key in patterns.starts.places(text):
+    for place in patterns.starts.places(text):
+        pos = place.end() - 1
         if pos < resume:
             continue
         while k < len(ends) and ends[k] <= pos:
@@ -119,7 +120,7 @@ def _find(text: str, sentences: list[Sentence]) -> list[_Match]:
         sentence = sentences[k]
         if pos < sentence.start:
             continue
-        for rule in patterns.rules_for(key):
+        for rule in patterns.rules_for(place[1]):
             m = patterns.rules[rule].pattern.match(text, pos, sentence.end)
             if m:
                 found.append(_Match(pos, m.end(), rule, sentence.sent_idx, m))

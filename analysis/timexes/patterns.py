@@ -554,20 +554,22 @@ class StartScan:
         """On the text itself, IGNORECASE, with the word boundaries of every rule."""
         return re.compile(f"{_BEFORE}(?=({self.key_pattern}))", _FLAGS)
 
-    def places(self, text: str) -> list[tuple[int, str]]:
-        """``(offset, key as written)`` of every place, in text order."""
+    def places(self, text: str) -> Iterator[re.Match]:
+        """A match at every place, in text order: the place is ``m.end() - 1`` (the
+        matches are in the text after one added space) and ``m[1]`` its key as
+        written (maybe lowered)."""
         low = text.lower()
         if len(low) != len(text) or not (low.isascii() or _lowered_as_ignorecase(low)):
-            return [(m.start(), m[1]) for m in self.anywhere.finditer(text)]
-        # offsets in the padded text are one more: m.end() is the place
-        found = [(m.end() - 1, m[1]) for m in self.after_separator.finditer(" " + low)]
+            return self.anywhere.finditer(" " + text)  # the space passes _BEFORE as the start does
+        found = self.after_separator.finditer(" " + low)
         if low.isascii():
             return found
-        return [(pos, key) for pos, key in found if pos == 0 or _may_precede(low[pos - 1])]
+        return (m for m in found if _may_precede(m[0]))
 
 
 def _may_precede(ch: str) -> bool:
-    """Whether a place may follow ``ch``: not a word character, nor in _NOT_AFTER."""
+    """Whether a place may follow ``ch`` (the added space, or a character of the
+    text): not a word character, nor in _NOT_AFTER."""
     return ch in _ASCII_SEPARATORS or not (ch.isascii() or ch.isalnum() or ch in _NOT_AFTER)
 
 
