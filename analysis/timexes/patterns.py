@@ -405,63 +405,70 @@ def _charset(items) -> set[str] | None:
     return keyed if len(keyed) <= 40 else None
 
 
-def _extend(prefix: str, ch: str) -> str:
-    if ch == " " and prefix.endswith(" "):
-        return prefix  # a run of spaces is one key space
-    return prefix + ch
+def _extended(prefixes: set[str], ch: str) -> set[str]:
+    """``prefixes`` followed by the key character ``ch`` (a run of spaces is one)."""
+    if ch == " ":
+        return {p if p.endswith(" ") else p + " " for p in prefixes}
+    return {p + ch for p in prefixes}
 
 
 def _begin(nodes, prefixes: set[str], length: int, limit: float) -> set[str]:
     """Extend ``prefixes`` by what ``nodes`` (a parsed sequence) can match first, up to
     ``length`` key characters; a prefix that meets anything unlistable ends in _WILD.
     Beyond ``limit`` prefixes, the largest families are cut short (see :func:`_bound`)."""
-    c = _sre_constants
+    done = {p for p in prefixes if len(p) >= length or p.endswith(_WILD)}
+    live = prefixes - done
     for op, av in nodes:
-        done = {p for p in prefixes if len(p) >= length or p.endswith(_WILD)}
-        live = prefixes - done
         if not live:
-            return prefixes
-        if op is c.LITERAL:
-            ch = _key_char(chr(av))
-            live = {_extend(p, ch) for p in live}
-        elif op is c.IN:
-            chars = _charset(av)
-            live = {p + _WILD for p in live} if chars is None else {_extend(p, ch) for p in live for ch in chars}
-        elif op is c.BRANCH:
-            live = set().union(*(_begin(alt, live, length, limit) for alt in av[1]))
-        elif op is c.SUBPATTERN:
-            live = _begin(av[3], live, length, limit)
-        elif op is c.ATOMIC_GROUP:
-            live = _begin(av, live, length, limit)
-        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
-            low, high, body = av
-            result = set(live) if low == 0 else set()
-            current = live
-            for count in range(1, min(high, length + 1) + 1):
-                current = _begin(body, current, length, limit)
-                if count >= low:
-                    result |= current
-            live = result
-        elif op is c.ASSERT and av[0] == 1:
-            # a lookahead: what comes next begins as it says, and then anything
-            live = {q if q.endswith(_WILD) or len(q) >= length else q + _WILD for q in _begin(av[1], live, length, limit)}
-        elif op in (c.AT, c.ASSERT, c.ASSERT_NOT):
-            pass  # zero width, or a condition on what comes before
-        else:
-            live = {p + _WILD for p in live}
-        prefixes = _bound(done | live, limit)
-    return prefixes
+            break
+        grown = _begin_node(op, av, live, length, limit)
+        ended = {p for p in grown if len(p) >= length or p.endswith(_WILD)}
+        done |= ended
+        live = grown - ended
+        if len(done) + len(live) > 2 * limit:
+            bounded = _bound(done | live, limit)
+            done = {p for p in bounded if len(p) >= length or p.endswith(_WILD)}
+            live = bounded - done
+    return done | live
+
+
+def _begin_node(op, av, live: set[str], length: int, limit: float) -> set[str]:
+    """``live`` prefixes extended by one parsed node (see :func:`_begin`)."""
+    c = _sre_constants
+    if op is c.LITERAL:
+        return _extended(live, _key_char(chr(av)))
+    if op is c.IN:
+        chars = _charset(av)
+        return {p + _WILD for p in live} if chars is None else set().union(*(_extended(live, ch) for ch in chars))
+    if op is c.BRANCH:
+        return set().union(*(_begin(alternative, live, length, limit) for alternative in av[1]))
+    if op is c.SUBPATTERN:
+        return _begin(av[3], live, length, limit)
+    if op is c.ATOMIC_GROUP:
+        return _begin(av, live, length, limit)
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        low, high, body = av
+        result = set(live) if low == 0 else set()
+        current = live
+        for count in range(1, min(high, length + 1) + 1):
+            current = _begin(body, current, length, limit)
+            if count >= low:
+                result |= current
+        return result
+    if op is c.ASSERT and av[0] == 1:
+        # a lookahead: what comes next begins as it says, and then anything
+        return {q if q.endswith(_WILD) or len(q) >= length else q + _WILD for q in _begin(av[1], live, length, limit)}
+    if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+        return live  # zero width, or a condition on what comes before
+    return {p + _WILD for p in live}
 
 
 def _bound(prefixes: set[str], limit: float) -> set[str]:
-    """Fewer than ``limit`` prefixes when there are more than twice as many: families
-    of prefixes that share their first ``n`` characters are cut to those, the largest
-    first, ``n`` from KEY_LENGTH - 1 down to SHORT_KEY until few enough. Numbers and
-    word lists multiply prefixes ("the coming two", "the coming 00", ...): they lose
-    their tails while the others keep their length ("the coming" is not "the
-    company")."""
-    if len(prefixes) <= 2 * limit:
-        return prefixes
+    """Fewer than ``limit`` prefixes: families of prefixes that share their first ``n``
+    characters are cut to those, the largest first, ``n`` from KEY_LENGTH - 1 down to
+    SHORT_KEY until few enough. Numbers and word lists multiply prefixes ("the coming
+    two", "the coming 00", ...): they lose their tails while the others keep their
+    length ("the coming" is not "the company")."""
     bounded = set(prefixes)
     for n in range(KEY_LENGTH - 1, SHORT_KEY - 1, -1):
         families: dict[str, list[str]] = {}
@@ -469,7 +476,7 @@ def _bound(prefixes: set[str], limit: float) -> set[str]:
             key = prefix.rstrip(_WILD)  # _WILD only ever ends a prefix
             if len(key) > n:
                 families.setdefault(key[:n], []).append(prefix)
-        for family, members in sorted(families.items(), key=lambda item: (-len(item[1]), item[0])):
+        for _, family, members in sorted((-len(members), family, members) for family, members in families.items()):
             if len(bounded) <= limit or len(members) < 2:
                 break
             bounded.difference_update(members)
