@@ -813,8 +813,7 @@ def _quarter_reading(g: Parts, ctx: Context, mod: str | None, ordinal: str | Non
             # future tense ("expects to report third-quarter net")
             current = _quarter_of(ctx.dct)
             year, anchor = ctx.dct.year, "publication"
-            tense = ctx.tense
-            if q > current and (tense == "past" or (tense is None and q - current > 2)):
+            if q > current and (ctx.tense == "past" or (ctx.tense is None and q - current > 2)):
                 year -= 1
         if g.get("year_ago"):
             return Reading("DATE", f"{year - 1:04d}-Q{q}", mod, anchor, remember=False)
@@ -1090,7 +1089,7 @@ def norm_rel_period(g: Parts, ctx: Context) -> Reading | None:
         offset = 0
         base, anchor = ctx.anchor_day(False)
         monday = base - dt.timedelta(days=base.isoweekday() - 1)
-        if ctx.tense != "future" and base.isoweekday() < 6:
+        if base.isoweekday() < 6 and ctx.tense != "future":
             offset = -1
         return _date_reading(monday + dt.timedelta(days=7 * offset), "weekend", anchor, mod)
     offset, anaphoric = _relative_offset(rel, ctx)
