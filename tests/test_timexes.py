@@ -19,7 +19,7 @@ from analysis.pipeline import STAGES, TABLES
 from analysis.tables import SCHEMAS
 from analysis.timexes import Timex, _find, is_narrative
 from analysis.timexes.normalize import format_period, number_value, year_from_words
-from analysis.timexes.patterns import NOT_WORD, _phrase, compiled, lexicon, words_after
+from analysis.timexes.patterns import NOT_WORD, _number_trie, _phrase, compiled, counting_values, lexicon, words, words_after
 from analysis.timexes.values import GRANULARITY_ORDER, canonical_value, is_calendar_value, parse_duration, place_duration
 
 from .conftest import ROOT, load_golden
@@ -156,6 +156,30 @@ def test_cues_in_lowered_text_are_the_case_blind_ones(text):
         assert [m.span() for m in cues.finditer(text)] == [m.span() for m in cues.anywhere.finditer(text)]
         found, expected = cues.search(text), cues.anywhere.search(text)
         assert (found and found.span()) == (expected and expected.span())
+
+
+_NUMBER_PIECES = st.sampled_from(
+    ["twenty", "Twenty", "seven", "seventy", "seventeen", "SEVEN", "one", "nine", "nineteen", "ninety", "two", "ten",
+     "eight", "eighty", " ", "-", "\t", "hundred", "years", "x", "s", "ſeven", "ty"]
+)
+# what must follow a number in a rule, to see which reading the pattern tries first
+_AFTER_NUMBERS = [r"(?!\w)", r"(?=\s+hundred)", r"(?=\s+years)", r"(?=-\w)", r"(?=\s*$)", r"(?=ty)", r""]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_NUMBER_PIECES, max_size=8).map("".join), st.booleans())
+def test_spelled_numbers_as_one_trie_match_as_their_alternation(text, ones_alone):
+    numbers = counting_values()
+    ones = [w for w, v in numbers.items() if 1 <= v <= 9 and " " not in w and w not in ("a", "an")]
+    teens = [w for w, v in numbers.items() if 10 <= v <= 19 and " " not in w and w != "dozen"]
+    tens = [w for w, v in numbers.items() if 20 <= v <= 90 and v % 10 == 0]
+    alternation = rf"{words(tens)}(?:[\s-]{words(ones)})?|{words(teens)}" + (f"|{words(ones)}" if ones_alone else "")
+    trie = _number_trie(tens, teens, ones, ones_alone)
+    for after in _AFTER_NUMBERS:
+        for start in range(len(text)):
+            plain = re.compile(f"(?:{alternation}){after}", re.IGNORECASE).match(text, start)
+            fast = re.compile(f"{trie}{after}", re.IGNORECASE).match(text, start)
+            assert (plain and plain.span()) == (fast and fast.span())
 
 
 _TZ_SCRIPT = """
