@@ -520,7 +520,8 @@ def first_keys(body: str, length: int = KEY_LENGTH, limit: float = float("inf"))
     short = _keys(parsed, SHORT_KEY)
     if short is None or len(short) > 2 * limit:
         return short  # already more keys than _bound keeps: longer ones would be cut
-    return _keys(parsed, length, limit)
+    # room to keep what tells apart beginnings that share six characters
+    return _keys(parsed, length, max(limit, 2 * len(short)))
 
 
 def _key_atom(ch: str, head: bool) -> str:
