@@ -165,6 +165,10 @@ def _phrase_trie(phrases: list[str], cased: bool) -> str | None:
 _BRANCH_ORDER = {ch: rank for rank, ch in enumerate("tasoiwcbphfmdrelnguvyjkqz")}
 
 
+def _branch_rank(atom: str) -> tuple[int, str]:
+    return _BRANCH_ORDER.get(atom.lower(), len(_BRANCH_ORDER)), atom
+
+
 def _trie_regex(sequences: Iterable[Sequence[str]], atom_pattern: Callable[[str, bool], str]) -> str:
     """One pattern for sequences of atoms, shaped like a trie: at each branching, one
     branch per next atom (``atom_pattern(atom, head)`` with ``head`` true when there
@@ -177,8 +181,10 @@ def _trie_regex(sequences: Iterable[Sequence[str]], atom_pattern: Callable[[str,
         node[""] = {}
 
     def emit(node: dict) -> str:
-        children = sorted((atom for atom in node if atom), key=lambda atom: (_BRANCH_ORDER.get(atom.lower(), len(_BRANCH_ORDER)), atom))
+        children = [atom for atom in node if atom]
         head = len(children) > 1
+        if head:
+            children.sort(key=_branch_rank)
         branches = [atom_pattern(atom, head) + emit(node[atom]) for atom in children]
         if not branches:
             return ""
@@ -214,7 +220,7 @@ def words_after(items, not_after: str) -> str:
     for atoms in sequences:
         rests.setdefault(atoms[0], []).append(atoms[1:])
     branches = []
-    for head in sorted(rests, key=lambda atom: (_BRANCH_ORDER.get(atom, len(_BRANCH_ORDER)), atom)):
+    for head in sorted(rests, key=_branch_rank):
         rest = _trie_regex([r for r in rests[head] if r], lambda atom, first: _atom_pattern(atom, False, first))
         if rest and any(not r for r in rests[head]):
             rest = f"(?:{rest})?"
@@ -373,11 +379,13 @@ _BEFORE = rf"(?<![\w{_NOT_AFTER}])(?<![0-9][.,])"
 _AFTER = r"(?![\w%@])"
 
 # How many first characters of a place select the rules tried there: up to
-# KEY_LENGTH, and about KEY_BUDGET keys per rule, families of keys that multiply cut
-# to SHORT_KEY characters (a rule that begins with a number and a unit word has
-# tens of thousands of 12-character beginnings; one that begins with "the" needs
-# them: "the company" is not "the coming").
-KEY_LENGTH = 12
+# KEY_LENGTH, and about KEY_BUDGET keys per rule (or twice its SHORT_KEY-character
+# ones), families of keys that multiply cut shorter (a rule that begins with a
+# number and a unit word has tens of thousands of 11-character beginnings; one that
+# begins with "the" needs them: "the company" is not "the coming"). Longer keys and
+# larger budgets try fewer rules in vain but take longer to compile (11 and 500:
+# about a second more than six-character keys, for a third fewer rule attempts).
+KEY_LENGTH = 11
 SHORT_KEY = 6
 KEY_BUDGET = 500
 _WILD = "\0"  # "any character may come here": a key ends
