@@ -105,6 +105,8 @@ def _find(text: str, sentences: list[Sentence]) -> list[_Match]:
     a rule can begin come from one scan; at each, the rules that can begin there are
     tried in priority order (what one pass of the whole ``finder`` would find)."""
     patterns = compiled()
+    rules_for = patterns.rules_for
+    match_rule = [rule.pattern.match for rule in patterns.rules]
     found = []
     ends = [s.end for s in sentences]
     resume = 0
@@ -120,8 +122,8 @@ def _find(text: str, sentences: list[Sentence]) -> list[_Match]:
         sentence = sentences[k]
         if pos < sentence.start:
             continue
-        for rule in patterns.rules_for(place[1]):
-            m = patterns.rules[rule].pattern.match(text, pos, sentence.end)
+        for rule in rules_for(place[1]):
+            m = match_rule[rule](text, pos, sentence.end)
             if m:
                 found.append(_Match(pos, m.end(), rule, sentence.sent_idx, m))
                 resume = m.end()
