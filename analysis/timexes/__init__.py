@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, fields
 
@@ -196,11 +197,19 @@ def _narrow(start: dt.date, end: dt.date, mod: str | None) -> tuple[dt.date, dt.
 
 def _interval(reading: Reading, dct: dt.date) -> tuple[dt.date, dt.date] | None:
     if reading.type in ("DATE", "TIME"):
-        span = value_interval(reading.value, dct)
-        return _narrow(*span, reading.mod) if span else None
+        if reading.value == "PRESENT_REF":
+            return _narrow(*value_interval(reading.value, dct), reading.mod)
+        return _calendar_interval(reading.value, reading.mod)
     if reading.type == "DURATION" and reading.placement and reading.place_on:
         return place_duration(reading.value, reading.place_on, reading.placement, reading.vague_amount)
     return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _calendar_interval(value: str | None, mod: str | None) -> tuple[dt.date, dt.date] | None:
+    """The span of a calendar value, narrowed by its mod (values repeat in a corpus)."""
+    span = value_interval(value)
+    return _narrow(*span, mod) if span else None
 
 
 def _granularity(reading: Reading) -> str | None:
