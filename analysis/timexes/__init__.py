@@ -106,8 +106,7 @@ def _find(text: str, sentences: list[Sentence]) -> list[_Match]:
     a rule can begin come from one scan; at each, the rules that can begin there are
     tried in priority order (what one pass of the whole ``finder`` would find)."""
     patterns = compiled()
-    rules_for = patterns.rules_for
-    match_rule = [rule.pattern.match for rule in patterns.rules]
+    rules_for, match_rule = patterns.rules_for, patterns.matchers
     found = []
     ends = [s.end for s in sentences]
     resume = 0

@@ -74,6 +74,8 @@ class TimexPatterns:
     # start key (see start_key) -> indexes of the rules that can begin so, in order
     rules_by_key: dict[str, tuple[int, ...]]
     always: tuple[int, ...]
+    # each rule's pattern.match, in rule order
+    matchers: tuple[Callable[..., re.Match | None], ...]
     # the text a key was found as (in its case and spacing) -> rules_for
     _by_text: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False, compare=False)
 
@@ -683,6 +685,7 @@ def compiled() -> TimexPatterns:
         starts=starts,
         rules_by_key=rules_by_key,
         always=always,
+        matchers=tuple(rule.pattern.match for rule in rules),
     )
 
 
