@@ -3,6 +3,7 @@ determinism across time zones, and parsers that never crash."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -88,6 +89,13 @@ def test_stage_fills_the_timexes_table(seed_doc):
     assert list(frame.columns) == SCHEMAS["timexes"].names
     assert str(frame["interval_start"].dtype).startswith("datetime64")
     assert len(frame) == len(result.timexes)
+
+
+def test_rows_made_through_the_slots_equal_rows_made_by_the_dataclass(seed_doc):
+    for t in extract_timexes(seed_doc, split_sentences(seed_doc)):
+        values = [getattr(t, f.name) for f in dataclasses.fields(Timex)]
+        made = Timex(*values)
+        assert made == t and hash(made) == hash(t) and repr(made) == repr(t)
 
 
 def test_dispatch_finds_what_the_full_alternation_finds(seed_doc):

@@ -32,7 +32,7 @@ try:  # the parsed form of a pattern, to know how its matches can begin
 except ImportError:  # pragma: no cover - another Python: every rule is tried everywhere
     _sre_parser = _sre_constants = None
 
-from ..lexicons import load_lexicon
+from ..lexicons import load_lexicon, trie_regex
 
 __all__ = ["Rule", "TimexPatterns", "compiled", "lexicon", "named_dates"]
 
@@ -172,34 +172,14 @@ def _branch_rank(atom: str) -> tuple[int, str]:
 
 
 def _trie_regex(sequences: Iterable[Sequence[str]], atom_pattern: Callable[[str, bool], str]) -> str:
-    """One pattern for sequences of atoms, shaped like a trie: at each branching, one
-    branch per next atom (``atom_pattern(atom, head)`` with ``head`` true when there
-    are several), a longer sequence before the one that ends there (greedy)."""
-    root: dict = {}
-    for atoms in sequences:
-        node = root
-        for atom in atoms:
-            node = node.setdefault(atom, {})
-        node[""] = {}
-
-    def emit(node: dict) -> str:
-        children = [atom for atom in node if atom]
-        head = len(children) > 1
-        if head:
-            children.sort(key=_branch_rank)
-        branches = [atom_pattern(atom, head) + emit(node[atom]) for atom in children]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return emit(root)
+    """:func:`analysis.lexicons.trie_regex` with the branches in _BRANCH_ORDER."""
+    return trie_regex(sequences, atom_pattern, _branch_rank)
 
 
 def words(items, *, cased: bool = False) -> str:
     """An alternation of phrases, longest first, shaped like a trie (see
-    :func:`_phrase_trie`). ``cased`` phrases are matched as written or in capitals
-    only (names: "May" but not "may")."""
+    :func:`_phrase_trie`), for patterns compiled with IGNORECASE. ``cased`` phrases are
+    matched as written or in capitals only (names: "May" but not "may")."""
     phrases = sorted({str(i) for i in items}, key=lambda s: (-len(s), s))
     if cased:
         phrases = sorted({v for p in phrases for v in (p, p.upper())}, key=lambda s: (-len(s), s))
