@@ -366,7 +366,8 @@ _AFTER = r"(?![\w%@])"
 # number and a unit word has tens of thousands of 11-character beginnings; one that
 # begins with "the" needs them: "the company" is not "the coming"). Longer keys and
 # larger budgets try fewer rules in vain but take longer to compile (11 and 500:
-# about a second more than six-character keys, for a third fewer rule attempts).
+# about a second more than six-character keys, for a quarter of the rule attempts
+# on news text).
 KEY_LENGTH = 11
 SHORT_KEY = 6
 KEY_BUDGET = 500
