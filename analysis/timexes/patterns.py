@@ -121,9 +121,7 @@ def _phrase(text: str) -> str:
     return r"\s+".join(re.escape(w) for w in str(text).split())
 
 
-# What IGNORECASE matches for an ASCII letter, as a case-sensitive class: a branch
-# that begins with one is skipped by the regex engine at a glance, one that begins
-# with an IGNORECASE letter is entered and left (a word list is tried word by word).
+# What IGNORECASE matches for an ASCII letter (for i, k and s also İ ı, K and ſ).
 _CASE_CLASSES = {c: c + c.upper() for c in "abcdefghijklmnopqrstuvwxyz"} | {"i": "iI\u0130\u0131", "k": "kK\u212a", "s": "sS\u017f"}
 _SPACE = " "  # a phrase's atom for the white space between its words
 
@@ -146,7 +144,11 @@ def _phrase_atoms(phrase: str, cased: bool) -> list[str] | None:
 def _atom_pattern(atom: str, cased: bool, head: bool) -> str:
     if atom == _SPACE:
         return r"\s+"
-    if head and not cased and atom in _CASE_CLASSES:
+    if head and not cased and len(_CASE_CLASSES.get(atom, "")) == 2:
+        # a case-sensitive class: a branch that begins with one is skipped by the
+        # regex engine at a glance, one that begins with an IGNORECASE letter is
+        # entered and left (a word list is tried word by word). Not for i, k, s: a
+        # class with a non-ASCII letter compiles to a table of a kilobyte.
         return f"(?-i:[{_CASE_CLASSES[atom]}])"
     return re.escape(atom)
 
