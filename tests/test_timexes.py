@@ -3,9 +3,11 @@ determinism across time zones, and parsers that never crash."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -18,7 +20,7 @@ from analysis.pipeline import STAGES, TABLES
 from analysis.tables import SCHEMAS
 from analysis.timexes import Timex, _find, is_narrative
 from analysis.timexes.normalize import format_period, number_value, year_from_words
-from analysis.timexes.patterns import compiled
+from analysis.timexes.patterns import NOT_WORD, _number_trie, _phrase, compiled, counting_values, lexicon, words, words_after
 from analysis.timexes.values import GRANULARITY_ORDER, canonical_value, is_calendar_value, parse_duration, place_duration
 
 from .conftest import ROOT, load_golden
@@ -89,6 +91,13 @@ def test_stage_fills_the_timexes_table(seed_doc):
     assert len(frame) == len(result.timexes)
 
 
+def test_rows_made_through_the_slots_equal_rows_made_by_the_dataclass(seed_doc):
+    for t in extract_timexes(seed_doc, split_sentences(seed_doc)):
+        values = [getattr(t, f.name) for f in dataclasses.fields(Timex)]
+        made = Timex(*values)
+        assert made == t and hash(made) == hash(t) and repr(made) == repr(t)
+
+
 def test_dispatch_finds_what_the_full_alternation_finds(seed_doc):
     finder = compiled().finder
     docs = [seed_doc] + [Document(doc_id="c", text=c["text"], published=dt.date(2021, 8, 17)) for c in CASES + FALSE_POSITIVES]
@@ -97,6 +106,88 @@ def test_dispatch_finds_what_the_full_alternation_finds(seed_doc):
         fast = [(m.start, m.end, m.rule) for m in _find(doc.text, sentences)]
         slow = [(m.start(), m.end(), int(m.lastgroup[1:])) for s in sentences for m in finder.finditer(doc.text, s.start, s.end)]
         assert fast == slow
+
+
+# Pieces that test where a place may begin: separators (ASCII and not), currency and
+# number marks before a digit, and the letters IGNORECASE folds unlike str.lower().
+_SCAN_PIECES = st.sampled_from(
+    [
+        "the", "The", "THE", "Aug.", "17", "2021", "1.5", "3,000", "'90s", "’90s", "“May", "”", "—", "\u00a0", " ", "\n",
+        "$5", "#1", "@2", "£3", "İn", "ı", "ſeptember", "\u212a", "é", "years", "ago", "a", "few", "-", ".", ",", "(", "'",
+        "’", "Tuesday", "mid-", "1990s", "in", "March", "9/11",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_SCAN_PIECES, max_size=30).map("".join))
+def test_the_scan_of_the_lowered_text_finds_what_a_case_blind_scan_finds(text):
+    starts = compiled().starts
+    expected = [(m.start(), m[1].lower()) for m in starts.anywhere.finditer(text)]
+    assert [(m.end() - 1, m[1].lower()) for m in starts.places(text)] == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_SCAN_PIECES, max_size=30).map(" ".join))
+def test_dispatch_finds_what_the_full_alternation_finds_in_any_text(text):
+    finder = compiled().finder
+    doc = Document(doc_id="h", text=text, published=dt.date(2021, 8, 17))
+    sentences = split_sentences(doc)
+    fast = [(m.start, m.end, m.rule) for m in _find(text, sentences)]
+    slow = [(m.start(), m.end(), int(m.lastgroup[1:])) for s in sentences for m in finder.finditer(text, s.start, s.end)]
+    assert fast == slow
+
+
+_CUE_PIECES = st.sampled_from(
+    [
+        "will", "Will", "WILL", "'ll", "’ll", "we", "said", "SAID", "has", "been", "had", "early", "in", "the", "end", "of",
+        "about", "more", "than", "by", "until", "no.", "No.", "page", "ſaid", "İn", "ın", "\u212ailled", "-", " ", "  ", "\n",
+        "'", "’", "x", "5", ".", "going", "to", "mid",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_CUE_PIECES, max_size=20).map("".join), st.sampled_from(["future_cues", "past_cues", "date_modifiers", "not_year_after"]))
+def test_word_lists_that_skip_ahead_match_as_a_lookbehind_and_a_list_would(text, name):
+    words = lexicon()[name]
+    fast = re.compile(words_after(words, NOT_WORD) + r"(?!\w)", re.IGNORECASE)
+    longest_first = sorted(words, key=lambda w: (-len(w), w))
+    plain = re.compile(rf"(?<![{NOT_WORD}])(?:{'|'.join(_phrase(w) for w in longest_first)})(?!\w)", re.IGNORECASE)
+    assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_CUE_PIECES, max_size=20).map("".join))
+def test_cues_in_lowered_text_are_the_case_blind_ones(text):
+    for cues in (compiled().future_cue, compiled().past_cue):
+        assert [m.span() for m in cues.finditer(text)] == [m.span() for m in cues.anywhere.finditer(text)]
+        found, expected = cues.search(text), cues.anywhere.search(text)
+        assert (found and found.span()) == (expected and expected.span())
+
+
+_NUMBER_PIECES = st.sampled_from(
+    ["twenty", "Twenty", "seven", "seventy", "seventeen", "SEVEN", "one", "nine", "nineteen", "ninety", "two", "ten",
+     "eight", "eighty", " ", "-", "\t", "hundred", "years", "x", "s", "ſeven", "ty"]
+)
+# what must follow a number in a rule, to see which reading the pattern tries first
+_AFTER_NUMBERS = [r"(?!\w)", r"(?=\s+hundred)", r"(?=\s+years)", r"(?=-\w)", r"(?=\s*$)", r"(?=ty)", r""]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_NUMBER_PIECES, max_size=8).map("".join), st.booleans())
+def test_spelled_numbers_as_one_trie_match_as_their_alternation(text, ones_alone):
+    numbers = counting_values()
+    ones = [w for w, v in numbers.items() if 1 <= v <= 9 and " " not in w and w not in ("a", "an")]
+    teens = [w for w, v in numbers.items() if 10 <= v <= 19 and " " not in w and w != "dozen"]
+    tens = [w for w, v in numbers.items() if 20 <= v <= 90 and v % 10 == 0]
+    alternation = rf"{words(tens)}(?:[\s-]{words(ones)})?|{words(teens)}" + (f"|{words(ones)}" if ones_alone else "")
+    trie = _number_trie(tens, teens, ones, ones_alone)
+    for after in _AFTER_NUMBERS:
+        for start in range(len(text)):
+            plain = re.compile(f"(?:{alternation}){after}", re.IGNORECASE).match(text, start)
+            fast = re.compile(f"{trie}{after}", re.IGNORECASE).match(text, start)
+            assert (plain and plain.span()) == (fast and fast.span())
 
 
 _TZ_SCRIPT = """

@@ -5,13 +5,13 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from importlib import resources
 from typing import Any
 
 import yaml
 
-__all__ = ["alternation", "load_lexicon"]
+__all__ = ["alternation", "load_lexicon", "trie_regex"]
 
 
 @functools.cache
@@ -46,23 +46,33 @@ def alternation(words: Iterable[str], case_sensitive: Iterable[str] = ()) -> str
 
 
 def _trie(words: list[str]) -> str:
+    return trie_regex(words, lambda ch, branching: r"\s+" if ch == " " else re.escape(ch))
+
+
+def trie_regex(
+    sequences: Iterable[Sequence[str]],
+    atom_pattern: Callable[[str, bool], str],
+    order: Callable[[str], Any] | None = None,
+) -> str:
+    """One pattern for sequences of atoms (the characters of words, say), shaped like a
+    trie: at each branching one branch per next atom, ``atom_pattern(atom,
+    branching)`` (``branching``: the node has several), in ``order`` (sorted by
+    default); a sequence that goes on comes before one that ends there (the regex
+    engine takes the first alternative that fits: longer matches first)."""
     root: dict = {}
-    for word in words:
+    for atoms in sequences:
         node = root
-        for ch in word:
-            node = node.setdefault(ch, {})
+        for atom in atoms:
+            node = node.setdefault(atom, {})
         node[""] = {}
-    return _trie_pattern(root)
 
+    def emit(node: dict) -> str:
+        atoms = sorted((atom for atom in node if atom), key=order)
+        branching = len(atoms) > 1
+        branches = [atom_pattern(atom, branching) + emit(node[atom]) for atom in atoms]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
 
-def _trie_pattern(node: dict) -> str:
-    alternatives = []
-    ends = "" in node
-    # longer continuations first: the regex engine takes the first alternative that fits
-    for ch, child in sorted(((c, n) for c, n in node.items() if c), key=lambda item: item[0]):
-        piece = r"\s+" if ch == " " else re.escape(ch)
-        alternatives.append(piece + _trie_pattern(child))
-    if not alternatives:
-        return ""
-    body = alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
-    return f"(?:{body})?" if ends else body
+    return emit(root)

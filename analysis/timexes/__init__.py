@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from ..corpus import Document
 from ..sentences import Sentence
@@ -78,6 +79,19 @@ class Timex:
     granularity: str | None
 
 
+# A frozen dataclass's __init__ sets each field through object.__setattr__, four times
+# slower than the slots' own setters; the stage makes a row per expression.
+_TIMEX_FIELD_SETTERS = tuple(Timex.__dict__[f.name].__set__ for f in fields(Timex))
+
+
+def _new_timex(*values) -> Timex:
+    """A Timex from its field values in declaration order."""
+    timex = object.__new__(Timex)
+    for set_field, value in zip(_TIMEX_FIELD_SETTERS, values):
+        set_field(timex, value)
+    return timex
+
+
 @dataclass(slots=True)
 class _Match:
     start: int
@@ -92,12 +106,13 @@ def _find(text: str, sentences: list[Sentence]) -> list[_Match]:
     a rule can begin come from one scan; at each, the rules that can begin there are
     tried in priority order (what one pass of the whole ``finder`` would find)."""
     patterns = compiled()
+    rules_for, match_rule = patterns.rules_for, patterns.matchers
     found = []
     ends = [s.end for s in sentences]
     resume = 0
     k = 0
-    for place in patterns.starts.finditer(text):
-        pos = place.start()
+    for place in patterns.starts.places(text):
+        pos = place.end() - 1
         if pos < resume:
             continue
         while k < len(ends) and ends[k] <= pos:
@@ -107,8 +122,8 @@ def _find(text: str, sentences: list[Sentence]) -> list[_Match]:
         sentence = sentences[k]
         if pos < sentence.start:
             continue
-        for rule in patterns.rules_at(text, pos):
-            m = patterns.rules[rule].pattern.match(text, pos, sentence.end)
+        for rule in rules_for(place[1]):
+            m = match_rule[rule](text, pos, sentence.end)
             if m:
                 found.append(_Match(pos, m.end(), rule, sentence.sent_idx, m))
                 resume = m.end()
@@ -132,7 +147,7 @@ def _explicit_years(text: str, matches: list[_Match]) -> tuple[list[int], int]:
             relative += 1
         if rule.norm not in ("date", "year", "season", "quarter"):
             continue
-        parts = Parts(match.parts)
+        parts = Parts(match.parts, rule.parts)
         found = parts.get("year") or parts.get("year2")
         if found and found.isdigit():
             bc = "B" in (parts.get("era") or "").upper()
@@ -181,11 +196,19 @@ def _narrow(start: dt.date, end: dt.date, mod: str | None) -> tuple[dt.date, dt.
 
 def _interval(reading: Reading, dct: dt.date) -> tuple[dt.date, dt.date] | None:
     if reading.type in ("DATE", "TIME"):
-        span = value_interval(reading.value, dct)
-        return _narrow(*span, reading.mod) if span else None
+        if reading.value == "PRESENT_REF":
+            return _narrow(*value_interval(reading.value, dct), reading.mod)
+        return _calendar_interval(reading.value, reading.mod)
     if reading.type == "DURATION" and reading.placement and reading.place_on:
         return place_duration(reading.value, reading.place_on, reading.placement, reading.vague_amount)
     return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _calendar_interval(value: str | None, mod: str | None) -> tuple[dt.date, dt.date] | None:
+    """The span of a calendar value, narrowed by its mod (values repeat in a corpus)."""
+    span = value_interval(value)
+    return _narrow(*span, mod) if span else None
 
 
 def _granularity(reading: Reading) -> str | None:
@@ -227,7 +250,7 @@ def extract_timexes(doc: Document, sentences: list[Sentence]) -> list[Timex]:
         sentence = sentences[bisect.bisect_right(sentence_starts, match.start) - 1]
         ctx.at(match.start, match.end, match.sent_idx, sentence.start, sentence.end, dates_per_sentence.get(match.sent_idx, 0))
         try:
-            reading = NORMALIZERS[rule.norm](Parts(parts), ctx)
+            reading = NORMALIZERS[rule.norm](Parts(parts, rule.parts), ctx)
         except (ValueError, KeyError, OverflowError, TypeError):
             # a rule matched words its normaliser cannot read (an impossible date, a
             # number out of range): not a time expression, never a crash
@@ -237,26 +260,26 @@ def extract_timexes(doc: Document, sentences: list[Sentence]) -> list[Timex]:
             if reading.type not in TYPES:
                 continue
             start, end = reading.span or (match.start, match.end)
-            if "span" in rule.pattern.groupindex and parts.start("span") >= 0:
+            if "span" in rule.parts and parts.start("span") >= 0:
                 start, end = parts.span("span")
             start = attach_modifier(text, start, sentence.start, reading, rule.norm)
             _remember(ctx, reading, match.sent_idx)
             span = _interval(reading, doc.published)
             out.append(
-                Timex(
-                    timex_id=f"{doc.doc_id}:t{len(out)}",
-                    doc_id=doc.doc_id,
-                    sent_idx=match.sent_idx,
-                    start=start,
-                    end=end,
-                    surface=text[start:end],
-                    type=reading.type,
-                    value=reading.value,
-                    mod=reading.mod,
-                    anchor=reading.anchor,
-                    interval_start=span[0] if span else None,
-                    interval_end=span[1] if span else None,
-                    granularity=_granularity(reading),
+                _new_timex(
+                    f"{doc.doc_id}:t{len(out)}",  # timex_id
+                    doc.doc_id,
+                    match.sent_idx,
+                    start,
+                    end,
+                    text[start:end],  # surface
+                    reading.type,
+                    reading.value,
+                    reading.mod,
+                    reading.anchor,
+                    span[0] if span else None,  # interval_start
+                    span[1] if span else None,  # interval_end
+                    _granularity(reading),
                 )
             )
     return out

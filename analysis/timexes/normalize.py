@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 
 from ..numbers import parse_number
@@ -86,26 +86,27 @@ class Parts:
     """The named parts of a rule's match: ``get`` gives ``None`` for a part that did not
     take part (or that the rule does not have), ``span`` its offsets in the text."""
 
-    __slots__ = ("match",)
+    __slots__ = ("match", "names")
 
-    def __init__(self, match: re.Match) -> None:
+    def __init__(self, match: re.Match, names: Container[str] | None = None) -> None:
         self.match = match
+        # the rule's part names: asking for a part a rule does not have is common
+        # (normalisers serve several rules) and an IndexError costs more than a look-up
+        self.names = match.re.groupindex if names is None else names
 
     def get(self, name: str, default=None):
-        try:
-            value = self.match.group(name)
-        except IndexError:
+        if name not in self.names:
             return default
+        value = self.match.group(name)
         return default if value is None else value
 
     def __getitem__(self, name: str) -> str:
         return self.match.group(name)
 
     def span(self, name: str) -> tuple[int, int]:
-        try:
-            return self.match.span(name)
-        except IndexError:
+        if name not in self.names:
             return (-1, -1)
+        return self.match.span(name)
 
 
 @dataclass(slots=True)
@@ -231,6 +232,7 @@ def clause_tense(
 # ------------------------------------------------------------------------ word values
 
 
+@functools.lru_cache(maxsize=4096)
 def _key(text: str) -> str:
     """A phrase as lexicon keys are written: lower case, single spaces, no final stop."""
     return " ".join(text.lower().split()).rstrip(".")
@@ -266,6 +268,7 @@ def day_of_month(text: str) -> int:
     return int(lexicon()["ordinals"][key])
 
 
+@functools.lru_cache(maxsize=4096)
 def number_value(text: str) -> float | None:
     """The value of a count in a time expression: a number in digits ("1,500", "5 1/2",
     "2.5") or words ("twenty four", "one and a half"), read by the one number parser
@@ -370,6 +373,7 @@ _UNIT_GRANULARITY = {
 }
 
 
+@functools.lru_cache(maxsize=1024)
 def _unit_key(text: str) -> str:
     """Singular unit name from its written form ("Years" -> "year")."""
     units = lexicon()["units"]
@@ -449,6 +453,8 @@ def _weekday_date(ctx: Context, weekday: int) -> tuple[dt.date, str]:
         base = ctx.ref.start
         return base + dt.timedelta(days=(weekday - base.isoweekday()) % 7), "previous"
     dct = ctx.dct
+    if weekday == dct.isoweekday():
+        return dct, "publication"  # in any tense ("said Tuesday" on a Tuesday)
     if ctx.tense == "future":
         return dct + dt.timedelta(days=(weekday - dct.isoweekday()) % 7), "publication"
     return dct - dt.timedelta(days=(dct.isoweekday() - weekday) % 7), "publication"
@@ -807,8 +813,7 @@ def _quarter_reading(g: Parts, ctx: Context, mod: str | None, ordinal: str | Non
             # future tense ("expects to report third-quarter net")
             current = _quarter_of(ctx.dct)
             year, anchor = ctx.dct.year, "publication"
-            tense = ctx.tense
-            if q > current and (tense == "past" or (tense is None and q - current > 2)):
+            if q > current and (ctx.tense == "past" or (ctx.tense is None and q - current > 2)):
                 year -= 1
         if g.get("year_ago"):
             return Reading("DATE", f"{year - 1:04d}-Q{q}", mod, anchor, remember=False)
@@ -1084,7 +1089,7 @@ def norm_rel_period(g: Parts, ctx: Context) -> Reading | None:
         offset = 0
         base, anchor = ctx.anchor_day(False)
         monday = base - dt.timedelta(days=base.isoweekday() - 1)
-        if ctx.tense != "future" and base.isoweekday() < 6:
+        if base.isoweekday() < 6 and ctx.tense != "future":
             offset = -1
         return _date_reading(monday + dt.timedelta(days=7 * offset), "weekend", anchor, mod)
     offset, anaphoric = _relative_offset(rel, ctx)

@@ -6,11 +6,12 @@ returns:
 
 * ``finder``: one regular expression, the alternation of all rules in priority order,
   each rule a named group ``r<i>`` (``match.lastgroup`` says which rule matched);
-* ``starts``: one regular expression that finds, in one pass, every place where some
-  rule can begin (its first one to three characters, worked out from the parsed
-  rules); at such a place :meth:`TimexPatterns.finder_at` gives the alternation of
-  only the rules that can begin there, in the same priority order, so a match there
-  is the one ``finder`` would make, without trying seventy rules at every word;
+* ``starts``: a :class:`StartScan` that finds, in one pass, every place where some
+  rule can begin, with the longest start key there (the first characters of a match,
+  up to twelve, worked out from the parsed rules); :meth:`TimexPatterns.rules_for`
+  gives the rules that can begin with that key, in the same priority order, so the
+  first of them that matches there is the one ``finder`` would match, without trying
+  seventy rules at every word;
 * per rule, its pattern with its named parts and the word boundaries: the match
   found at a place is also the reading of its parts;
 * the cue patterns for tense and for numbers that are not years.
@@ -20,7 +21,8 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 
 from ..numbers import parse_number
 
@@ -30,11 +32,15 @@ try:  # the parsed form of a pattern, to know how its matches can begin
 except ImportError:  # pragma: no cover - another Python: every rule is tried everywhere
     _sre_parser = _sre_constants = None
 
-from ..lexicons import load_lexicon
+from ..lexicons import load_lexicon, trie_regex
 
 __all__ = ["Rule", "TimexPatterns", "compiled", "lexicon", "named_dates"]
 
 _FLAGS = re.IGNORECASE
+# what a cue word may not follow: a letter or digit, or an apostrophe ("don't will")
+NOT_WORD = r"\w'’"
+NOT_WORD_OR_STOP = r"\w."  # "No. 2012" is not a year, nor is "A.2012"
+_CACHED_KEYS = 50_000
 _GROUP_NAME = re.compile(r"\(\?P<[A-Za-z_]\w*>")
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
@@ -48,13 +54,14 @@ class Rule:
     norm: str
     pattern: re.Pattern
     body: str  # the pattern without named parts or boundaries
+    parts: frozenset[str]  # the names of its parts
 
 
 @dataclass(frozen=True)
 class TimexPatterns:
     rules: tuple[Rule, ...]
-    future_cue: re.Pattern
-    past_cue: re.Pattern
+    future_cue: CueWords
+    past_cue: CueWords
     past_participle: re.Pattern
     not_year_after: re.Pattern
     not_year_before: re.Pattern
@@ -63,14 +70,31 @@ class TimexPatterns:
     date_modifier_before: re.Pattern
     duration_modifier_before: re.Pattern
     reporting_verbs: frozenset[str]
-    starts: re.Pattern
+    starts: StartScan
     # start key (see start_key) -> indexes of the rules that can begin so, in order
     rules_by_key: dict[str, tuple[int, ...]]
     always: tuple[int, ...]
+    # each rule's pattern.match, in rule order
+    matchers: tuple[Callable[..., re.Match | None], ...]
+    # the text a key was found as (in its case and spacing) -> rules_for
+    _by_text: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     def rules_at(self, text: str, pos: int) -> tuple[int, ...]:
         """Indexes of the rules that can begin at ``pos``, in priority order."""
-        key = start_key(text[pos : pos + 2 * KEY_LENGTH])
+        place = self.starts.anywhere.match(text, pos)
+        return self.rules_for(place[1]) if place else self.always
+
+    def rules_for(self, begins: str) -> tuple[int, ...]:
+        """Indexes of the rules that can begin with ``begins`` (the key a match of
+        ``starts`` found), in priority order."""
+        hit = self._by_text.get(begins)
+        if hit is None:
+            if len(self._by_text) > _CACHED_KEYS:
+                self._by_text.clear()  # memory stays flat however many texts
+            hit = self._by_text[begins] = self._lookup(start_key(begins))
+        return hit
+
+    def _lookup(self, key: str) -> tuple[int, ...]:
         table = self.rules_by_key
         for n in range(len(key), 0, -1):
             hit = table.get(key[:n])
@@ -97,17 +121,97 @@ def _phrase(text: str) -> str:
     return r"\s+".join(re.escape(w) for w in str(text).split())
 
 
+# What IGNORECASE matches for an ASCII letter (for i, k and s also İ ı, K and ſ).
+_CASE_CLASSES = {c: c + c.upper() for c in "abcdefghijklmnopqrstuvwxyz"} | {"i": "iI\u0130\u0131", "k": "kK\u212a", "s": "sS\u017f"}
+_SPACE = " "  # a phrase's atom for the white space between its words
+
+
+def _phrase_atoms(phrase: str, cased: bool) -> list[str] | None:
+    """A phrase as trie atoms (characters, _SPACE between words); ``None`` when a
+    non-ASCII letter has case (then only a flat alternation is sure to match as
+    IGNORECASE would)."""
+    atoms: list[str] = []
+    for word in phrase.split():
+        if atoms:
+            atoms.append(_SPACE)
+        for ch in word:
+            if not cased and not ch.isascii() and ch.lower() != ch.upper():
+                return None
+            atoms.append(ch if cased else ch.lower())
+    return atoms
+
+
+def _atom_pattern(atom: str, cased: bool, head: bool) -> str:
+    if atom == _SPACE:
+        return r"\s+"
+    if head and not cased and len(_CASE_CLASSES.get(atom, "")) == 2:
+        # a case-sensitive class: a branch that begins with one is skipped by the
+        # regex engine at a glance, one that begins with an IGNORECASE letter is
+        # entered and left (a word list is tried word by word). Not for i, k, s: a
+        # class with a non-ASCII letter compiles to a table of a kilobyte.
+        return f"(?-i:[{_CASE_CLASSES[atom]}])"
+    return re.escape(atom)
+
+
+def _phrase_trie(phrases: list[str], cased: bool) -> str | None:
+    """Phrases as one trie-shaped pattern that matches what their alternation, longest
+    first, matches: two phrases that can match at one place are one the other's
+    prefix, and a trie tries the longer first too."""
+    sequences = [_phrase_atoms(phrase, cased) for phrase in phrases]
+    if any(atoms is None for atoms in sequences):
+        return None
+    return _trie_regex(sequences, lambda atom, head: _atom_pattern(atom, cased, head))
+
+
+# Letters in about the order of how many English words begin with them: a scan tries
+# a trie's branches in order, so the common ones come first (the order of branches
+# that exclude each other changes nothing else).
+_BRANCH_ORDER = {ch: rank for rank, ch in enumerate("tasoiwcbphfmdrelnguvyjkqz")}
+
+
+def _branch_rank(atom: str) -> tuple[int, str]:
+    return _BRANCH_ORDER.get(atom.lower(), len(_BRANCH_ORDER)), atom
+
+
+def _trie_regex(sequences: Iterable[Sequence[str]], atom_pattern: Callable[[str, bool], str]) -> str:
+    """:func:`analysis.lexicons.trie_regex` with the branches in _BRANCH_ORDER."""
+    return trie_regex(sequences, atom_pattern, _branch_rank)
+
+
 def words(items, *, cased: bool = False) -> str:
-    """An alternation of phrases, longest first. ``cased`` phrases are matched as
-    written or in capitals only (names: "May" but not "may")."""
+    """An alternation of phrases, longest first, shaped like a trie (see
+    :func:`_phrase_trie`), for patterns compiled with IGNORECASE. ``cased`` phrases are
+    matched as written or in capitals only (names: "May" but not "may")."""
     phrases = sorted({str(i) for i in items}, key=lambda s: (-len(s), s))
     if cased:
-        variants = []
-        for p in phrases:
-            variants += [p, p.upper()] if p.upper() != p else [p]
-        alternation = "|".join(_phrase(v) for v in sorted(set(variants), key=lambda s: (-len(s), s)))
-        return f"(?-i:{alternation})"
-    return "(?:" + "|".join(_phrase(p) for p in phrases) + ")"
+        phrases = sorted({v for p in phrases for v in (p, p.upper())}, key=lambda s: (-len(s), s))
+    trie = _phrase_trie(phrases, cased)
+    alternation = trie if trie is not None else "|".join(_phrase(p) for p in phrases)
+    return f"(?-i:{alternation})" if cased else f"(?:{alternation})"
+
+
+def words_after(items, not_after: str) -> str:
+    """``(?<![not_after])`` then :func:`words` (case-blind phrases), written so that a
+    search skips ahead: the pattern begins with the case-sensitive first letters of
+    the phrases, the engine's cue to look only at those characters, and the
+    lookbehind follows the first letter. ``not_after`` is the body of a character
+    class ("\\w'’")."""
+    phrases = sorted({str(i) for i in items}, key=lambda s: (-len(s), s))
+    sequences = [_phrase_atoms(p, cased=False) for p in phrases]
+    if not phrases or any(not atoms for atoms in sequences):
+        return rf"(?<![{not_after}]){words(phrases)}"
+    rests: dict[str, list[list[str]]] = {}
+    for atoms in sequences:
+        rests.setdefault(atoms[0], []).append(atoms[1:])
+    branches = []
+    for head in sorted(rests, key=_branch_rank):
+        rest = _trie_regex([r for r in rests[head] if r], lambda atom, first: _atom_pattern(atom, False, first))
+        if rest and any(not r for r in rests[head]):
+            rest = f"(?:{rest})?"
+        # each way IGNORECASE would match the first letter, as a plain literal
+        for variant in _CASE_CLASSES.get(head, head):
+            branches.append(f"{re.escape(variant)}(?<![{not_after}].)(?i:{rest})")
+    return "(?-i:" + "|".join(branches) + ")"
 
 
 def _abbreviations(names: list[str], full: set[str]) -> list[str]:
@@ -144,21 +248,34 @@ def counting_values() -> dict[str, float]:
     return values
 
 
+_SPACE_OR_HYPHEN = "[\\s-]"  # a trie atom: one white space or hyphen ("twenty-one")
+
+
+def _number_trie(tens: list[str], teens: list[str], ones: list[str], ones_alone: bool = True) -> str:
+    """Tens (alone or joined to ones by one space or hyphen), teens and ones as one
+    trie: what ``tens([\\s-]ones)?|teens|ones`` matches (without ``|ones`` unless
+    ``ones_alone``), in the same order (at a place those alternatives match longest
+    first too), in one pass instead of three."""
+    sequences = [_phrase_atoms(w, cased=False) for w in tens + teens + (ones if ones_alone else [])]
+    sequences += [_phrase_atoms(t, cased=False) + [_SPACE_OR_HYPHEN] + _phrase_atoms(o, cased=False) for t in tens for o in ones]
+    return "(?:" + _trie_regex(sequences, lambda atom, head: atom if atom == _SPACE_OR_HYPHEN else _atom_pattern(atom, False, head)) + ")"
+
+
 def _number_words(lex: dict) -> tuple[str, str]:
     """Patterns for spelled numbers and for spelled years."""
     numbers = counting_values()
     ones = [w for w, v in numbers.items() if 1 <= v <= 9 and " " not in w and w not in ("a", "an")]
     teens = [w for w, v in numbers.items() if 10 <= v <= 19 and " " not in w and w != "dozen"]
     tens = [w for w, v in numbers.items() if 20 <= v <= 90 and v % 10 == 0]
-    ones_alt, teens_alt, tens_alt = words(ones), words(teens), words(tens)
-    below_100 = rf"(?:{tens_alt}(?:[\s-]{ones_alt})?|{teens_alt}|{ones_alt})"
+    ones_alt = words(ones)
+    below_100 = _number_trie(tens, teens, ones)
     scaled = rf"{below_100}\s+(?:hundred|thousand)(?:\s+(?:and\s+)?{below_100})?"
     phrases = words([w for w in numbers if " " in w or w in ("a", "an", "dozen", "hundred", "thousand", "zero")])
     number = rf"(?:{scaled}|{phrases}(?:\s+and\s+a\s+half)?|{below_100})"
     centuries = words(["eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"])
     year_word = (
-        rf"(?:{centuries}[\s-]+(?:hundred|oh[\s-]{ones_alt}|{tens_alt}(?:[\s-]{ones_alt})?|{teens_alt})"
-        rf"|two[\s-]+thousand(?:[\s-]+(?:and[\s-]+)?(?:{tens_alt}(?:[\s-]{ones_alt})?|{teens_alt}|{ones_alt}))?)"
+        rf"(?:{centuries}[\s-]+(?:hundred|oh[\s-]{ones_alt}|{_number_trie(tens, teens, ones, ones_alone=False)})"
+        rf"|two[\s-]+thousand(?:[\s-]+(?:and[\s-]+)?{below_100})?)"
     )
     return number, year_word
 
@@ -241,21 +358,33 @@ def _expand(template: str, values: dict[str, str]) -> str:
 
 
 # Around every span: not inside a word or a number, not after a currency sign.
-_BEFORE = r"(?<![\w$£€¥#@'’])(?<![0-9][.,])"
+_NOT_AFTER = "$£€¥#@'’"
+_BEFORE = rf"(?<![\w{_NOT_AFTER}])(?<![0-9][.,])"
 _AFTER = r"(?![\w%@])"
 
-# How many first characters of a place select the rules tried there.
-KEY_LENGTH = 6
+# How many first characters of a place select the rules tried there: up to
+# KEY_LENGTH, and about KEY_BUDGET keys per rule (or twice its SHORT_KEY-character
+# ones), families of keys that multiply cut shorter (a rule that begins with a
+# number and a unit word has tens of thousands of 11-character beginnings; one that
+# begins with "the" needs them: "the company" is not "the coming"). Longer keys and
+# larger budgets try fewer rules in vain but take longer to compile (11 and 500:
+# about a second more than six-character keys, for a quarter of the rule attempts
+# on news text).
+KEY_LENGTH = 11
+SHORT_KEY = 6
+KEY_BUDGET = 500
 _WILD = "\0"  # "any character may come here": a key ends
-_KEY_CHARS = str.maketrans("0123456789\t\n\r\f\v", "0000000000     ")
+_KEY_DIGITS = str.maketrans("0123456789", "0000000000")
+_WHITE_SPACE = re.compile(r"\s+")  # what a key space stands for
+# the letters IGNORECASE matches with i and s that str.lower() leaves alone or
+# lengthens ("İn March" begins like "in march")
+_IGNORECASE_LETTERS = str.maketrans("\u0130\u0131\u017f", "iis")
 
 
 def start_key(text: str) -> str:
     """The first KEY_LENGTH characters of ``text`` as rules are indexed: lower case,
     every digit ``0``, every run of white space one space."""
-    key = text.lower().translate(_KEY_CHARS)
-    while "  " in key:
-        key = key.replace("  ", " ")
+    key = _WHITE_SPACE.sub(" ", text.translate(_IGNORECASE_LETTERS).lower()).translate(_KEY_DIGITS)
     return key[:KEY_LENGTH]
 
 
@@ -282,58 +411,90 @@ def _charset(items) -> set[str] | None:
     return keyed if len(keyed) <= 40 else None
 
 
-def _extend(prefix: str, ch: str) -> str:
-    if ch == " " and prefix.endswith(" "):
-        return prefix  # a run of spaces is one key space
-    return prefix + ch
+def _extended(prefixes: set[str], ch: str) -> set[str]:
+    """``prefixes`` followed by the key character ``ch`` (a run of spaces is one)."""
+    if ch == " ":
+        return {p if p.endswith(" ") else p + " " for p in prefixes}
+    return {p + ch for p in prefixes}
 
 
-def _begin(nodes, prefixes: set[str]) -> set[str]:
+def _begin(nodes, prefixes: set[str], length: int, limit: float) -> set[str]:
     """Extend ``prefixes`` by what ``nodes`` (a parsed sequence) can match first, up to
-    KEY_LENGTH key characters; a prefix that meets anything unlistable ends in _WILD."""
-    c = _sre_constants
+    ``length`` key characters; a prefix that meets anything unlistable ends in _WILD.
+    Beyond ``limit`` prefixes, the largest families are cut short (see :func:`_bound`)."""
+    done = {p for p in prefixes if len(p) >= length or p.endswith(_WILD)}
+    live = prefixes - done
     for op, av in nodes:
-        done = {p for p in prefixes if len(p) >= KEY_LENGTH or p.endswith(_WILD)}
-        live = prefixes - done
         if not live:
-            return prefixes
-        if op is c.LITERAL:
-            ch = _key_char(chr(av))
-            live = {_extend(p, ch) for p in live}
-        elif op is c.IN:
-            chars = _charset(av)
-            live = {p + _WILD for p in live} if chars is None else {_extend(p, ch) for p in live for ch in chars}
-        elif op is c.BRANCH:
-            live = set().union(*(_begin(alt, live) for alt in av[1]))
-        elif op is c.SUBPATTERN:
-            live = _begin(av[3], live)
-        elif op is c.ATOMIC_GROUP:
-            live = _begin(av, live)
-        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
-            low, high, body = av
-            result = set(live) if low == 0 else set()
-            current = live
-            for count in range(1, min(high, KEY_LENGTH + 1) + 1):
-                current = _begin(body, current)
-                if count >= low:
-                    result |= current
-            live = result
-        elif op in (c.AT, c.ASSERT, c.ASSERT_NOT):
-            pass  # zero width
-        else:
-            live = {p + _WILD for p in live}
-        prefixes = done | live
-    return prefixes
+            break
+        grown = _begin_node(op, av, live, length, limit)
+        ended = {p for p in grown if len(p) >= length or p.endswith(_WILD)}
+        done |= ended
+        live = grown - ended
+        if len(done) + len(live) > 2 * limit:
+            bounded = _bound(done | live, limit)
+            done = {p for p in bounded if len(p) >= length or p.endswith(_WILD)}
+            live = bounded - done
+    return done | live
 
 
-def first_keys(body: str) -> set[str] | None:
-    """Start keys (see :func:`start_key`) one of which begins every match of
-    ``body``; a key shorter than KEY_LENGTH stands for any continuation. ``None`` when
-    a match may begin with anything."""
-    if _sre_parser is None:
-        return None
+def _begin_node(op, av, live: set[str], length: int, limit: float) -> set[str]:
+    """``live`` prefixes extended by one parsed node (see :func:`_begin`)."""
+    c = _sre_constants
+    if op is c.LITERAL:
+        return _extended(live, _key_char(chr(av)))
+    if op is c.IN:
+        chars = _charset(av)
+        return {p + _WILD for p in live} if chars is None else set().union(*(_extended(live, ch) for ch in chars))
+    if op is c.BRANCH:
+        return set().union(*(_begin(alternative, live, length, limit) for alternative in av[1]))
+    if op is c.SUBPATTERN:
+        return _begin(av[3], live, length, limit)
+    if op is c.ATOMIC_GROUP:
+        return _begin(av, live, length, limit)
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        low, high, body = av
+        result = set(live) if low == 0 else set()
+        current = live
+        for count in range(1, min(high, length + 1) + 1):
+            current = _begin(body, current, length, limit)
+            if count >= low:
+                result |= current
+        return result
+    if op is c.ASSERT and av[0] == 1:
+        # a lookahead: what comes next begins as it says, and then anything
+        return {q if q.endswith(_WILD) or len(q) >= length else q + _WILD for q in _begin(av[1], live, length, limit)}
+    if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+        return live  # zero width, or a condition on what comes before
+    return {p + _WILD for p in live}
+
+
+def _bound(prefixes: set[str], limit: float) -> set[str]:
+    """Fewer than ``limit`` prefixes: families of prefixes that share their first ``n``
+    characters are cut to those, the largest first, ``n`` from KEY_LENGTH - 1 down to
+    SHORT_KEY until few enough. Numbers and word lists multiply prefixes ("the coming
+    two", "the coming 00", ...): they lose their tails while the others keep their
+    length ("the coming" is not "the company")."""
+    bounded = set(prefixes)
+    for n in range(KEY_LENGTH - 1, SHORT_KEY - 1, -1):
+        families: dict[str, list[str]] = {}
+        for prefix in bounded:
+            key = prefix.rstrip(_WILD)  # _WILD only ever ends a prefix
+            if len(key) > n:
+                families.setdefault(key[:n], []).append(prefix)
+        for _, family, members in sorted((-len(members), family, members) for family, members in families.items()):
+            if len(bounded) <= limit or len(members) < 2:
+                break
+            bounded.difference_update(members)
+            bounded.add(family + _WILD)
+        if len(bounded) <= limit:
+            break
+    return bounded
+
+
+def _keys(parsed: list, length: int, limit: float = float("inf")) -> set[str] | None:
     keys = set()
-    for prefix in _begin(list(_sre_parser.parse(body, _FLAGS)), {""}):
+    for prefix in _begin(parsed, {""}, length, limit):
         key = prefix.split(_WILD)[0]
         if not key:
             return None
@@ -341,26 +502,128 @@ def first_keys(body: str) -> set[str] | None:
     return keys
 
 
+def first_keys(body: str, length: int = KEY_LENGTH, limit: float = float("inf")) -> set[str] | None:
+    """Start keys (see :func:`start_key`) one of which begins every match of
+    ``body``, up to ``length`` key characters (and about ``limit`` keys, see
+    :func:`_bound`); a shorter key stands for any continuation. ``None`` when a
+    match may begin with anything."""
+    if _sre_parser is None:
+        return None
+    parsed = list(_sre_parser.parse(body, _FLAGS))
+    short = _keys(parsed, SHORT_KEY)
+    if short is None or len(short) > 2 * limit:
+        return short  # already more keys than _bound keeps: longer ones would be cut
+    # room to keep what tells apart beginnings that share six characters
+    return _keys(parsed, length, max(limit, 2 * len(short)))
+
+
+def _key_atom(ch: str, head: bool) -> str:
+    return r"\s+" if ch == " " else "[0-9]" if ch == "0" else re.escape(ch)
+
+
 def _trie_pattern(keys: set[str]) -> str:
-    """One pattern that matches any of ``keys`` (key characters: a space is any white
-    space, ``0`` any digit), branching like a trie so a scan does not try each key."""
-    trie: dict = {}
-    for key in keys:
-        node = trie
-        for ch in key:
-            node = node.setdefault(ch, {})
-        node[""] = {}
+    """One pattern that matches the longest of ``keys`` (key characters: a space is
+    any white space, ``0`` any digit) that begins the text (the branches of a key
+    trie exclude each other)."""
+    return _trie_regex(keys, _key_atom)
 
-    def emit(node: dict) -> str:
-        if "" in node:
-            return ""  # a shorter key already matches: the rest does not matter
-        branches = []
-        for ch in sorted(node):
-            atom = r"\s+" if ch == " " else "[0-9]" if ch == "0" else re.escape(ch)
-            branches.append(atom + emit(node[ch]))
-        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
-    return emit(trie)
+def _lowered_as_ignorecase(low: str) -> bool:
+    """Whether IGNORECASE matches key letters in a lowered text (whose length did not
+    change) just where they are: not so with ı or ſ, which it reads as i and s (İ
+    lengthens when lowered)."""
+    return "\u0131" not in low and "\u017f" not in low
+
+
+# The ASCII characters a place may follow (not a word character, nor in _NOT_AFTER).
+_ASCII_SEPARATORS = frozenset(chr(i) for i in range(128) if not re.match(r"\w", chr(i)) and chr(i) not in _NOT_AFTER)
+
+
+@dataclass(frozen=True)
+class StartScan:
+    """Finds, in one pass, the places where some rule can begin and the longest key
+    there (group 1 of the patterns: see :func:`start_key`).
+
+    The scan runs on ``text.lower()`` with a case-sensitive pattern when lowering
+    keeps every offset and matches what IGNORECASE would, and it looks for the
+    character before a place rather than for the place: a word character is then
+    skipped in the engine's tight loop and a word start costs one attempt, where
+    lookbehinds at every character and IGNORECASE branches cost four times as much.
+    A non-ASCII character before a place (a curly quote, a dash) is let through by
+    the pattern and checked here: it is rare, and listing every non-word character
+    of Unicode in the pattern would make the engine test each one.
+    """
+
+    key_pattern: str
+
+    @functools.cached_property
+    def after_separator(self) -> re.Pattern:
+        """On the lowered text after one space: an ASCII separator (or any non-ASCII
+        character), then a key."""
+        separators = "".join("\\" + ch if ch in "\\]^-[" else ch for ch in sorted(_ASCII_SEPARATORS))
+        return re.compile(f"[{separators}\\x80-\\U0010ffff](?<![0-9][.,])(?=({self.key_pattern}))")
+
+    @functools.cached_property
+    def anywhere(self) -> re.Pattern:
+        """On the text itself, IGNORECASE, with the word boundaries of every rule."""
+        return re.compile(f"{_BEFORE}(?=({self.key_pattern}))", _FLAGS)
+
+    def places(self, text: str) -> Iterator[re.Match]:
+        """A match at every place, in text order: the place is ``m.end() - 1`` (the
+        matches are in the text after one added space) and ``m[1]`` its key as
+        written (maybe lowered)."""
+        low = text.lower()
+        if len(low) != len(text) or not (low.isascii() or _lowered_as_ignorecase(low)):
+            return self.anywhere.finditer(" " + text)  # the space passes _BEFORE as the start does
+        found = self.after_separator.finditer(" " + low)
+        if low.isascii():
+            return found
+        return (m for m in found if _may_precede(m[0]))
+
+
+def _may_precede(ch: str) -> bool:
+    """Whether a place may follow ``ch`` (the added space, or a character of the
+    text): not a word character, nor in _NOT_AFTER."""
+    return ch in _ASCII_SEPARATORS or not (ch.isascii() or ch.isalnum() or ch in _NOT_AFTER)
+
+
+@dataclass(frozen=True)
+class CueWords:
+    """A list of cue words ("will", "said") read in short stretches of text around a
+    time expression, whole words (not after a letter, digit or apostrophe). In a
+    lowered stretch that reads as IGNORECASE would (see :func:`_lowered_as_ignorecase`)
+    a case-sensitive pattern of plain letters is used: twice as fast."""
+
+    anywhere: re.Pattern  # IGNORECASE, on any text
+    lowered: re.Pattern | None  # on lowered text
+
+    @classmethod
+    def of(cls, items) -> CueWords:
+        sequences = [_phrase_atoms(str(item), cased=False) for item in items]
+        lowered = None
+        if all(sequences):
+            plain = _trie_regex(sequences, lambda atom, head: r"\s+" if atom == _SPACE else re.escape(atom))
+            lowered = re.compile(rf"(?<![{NOT_WORD}])(?:{plain})(?!\w)")
+        return cls(re.compile(rf"{words_after(items, NOT_WORD)}(?!\w)", _FLAGS), lowered)
+
+    def _pattern_for(self, text: str) -> tuple[re.Pattern, str]:
+        if self.lowered is not None:
+            low = text.lower()
+            if len(low) == len(text) and (low.isascii() or _lowered_as_ignorecase(low)):
+                return self.lowered, low
+        return self.anywhere, text
+
+    def finditer(self, text: str) -> Iterator[re.Match]:
+        """Cues in ``text`` (offsets into it; the matched words may be lowered)."""
+        pattern, searched = self._pattern_for(text)
+        return pattern.finditer(searched)
+
+    def search(self, text: str) -> re.Match | None:
+        pattern, searched = self._pattern_for(text)
+        return pattern.search(searched)
+
+    def fullmatch(self, text: str) -> re.Match | None:
+        return self.anywhere.fullmatch(text)
 
 
 @functools.cache
@@ -373,8 +636,9 @@ def compiled() -> TimexPatterns:
     for spec in load_lexicon("timex_rules.yaml")["rules"]:
         body = _expand(spec["pattern"], values)
         plain = _GROUP_NAME.sub("(?:", body)
-        rules.append(Rule(spec["name"], spec["norm"], re.compile(_BEFORE + "(?:" + body + ")" + _AFTER, _FLAGS), plain))
-        keys_of.append(first_keys(plain))
+        pattern = re.compile(_BEFORE + "(?:" + body + ")" + _AFTER, _FLAGS)
+        rules.append(Rule(spec["name"], spec["norm"], pattern, plain, frozenset(pattern.groupindex)))
+        keys_of.append(first_keys(plain, KEY_LENGTH, KEY_BUDGET))
     always = tuple(i for i, keys in enumerate(keys_of) if keys is None)
     all_keys = set().union(*(k for k in keys_of if k))
     direct: dict[str, set[int]] = {}
@@ -386,22 +650,25 @@ def compiled() -> TimexPatterns:
         # a rule whose key is this one or a prefix of it can begin here
         hits = set(always).union(*(direct.get(key[:n], ()) for n in range(1, len(key) + 1)))
         rules_by_key[key] = tuple(sorted(hits))
-    starts = re.compile(_BEFORE + (r"(?=\S)" if always else f"(?={_trie_pattern(all_keys)})"), _FLAGS)
+    # group 1: the longest key at the place, what selects the rules tried there
+    starts = StartScan(r"\S" if always else _trie_pattern(all_keys))
+    starts.after_separator  # compiled now, with the rest
     return TimexPatterns(
         rules=tuple(rules),
-        future_cue=re.compile(rf"(?<![\w'’]){words(lex['future_cues'])}(?!\w)", _FLAGS),
-        past_cue=re.compile(rf"(?<![\w'’]){words(lex['past_cues'])}(?!\w)", _FLAGS),
+        future_cue=CueWords.of(lex["future_cues"]),
+        past_cue=CueWords.of(lex["past_cues"]),
         past_participle=re.compile(r"(?<![\w'’-])(?-i:[a-z]{2,}ed)(?![\w-])"),
-        date_modifier_before=re.compile(rf"(?<![\w'’-]){words(lex['date_modifiers'])}[\s-]*$", _FLAGS),
-        duration_modifier_before=re.compile(rf"(?<![\w'’-]){words(lex['duration_modifiers'])}\s+$", _FLAGS),
+        date_modifier_before=re.compile(rf"{words_after(lex['date_modifiers'], NOT_WORD + '-')}[\s-]*$", _FLAGS),
+        duration_modifier_before=re.compile(rf"{words_after(lex['duration_modifiers'], NOT_WORD + '-')}\s+$", _FLAGS),
         reporting_verbs=frozenset(v.lower() for v in load_lexicon("speech.yaml")["reporting_verbs"]),
-        future_preposition=re.compile(rf"(?<![\w'’]){words(lex['future_prepositions'])}\s+(?:the\s+)?$", _FLAGS),
+        future_preposition=re.compile(rf"{words_after(lex['future_prepositions'], NOT_WORD)}\s+(?:the\s+)?$", _FLAGS),
         function_word=re.compile(rf"\s+{words(lex['function_words'])}(?!\w)|\s*(?:[^\w\s]|$)", _FLAGS),
-        not_year_after=re.compile(rf"(?<![\w.]){words(lex['not_year_after'])}\s*$", _FLAGS),
+        not_year_after=re.compile(rf"{words_after(lex['not_year_after'], NOT_WORD_OR_STOP)}\s*$", _FLAGS),
         not_year_before=re.compile(rf"^\s*{words(lex['not_year_before'])}(?!\w)", _FLAGS),
         starts=starts,
         rules_by_key=rules_by_key,
         always=always,
+        matchers=tuple(rule.pattern.match for rule in rules),
     )
 
 
