@@ -251,27 +251,24 @@ class MentionClusters:
             return None, 1.0
         prefix = sorted(words, key=self._order)[: self._prefix_length(size)]
         best, best_similarity = None, 0.0
-        tried: set[int] = set()
         threshold, canonical, index = self.threshold, self.canonical, self._index
-        for w in prefix:
-            for j in index.get(w, ()):
-                if j in tried:
-                    continue
-                tried.add(j)
-                other = canonical[j]
-                other_size = len(other.words)
-                if min(size, other_size) < threshold * max(size, other_size):
-                    continue  # Jaccard <= small/large: cannot reach the threshold
-                # the similarity first (jaccard inline): a set intersection is cheaper
-                # than the compatibility checks, and few pairs reach the threshold
-                shared = len(words & other.words)
-                similarity = shared / (size + other_size - shared)
-                if (
-                    similarity >= threshold
-                    and (similarity > best_similarity or (similarity == best_similarity and j < best))
-                    and _compatible(mention, other)
-                ):
-                    best, best_similarity = j, similarity
+        # the canonical mentions sharing a prefix word, each once (the best is the most
+        # similar, the first of equals, whatever order they are tried in)
+        for j in set(itertools.chain.from_iterable(map(index.__getitem__, prefix))):
+            other = canonical[j]
+            other_size = len(other.words)
+            if min(size, other_size) < threshold * max(size, other_size):
+                continue  # Jaccard <= small/large: cannot reach the threshold
+            # the similarity first (jaccard inline): a set intersection is cheaper
+            # than the compatibility checks, and few pairs reach the threshold
+            shared = len(words & other.words)
+            similarity = shared / (size + other_size - shared)
+            if (
+                similarity >= threshold
+                and (similarity > best_similarity or (similarity == best_similarity and j < best))
+                and _compatible(mention, other)
+            ):
+                best, best_similarity = j, similarity
         if best is not None:
             return best, round(best_similarity, 4)
         number = len(canonical)
