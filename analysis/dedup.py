@@ -190,22 +190,27 @@ def _by_length(word: str) -> tuple[int, str]:
 
 
 class _WordOrder(dict):
-    """The sort key of each compared word, ``(count, word)``, computed once per word:
-    sorting by a dict lookup instead of a Python function per word. ``counts`` of
-    words as written (lower-cased) are added up by compared form ("troops" and "troop"
-    both count for "troop"), so the order follows how common each form is."""
+    """The sort key of each compared word: its rank among the words of ``counts``
+    ordered by how common they are (``(count, word)``), computed once for all; a word
+    ``counts`` lacks gets, when first seen, a key below every rank (it is rare), lower
+    for each further one. A fixed order, with int keys that sort faster than tuples.
+    ``counts`` of words as written (lower-cased) are added up by compared form
+    ("troops" and "troop" both count for "troop")."""
 
     def __init__(self, counts: Mapping[str, int]) -> None:
         super().__init__()
         forms = _forms()
-        self.counts: dict[str, int] = defaultdict(int)
+        by_form: dict[str, int] = defaultdict(int)
         for word, n in counts.items():
             form = forms[word.lower()] if word else ""
             if form:
-                self.counts[form] += n
+                by_form[form] += n
+        self.update((form, rank) for rank, form in enumerate(sorted(by_form, key=lambda f: (by_form[f], f)), start=1))
+        self._unseen = 0
 
-    def __missing__(self, word: str) -> tuple[int, str]:
-        key = self[word] = (self.counts.get(word, 0), word)
+    def __missing__(self, word: str) -> int:
+        self._unseen -= 1
+        key = self[word] = self._unseen
         return key
 
 
@@ -252,12 +257,13 @@ class MentionClusters:
         prefix = sorted(words, key=self._order)[: self._prefix_length(size)]
         best, best_similarity = None, 0.0
         threshold, canonical, index = self.threshold, self.canonical, self._index
+        least = threshold * size  # a set smaller than this cannot be similar enough
         # the canonical mentions sharing a prefix word, each once (the best is the most
         # similar, the first of equals, whatever order they are tried in)
         for j in set(itertools.chain.from_iterable(map(index.__getitem__, prefix))):
             other = canonical[j]
             other_size = len(other.words)
-            if min(size, other_size) < threshold * max(size, other_size):
+            if other_size < least or size < threshold * other_size:
                 continue  # Jaccard <= small/large: cannot reach the threshold
             # the similarity first (jaccard inline): a set intersection is cheaper
             # than the compatibility checks, and few pairs reach the threshold
