@@ -43,11 +43,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import math
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 from .lexicons import load_lexicon
 
@@ -57,7 +58,7 @@ __all__ = [
     "Mention",
     "cluster_mentions",
     "MentionClusters",
-    "mention_rows",
+    "MentionStream",
     "jaccard",
     "mention_words",
 ]
@@ -94,11 +95,9 @@ def mention_words(text: str | None) -> frozenset[str]:
     endings trimmed."""
     if not text:
         return frozenset()
-    low = text.lower()
-    found = (_ASCII_WORD if low.isascii() else _WORD).findall(low)
-    words = set(map(_forms().__getitem__, found))
-    words.discard("")
-    return frozenset(words)
+    # a word never spans whitespace: the text's words are those of its runs between
+    # spaces, each run read once per corpus (see _RunForms)
+    return frozenset(itertools.chain.from_iterable(map(_run_forms().__getitem__, text.lower().split())))
 
 
 class _Forms(dict):
@@ -118,6 +117,25 @@ def _forms() -> _Forms:
     return _Forms()
 
 
+class _RunForms(dict):
+    """The compared forms of each run of lower-cased text between spaces ("troops,",
+    "u.s.", "leaders'"): the words of the pattern in it, stopwords and numbers left
+    out. A cache like :class:`_Forms`: a corpus repeats its runs, so most runs cost one
+    lookup instead of a pattern scan and a lookup per word."""
+
+    def __missing__(self, run: str) -> tuple[str, ...]:
+        if len(self) >= _FORMS_CACHED:
+            self.clear()
+        found = (_ASCII_WORD if run.isascii() else _WORD).findall(run)
+        forms = self[run] = tuple(form for form in map(_forms().__getitem__, found) if form)
+        return forms
+
+
+@functools.cache
+def _run_forms() -> _RunForms:
+    return _RunForms()
+
+
 def _form(word: str) -> str:
     if word[0].isdigit():
         return ""  # figures differ between reports of one happening
@@ -132,9 +150,10 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return inter / (len(a) + len(b) - inter)
 
 
-@dataclass(frozen=True, slots=True)
-class Mention:
-    """What de-duplication needs to know of one event mention."""
+class Mention(NamedTuple):
+    """What de-duplication needs to know of one event mention (a named tuple: the
+    corpus step makes one per event). ``time_start``/``time_end`` are dates, or any
+    values ordered like them (the corpus step gives day numbers)."""
 
     event_id: str
     doc_id: str
@@ -142,8 +161,8 @@ class Mention:
     type: str
     negated: bool
     speaker: str | None
-    time_start: dt.date | None
-    time_end: dt.date | None
+    time_start: dt.date | int | None
+    time_end: dt.date | int | None
     words: frozenset[str]
     actors: frozenset[str] = frozenset()
     topics: frozenset[str] = frozenset()
@@ -171,22 +190,27 @@ def _by_length(word: str) -> tuple[int, str]:
 
 
 class _WordOrder(dict):
-    """The sort key of each compared word, ``(count, word)``, computed once per word:
-    sorting by a dict lookup instead of a Python function per word. ``counts`` of
-    words as written (lower-cased) are added up by compared form ("troops" and "troop"
-    both count for "troop"), so the order follows how common each form is."""
+    """The sort key of each compared word: its rank among the words of ``counts``
+    ordered by how common they are (``(count, word)``), computed once for all; a word
+    ``counts`` lacks gets, when first seen, a key below every rank (it is rare), lower
+    for each further one. A fixed order, with int keys that sort faster than tuples.
+    ``counts`` of words as written (lower-cased) are added up by compared form
+    ("troops" and "troop" both count for "troop")."""
 
     def __init__(self, counts: Mapping[str, int]) -> None:
         super().__init__()
         forms = _forms()
-        self.counts: dict[str, int] = defaultdict(int)
+        by_form: dict[str, int] = defaultdict(int)
         for word, n in counts.items():
             form = forms[word.lower()] if word else ""
             if form:
-                self.counts[form] += n
+                by_form[form] += n
+        self.update((form, rank) for rank, form in enumerate(sorted(by_form, key=lambda f: (by_form[f], f)), start=1))
+        self._unseen = 0
 
-    def __missing__(self, word: str) -> tuple[int, str]:
-        key = self[word] = (self.counts.get(word, 0), word)
+    def __missing__(self, word: str) -> int:
+        self._unseen -= 1
+        key = self[word] = self._unseen
         return key
 
 
@@ -215,6 +239,7 @@ class MentionClusters:
         self.min_words = min_words
         self.canonical: list[Mention] = []
         self._index: dict[str, list[int]] = defaultdict(list)
+        self._prefix_lengths: list[int] = []
         if counts is None:
             self._order = _by_length
         else:
@@ -225,38 +250,46 @@ class MentionClusters:
         :attr:`canonical`; a new number when it is canonical itself) and its similarity
         to it; ``(None, 1.0)`` for a mention too short to compare, which is its own
         event and is not kept."""
-        if len(mention.words) < self.min_words:
+        words = mention.words
+        size = len(words)
+        if size < self.min_words:
             return None, 1.0
-        words = sorted(mention.words, key=self._order)
-        prefix = words[: len(words) - math.ceil(self.threshold * len(words) - 1e-9) + 1]
+        prefix = sorted(words, key=self._order)[: self._prefix_length(size)]
         best, best_similarity = None, 0.0
-        tried: set[int] = set()
-        size, threshold, canonical = len(mention.words), self.threshold, self.canonical
-        for w in prefix:
-            for j in self._index.get(w, ()):
-                if j in tried:
-                    continue
-                tried.add(j)
-                other = canonical[j]
-                other_size = len(other.words)
-                if min(size, other_size) < threshold * max(size, other_size):
-                    continue  # Jaccard <= small/large: cannot reach the threshold
-                # the similarity first: a set intersection is cheaper than the
-                # compatibility checks, and few pairs reach the threshold
-                similarity = jaccard(mention.words, other.words)
-                if (
-                    similarity >= threshold
-                    and (similarity > best_similarity or (similarity == best_similarity and j < best))
-                    and _compatible(mention, other)
-                ):
-                    best, best_similarity = j, similarity
+        threshold, canonical, index = self.threshold, self.canonical, self._index
+        least = threshold * size  # a set smaller than this cannot be similar enough
+        # the canonical mentions sharing a prefix word, each once (the best is the most
+        # similar, the first of equals, whatever order they are tried in)
+        for j in set(itertools.chain.from_iterable(map(index.__getitem__, prefix))):
+            other = canonical[j]
+            other_size = len(other.words)
+            if other_size < least or size < threshold * other_size:
+                continue  # Jaccard <= small/large: cannot reach the threshold
+            # the similarity first (jaccard inline): a set intersection is cheaper
+            # than the compatibility checks, and few pairs reach the threshold
+            shared = len(words & other.words)
+            similarity = shared / (size + other_size - shared)
+            if (
+                similarity >= threshold
+                and (similarity > best_similarity or (similarity == best_similarity and j < best))
+                and _compatible(mention, other)
+            ):
+                best, best_similarity = j, similarity
         if best is not None:
             return best, round(best_similarity, 4)
-        number = len(self.canonical)
-        self.canonical.append(mention)
+        number = len(canonical)
+        canonical.append(mention)
         for w in prefix:
-            self._index[w].append(number)
+            index[w].append(number)
         return number, 1.0
+
+    def _prefix_length(self, size: int) -> int:
+        """How many of a set's first words its prefix holds (computed once per size)."""
+        lengths = self._prefix_lengths
+        while len(lengths) <= size:
+            n = len(lengths)
+            lengths.append(n - math.ceil(self.threshold * n - 1e-9) + 1)
+        return lengths[size]
 
 
 def cluster_mentions(
@@ -290,55 +323,62 @@ def cluster_mentions(
     return out
 
 
-def event_mention(event) -> Mention:
-    """The :class:`Mention` of an event object or row (attributes or mapping keys of the
-    ``events`` table). A statement is compared by what it reports; one whose words are
-    not known (the quotation is in another sentence) has nothing to compare."""
-    get = event.get if isinstance(event, dict) else lambda k: getattr(event, k)
-    compared = get("content") if get("type") == "statement" else get("text")
-    actors = get("actors")
-    return Mention(
-        event_id=get("event_id"),
-        doc_id=get("doc_id"),
-        sent_idx=int(get("sent_idx")),
-        type=get("type"),
-        negated=bool(get("negated")),
-        speaker=get("speaker"),
-        time_start=get("time_start"),
-        time_end=get("time_end"),
-        words=mention_words(compared),
-        actors=frozenset(actors.split("; ")) if actors else frozenset(),
-        topics=frozenset(get("topics") or ()) if isinstance(event, dict) else frozenset(),
-    )
+class MentionStream:
+    """Canonical events of a stream of event mentions that comes in batches of
+    columns, sorted by group (type and year) and within a group in canonical order
+    (publication date, document, position), as the corpus step reads them. Memory holds
+    the canonical mentions of one group.
 
+    Args:
+        threshold, min_words: see :class:`MentionClusters`.
+        counts: how often each word occurs (orders words for prefix filtering).
+    """
 
-def mention_rows(
-    rows: Iterable[Mapping],
-    group: Callable[[Mapping], object],
-    threshold: float = DEFAULT_THRESHOLD,
-    min_words: int = DEFAULT_MIN_WORDS,
-    counts: Mapping[str, int] | None = None,
-) -> Iterator[dict]:
-    """The ``event_mentions`` rows of a stream of event rows sorted by group (``group``
-    gives a row's key: type and year) and within a group in canonical order
-    (publication date, document, position); ``counts`` orders words for prefix
-    filtering (see :class:`MentionClusters`). Memory holds the canonical mentions of
-    one group."""
-    current = object()
-    if counts is not None:
-        counts = _WordOrder(counts)  # one sort key per word for every group
-    clusters = MentionClusters(threshold, min_words, counts)
-    for row in rows:
-        key = group(row)
-        if key != current:
-            current, clusters = key, MentionClusters(threshold, min_words, counts)
-        number, similarity = clusters.add(event_mention(row))
-        yield {
-            "canonical_id": row["event_id"] if number is None else clusters.canonical[number].event_id,
-            "event_id": row["event_id"],
-            "doc_id": row["doc_id"],
-            "sent_idx": row["sent_idx"],
-            "start": row["start"],
-            "end": row["end"],
-            "similarity": similarity,
-        }
+    def __init__(self, threshold: float = DEFAULT_THRESHOLD, min_words: int = DEFAULT_MIN_WORDS, counts: Mapping[str, int] | None = None) -> None:
+        self.threshold = threshold
+        self.min_words = min_words
+        self._order = None if counts is None else _WordOrder(counts)  # one sort key per word for every group
+        self._group: object = object()
+        self._clusters = MentionClusters(threshold, min_words, self._order)
+
+    def canonical(self, events: Mapping[str, Sequence]) -> tuple[list[str], list[float]]:
+        """The canonical event id and the similarity to it of each event of a batch.
+
+        Args:
+            events: columns ``event_id``, ``doc_id``, ``sent_idx``, ``type``,
+                ``negated``, ``speaker``, ``time_start``, ``time_end`` (dates or day
+                numbers), ``time_window`` (with ``type``, the group), ``compared`` (the
+                text compared: what a statement reports, else the clause), ``actors``
+                (``"; "``-joined) and ``topics`` (the document's most named actors).
+        """
+        ids: list[str] = []
+        similarities: list[float] = []
+        min_words, no_names = self.min_words, frozenset()
+        columns = [events[name] for name in ("event_id", "doc_id", "sent_idx", "type", "negated", "speaker", "time_start", "time_end", "time_window", "compared", "actors", "topics")]
+        for event_id, doc_id, sent_idx, kind, negated, speaker, start, end, window, compared, actors, topics in zip(*columns):
+            words = mention_words(compared)
+            if len(words) < min_words:
+                ids.append(event_id)  # too short to compare: its own event (and no group needs it)
+                similarities.append(1.0)
+                continue
+            if (kind, window) != self._group:
+                self._group = (kind, window)
+                self._clusters = MentionClusters(self.threshold, min_words, self._order)
+            clusters = self._clusters
+            mention = Mention(
+                event_id,
+                doc_id,
+                sent_idx,
+                kind,
+                bool(negated),
+                speaker,
+                start,
+                end,
+                words,
+                frozenset(actors.split("; ")) if actors else no_names,
+                frozenset(topics) if topics else no_names,
+            )
+            number, similarity = clusters.add(mention)
+            ids.append(clusters.canonical[number].event_id)
+            similarities.append(similarity)
+        return ids, similarities

@@ -185,7 +185,7 @@ def run_corpus(
             file_rejects.discard()
         for name in TABLES:
             (out / name).mkdir(exist_ok=True)
-        run_corpus_steps(out, settings)
+        run_corpus_steps(out, settings, csv=csv)
         written = [name for name in _all_tables() if (out / name).is_dir()]
         for name in written:
             if csv:

@@ -35,6 +35,7 @@ cut may need ``run --rebuild``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -54,6 +55,7 @@ __all__ = [
     "MANIFEST_DIR",
     "RowSpool",
     "STAGING_DIR",
+    "TableCsv",
     "batch_of_part",
     "clear_tables",
     "commit_batch",
@@ -295,7 +297,7 @@ class RowSpool:
 # ---------------------------------------------------------------------------- whole tables
 
 
-def write_table(out_dir: str | os.PathLike, name: str, data) -> int:
+def write_table(out_dir: str | os.PathLike, name: str, data, *, csv: bool = False) -> int:
     """Replace a corpus-wide table as a whole (``rejects``, corpus-step tables).
 
     Args:
@@ -305,6 +307,8 @@ def write_table(out_dir: str | os.PathLike, name: str, data) -> int:
             tables, a pandas DataFrame, or a list of row dicts. Columns are cast to the
             declared schema; batches stream to disk, so a large table never sits in
             memory at once.
+        csv: also write ``<name>.csv`` from the same batches (what :func:`sync_csv`
+            would write, without reading the Parquet back).
 
     Returns:
         The number of rows written.
@@ -317,24 +321,27 @@ def write_table(out_dir: str | os.PathLike, name: str, data) -> int:
     tmp.mkdir(parents=True)
     rows = 0
     writer = None
-    try:
-        for batch in _batches(data, name, schema):
-            if not batch.num_rows:
-                continue
-            if writer is None:
-                writer = pq.ParquetWriter(tmp / part_name(WHOLE_TABLE_PART), schema)
-            writer.write_table(batch)
-            rows += batch.num_rows
-    finally:
-        if writer is not None:
-            writer.close()
-    folder = out / name
-    old = out / f"{name}.old"
-    if folder.exists():
-        os.rename(folder, old)
-    os.rename(tmp, folder)
-    if old.exists():
-        shutil.rmtree(old)
+    with (TableCsv(out, name) if csv else contextlib.nullcontext()) as table_csv:
+        try:
+            for batch in _batches(data, name, schema):
+                if not batch.num_rows:
+                    continue
+                if writer is None:
+                    writer = pq.ParquetWriter(tmp / part_name(WHOLE_TABLE_PART), schema)
+                writer.write_table(batch)
+                if table_csv is not None:
+                    table_csv.write(batch)
+                rows += batch.num_rows
+        finally:
+            if writer is not None:
+                writer.close()
+        folder = out / name
+        old = out / f"{name}.old"
+        if folder.exists():
+            os.rename(folder, old)
+        os.rename(tmp, folder)
+        if old.exists():
+            shutil.rmtree(old)
     return rows
 
 
@@ -397,35 +404,80 @@ def sync_csv(out_dir: str | os.PathLike, name: str) -> None:
     while the CSV is being changed, so an interrupted write is redone in full.
     """
     out = Path(out_dir)
-    state_path = out / MANIFEST_DIR / _CSV_STATE
-    state_path.parent.mkdir(parents=True, exist_ok=True)
-    state = read_json(state_path)
+    state = _CsvState(out)
     parts = parquet_parts(out, name)
     stamps = _part_stamps(parts)
     csv_path = out / f"{name}.csv"
-    done = state.get(name)
+    done = state.parts(name)
     if done is not None and csv_path.is_file() and stamps[: len(done)] == done:
         if len(done) == len(stamps):
             return
-        new_parts = parts[len(done) :]
-        append = True
-    else:
-        new_parts = parts
-        append = False
-    state.pop(name, None)
-    write_json(state_path, state)
-    schema = schema_of(name)
-    if append:
+        state.forget(name)
         with csv_path.open("ab") as handle:
-            _write_csv_rows(handle, new_parts, schema, header=False)
-    else:
-        def write(tmp: Path) -> None:
-            with tmp.open("wb") as handle:
-                _write_csv_rows(handle, new_parts, schema, header=True)
+            _write_csv_rows(handle, parts[len(done) :], schema_of(name), header=False)
+        state.remember(name, stamps)
+        return
+    with TableCsv(out, name) as table_csv:
+        for part in parts:
+            for batch in pq.ParquetFile(part).iter_batches(batch_size=_CSV_BATCH_ROWS):
+                table_csv.write(pa.Table.from_batches([batch]))
 
-        _replace_with(csv_path, write)
-    state[name] = stamps
-    write_json(state_path, state)
+
+class _CsvState:
+    """``_manifest/csv.json``: the Parquet parts (name, size, mtime) each CSV holds."""
+
+    def __init__(self, out: Path) -> None:
+        self.path = out / MANIFEST_DIR / _CSV_STATE
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.state = read_json(self.path)
+
+    def parts(self, name: str) -> list | None:
+        return self.state.get(name)
+
+    def forget(self, name: str) -> None:
+        """The CSV is about to change: until :meth:`remember`, it is not trusted."""
+        self.state.pop(name, None)
+        write_json(self.path, self.state)
+
+    def remember(self, name: str, stamps: list) -> None:
+        self.state[name] = stamps
+        write_json(self.path, self.state)
+
+
+class TableCsv:
+    """``<table>.csv`` rewritten as a whole from the rows given to :meth:`write` (with
+    the header), in the same pass that writes the table's Parquet: a context manager.
+    On a clean exit the CSV replaces the old one and is recorded as holding the
+    table's Parquet parts as they then are; an interrupted write leaves it untrusted,
+    and :func:`sync_csv` rewrites it."""
+
+    def __init__(self, out_dir: str | os.PathLike, name: str) -> None:
+        self.out = Path(out_dir)
+        self.name = name
+        self.schema = schema_of(name)
+        self.path = self.out / f"{name}.csv"
+        self._tmp = self.path.with_name(self.path.name + ".tmp")
+        self._handle = None
+        self._writer: pacsv.CSVWriter | None = None
+
+    def __enter__(self) -> "TableCsv":
+        self._state = _CsvState(self.out)
+        self._state.forget(self.name)
+        self._handle = self._tmp.open("wb")
+        self._writer = pacsv.CSVWriter(self._handle, self.schema, write_options=pacsv.WriteOptions(include_header=True))
+        return self
+
+    def write(self, table: pa.Table) -> None:
+        self._writer.write_table(table.cast(self.schema))
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self._writer.close()
+        self._handle.close()
+        if exc_type is not None:
+            self._tmp.unlink(missing_ok=True)
+            return
+        os.replace(self._tmp, self.path)
+        self._state.remember(self.name, _part_stamps(parquet_parts(self.out, self.name)))
 
 
 def _write_csv_rows(handle, parts: list[Path], schema: pa.Schema, *, header: bool) -> None:
@@ -442,10 +494,9 @@ def remove_csv(out_dir: str | os.PathLike, name: str) -> None:
     """Delete a table's CSV (runs with ``--no-csv``), so no stale CSV outlives it."""
     out = Path(out_dir)
     (out / f"{name}.csv").unlink(missing_ok=True)
-    state_path = out / MANIFEST_DIR / _CSV_STATE
-    state = read_json(state_path)
-    if state.pop(name, None) is not None:
-        write_json(state_path, state)
+    state = _CsvState(out)
+    if state.parts(name) is not None:
+        state.forget(name)
 
 
 # ---------------------------------------------------------------------------- reading

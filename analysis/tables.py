@@ -297,6 +297,16 @@ def to_arrow(name: str, rows: Iterable[Mapping]) -> pa.Table:
     """Rows (dicts) as an Arrow table with the declared schema; extra keys are an error."""
     schema = schema_of(name)
     rows = list(rows)
+    if rows and set(map(len, rows)) == {len(schema)}:
+        # every row has as many keys as the table has columns: if each column is
+        # there, no key is extra, and the table is built column by column (a third
+        # cheaper than row by row)
+        try:
+            values = map(operator.itemgetter(*schema.names), rows)
+            columns = zip(*values) if len(schema) > 1 else [list(values)]  # one name: no tuples
+            return pa.Table.from_arrays([pa.array(column, type=f.type) for column, f in zip(columns, schema)], schema=schema)
+        except KeyError:
+            pass  # a column is missing: the rows are read one by one below
     extra = set().union(*(r.keys() for r in rows)) - set(schema.names) if rows else set()
     if extra:
         raise ValueError(f"table {name!r} has no columns {sorted(extra)}; declare them in analysis.tables")

@@ -38,14 +38,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pyarrow as pa
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
 from .conflicts import find_conflicts
-from .dedup import mention_rows
+from .dedup import MentionStream
 from .lexicons import load_lexicon
 from .settings import Settings
-from .storage import sync_csv
+from .storage import TableCsv, sync_csv, write_parquet
 from .tables import arrow_to_pandas, schema_of
 
 __all__ = [
@@ -255,7 +253,8 @@ _EVENT_GROUPS = """
     ),
     docs AS (SELECT doc_id, any_value(published) AS published FROM documents GROUP BY doc_id)
     SELECT e.event_id, e.doc_id, e.sent_idx, e.start, e."end", e.type, e.negated, e.speaker, e.actors,
-           e.time_start, e.time_end, e.text, e.content, year(e.time_start) AS time_window, t.topics
+           e.time_start, e.time_end, CASE WHEN e.type = 'statement' THEN e.content ELSE e.text END AS compared,
+           year(e.time_start) AS time_window, t.topics
     FROM events e LEFT JOIN docs d USING (doc_id) LEFT JOIN topics t USING (doc_id)
     ORDER BY e.type, time_window NULLS FIRST, d.published NULLS LAST, e.doc_id, e.start, e.event_id
 """
@@ -280,18 +279,16 @@ _WORD_COUNTS = """
 def _mentions(con: duckdb.DuckDBPyConnection, settings: Settings) -> Iterator[pa.Table]:
     schema = schema_of("event_mentions")
     counts = {w: n for batch in con.sql(_WORD_COUNTS).to_arrow_reader(_BATCH_ROWS) for w, n in zip(*batch.to_pydict().values())}
-    rows = _rows(con, _EVENT_GROUPS.format(topics=_TOPICS))
-    pending: list[dict] = []
-    for row in mention_rows(rows, _event_group, settings.dedup_threshold, settings.dedup_min_words, counts):
-        pending.append(row)
-        if len(pending) >= _BATCH_ROWS:
-            yield pa.Table.from_pylist(pending, schema=schema)
-            pending = []
-    yield pa.Table.from_pylist(pending, schema=schema)
-
-
-def _event_group(row: Mapping) -> tuple:
-    return row["type"], row["time_window"]
+    stream = MentionStream(settings.dedup_threshold, settings.dedup_min_words, counts)
+    for batch in con.sql(_EVENT_GROUPS.format(topics=_TOPICS)).to_arrow_reader(_BATCH_ROWS):
+        # columns, not row dicts; dates as day numbers (de-duplication only compares them)
+        events = {
+            name: (column.cast(pa.int32()) if pa.types.is_date(column.type) else column).to_pylist()
+            for name, column in zip(batch.schema.names, batch.columns)
+        }
+        canonical, similarity = stream.canonical(events)
+        made = {"canonical_id": pa.array(canonical, pa.string()), "similarity": pa.array(similarity, pa.float64())}
+        yield pa.table([made[name] if name in made else batch.column(name) for name in schema.names], names=schema.names).cast(schema)
 
 
 _CLAIM_GROUPS = """
@@ -390,10 +387,11 @@ def _canonical_sql(source: str) -> str:
     """
 
 
-def rewrite_events(con: duckdb.DuckDBPyConnection, parts: Sequence[Path], csv_path: Path | None) -> int:
+def rewrite_events(con: duckdb.DuckDBPyConnection, parts: Sequence[Path], csv: TableCsv | None = None) -> int:
     """Set the corpus-wide canonical ids in every Parquet part of ``events`` (same
     files, same rows, same order, so a store that tracks parts by batch stays valid)
-    and rewrite the CSV from them. ``con`` has the ``event_mentions`` view and the
+    and, given ``csv`` (the open :class:`~analysis.storage.TableCsv` of ``events``),
+    write the CSV from the same rows. ``con`` has the ``event_mentions`` view and the
     ``mention_counts`` table of :func:`corpus_tables`.
 
     Returns:
@@ -401,27 +399,14 @@ def rewrite_events(con: duckdb.DuckDBPyConnection, parts: Sequence[Path], csv_pa
     """
     schema = schema_of("events")
     rows = 0
-    handle = None
-    if csv_path is not None:
-        csv_tmp = csv_path.with_name(f".{csv_path.name}.tmp")
-        handle = csv_tmp.open("wb")
-        handle.write((",".join(schema.names) + "\n").encode("utf-8"))
-    try:
-        for part in parts:
-            source = str(part).replace("'", "''")
-            numbered = f"(SELECT * RENAME (file_row_number AS {_ROW}) FROM read_parquet('{source}', file_row_number = true))"
-            table = con.sql(_canonical_sql(numbered)).to_arrow_table().cast(schema)
-            tmp = part.with_name(f".{part.name}.tmp")
-            pq.write_table(table, tmp)
-            os.replace(tmp, part)
-            if handle is not None:
-                pacsv.write_csv(table, handle, write_options=pacsv.WriteOptions(include_header=False))
-            rows += table.num_rows
-    finally:
-        if handle is not None:
-            handle.close()
-    if csv_path is not None:
-        os.replace(csv_tmp, csv_path)
+    for part in parts:
+        source = str(part).replace("'", "''")
+        numbered = f"(SELECT * RENAME (file_row_number AS {_ROW}) FROM read_parquet('{source}', file_row_number = true))"
+        table = con.sql(_canonical_sql(numbered)).to_arrow_table().cast(schema)
+        write_parquet(table, part)
+        if csv is not None:
+            csv.write(table)
+        rows += table.num_rows
     return rows
 
 
@@ -429,8 +414,9 @@ def timeline_step(ctx) -> None:
     """The corpus step as a step of the engine's corpus-step hook: ``ctx`` gives a
     DuckDB ``connection`` with a view per table, the run's ``settings``,
     ``write(name, data)`` (replaces a table and makes it a view) and ``parts(name)``
-    (a table's Parquet parts). The engine keeps ``events.csv`` in step with the
-    rewritten parts."""
+    (a table's Parquet parts). With ``ctx.csv``, ``events.csv`` is rewritten from the
+    rewritten parts in the same pass (else the engine brings it in line)."""
     for name, data in corpus_tables(ctx.connection, ctx.settings):
         ctx.write(name, data)
-    rewrite_events(ctx.connection, ctx.parts("events"), None)
+    with TableCsv(ctx.out_dir, "events") if ctx.csv else contextlib.nullcontext() as csv:
+        rewrite_events(ctx.connection, ctx.parts("events"), csv)

@@ -117,11 +117,57 @@ def test_groups_do_not_depend_on_the_word_order_of_the_prefix_filter(texts, coun
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.text(alphabet="aBé ß1,.'’-_ the said troops", max_size=60))
+@given(st.text(alphabet="aBé ß1,.'’-_ the said troops\t\n\u00a0\u2003İΣ", max_size=60))
 def test_compared_words_are_the_letter_words_of_the_plain_pattern(text):
+    """Also across runs between spaces of any kind (words are read run by run, each
+    run once per corpus), and letters whose lower case is longer ("İ")."""
     import re
 
     from analysis.dedup import _form
 
     words = {_form(w) for w in re.findall(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d[\d,.]*", text.lower())} - {""}
     assert mention_words(text) == frozenset(words)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["statement", "meeting"]), st.sampled_from([1998, None]), st.lists(st.sampled_from(_VOCABULARY), max_size=8)),
+        max_size=30,
+    ),
+    st.integers(1, 7),
+)
+def test_the_stream_of_batches_groups_as_clusters_of_each_group_do(events, batch_size):
+    """The corpus step's stream (columns in batches, groups one after another) gives
+    each event the canonical event that clustering its group alone gives."""
+    from analysis.dedup import MentionClusters, MentionStream
+
+    events = sorted(events, key=lambda e: (e[0], e[1] is not None, e[1] or 0))
+    columns = {
+        "event_id": [f"d:e{i}" for i in range(len(events))],
+        "doc_id": ["d"] * len(events),
+        "sent_idx": list(range(len(events))),
+        "type": [kind for kind, _, _ in events],
+        "negated": [False] * len(events),
+        "speaker": [None] * len(events),
+        "time_start": [None] * len(events),
+        "time_end": [None] * len(events),
+        "time_window": [window for _, window, _ in events],
+        "compared": [" ".join(words) for _, _, words in events],
+        "actors": [None] * len(events),
+        "topics": [None] * len(events),
+    }
+    stream = MentionStream(0.5, 2)
+    streamed: list[tuple[str, float]] = []
+    for lo in range(0, len(events), batch_size):
+        ids, similarities = stream.canonical({name: values[lo : lo + batch_size] for name, values in columns.items()})
+        streamed += zip(ids, similarities)
+    expected = []
+    clusters, group = None, object()
+    for i, (kind, window, words) in enumerate(events):
+        if (kind, window) != group:
+            clusters, group = MentionClusters(0.5, 2), (kind, window)
+        mention = Mention(f"d:e{i}", "d", i, kind, False, None, None, None, mention_words(" ".join(words)))
+        number, similarity = clusters.add(mention)
+        expected.append((mention.event_id if number is None else clusters.canonical[number].event_id, similarity))
+    assert streamed == expected

@@ -421,3 +421,42 @@ def test_a_file_changed_in_the_scans_clock_tick_is_read_again(tmp_path):
     time.sleep(0.05)
     run_corpus(corpus, tmp_path / "out")
     assert pd.read_parquet(tmp_path / "out" / MANIFEST_DIR / "files.parquet")["reusable"].tolist() == [True]
+
+
+def test_csv_written_in_the_same_pass_equals_a_rewrite_from_the_parquet(tmp_path):
+    """Corpus-step tables and the rewritten ``events`` get their CSV as they are
+    written; it is byte for byte the CSV rewritten from their Parquet, and recorded as
+    up to date (the run's final sync leaves it alone)."""
+    from analysis.storage import sync_csv
+
+    corpus = write_jsonl(tmp_path / "feed.jsonl", jsonl_rows(random.Random(11), "j", 12))
+    out = tmp_path / "out"
+    run_corpus(corpus, out)
+    state = json.loads((out / MANIFEST_DIR / "csv.json").read_text())
+    for name in ("events", "event_mentions", "conflicts", "timeline", "rejects_summary"):
+        written = (out / f"{name}.csv").read_bytes()
+        stamp = (out / f"{name}.csv").stat().st_mtime_ns
+        sync_csv(out, name)
+        assert (out / f"{name}.csv").stat().st_mtime_ns == stamp, f"{name}.csv was already up to date"
+        state.pop(name)
+        (out / MANIFEST_DIR / "csv.json").write_text(json.dumps(state))
+        sync_csv(out, name)  # untrusted: rewritten from the Parquet
+        assert (out / f"{name}.csv").read_bytes() == written, name
+
+
+def test_an_interrupted_csv_write_is_redone_in_full(tmp_path):
+    import pyarrow as pa
+
+    from analysis.storage import TableCsv, sync_csv
+
+    corpus = write_jsonl(tmp_path / "feed.jsonl", jsonl_rows(random.Random(12), "j", 4))
+    out = tmp_path / "out"
+    run_corpus(corpus, out)
+    whole = (out / "timeline.csv").read_bytes()
+    with pytest.raises(RuntimeError), TableCsv(out, "timeline") as csv:
+        csv.write(pa.Table.from_pandas(read_table(out, "timeline"), preserve_index=False).slice(0, 1))
+        raise RuntimeError("killed half-way")
+    assert not (out / "timeline.csv.tmp").exists()
+    assert "timeline" not in json.loads((out / MANIFEST_DIR / "csv.json").read_text())
+    sync_csv(out, "timeline")
+    assert (out / "timeline.csv").read_bytes() == whole

@@ -18,6 +18,7 @@ import pyarrow as pa
 from ..query import arrow_reader, connect, register_table_view
 from ..settings import Settings
 from ..storage import parquet_parts, read_table, write_table
+from . import available_cores
 
 __all__ = ["CorpusContext", "CorpusStepError", "run_corpus_steps"]
 
@@ -37,12 +38,16 @@ class CorpusContext:
             the tables of earlier steps). Work through it to stay out of core:
             ``ctx.sql("SELECT ... FROM claims GROUP BY ...")``.
         written: rows per table this run's steps have written.
+        csv: the run keeps ``<table>.csv`` files: :meth:`write` writes them too, in the
+            same pass (a step that rewrites a per-document table's parts itself keeps
+            its CSV with :class:`analysis.storage.TableCsv` when this is set).
     """
 
     out_dir: Path
     settings: Settings
     connection: duckdb.DuckDBPyConnection
     written: dict[str, int] = field(default_factory=dict)
+    csv: bool = False
 
     def sql(self, query: str, params: list | dict | None = None) -> duckdb.DuckDBPyRelation:
         """A DuckDB relation over the tables (lazy: nothing is read until it is used)."""
@@ -66,14 +71,15 @@ class CorpusContext:
             data = arrow_reader(data)
         elif isinstance(data, pa.RecordBatch):
             data = [data]
-        rows = write_table(self.out_dir, name, data)
+        rows = write_table(self.out_dir, name, data, csv=self.csv)
         register_table_view(self.connection, self.out_dir, name)
         self.written[name] = rows
         return rows
 
 
-def run_corpus_steps(out_dir: str | os.PathLike, settings: Settings) -> dict[str, int]:
-    """Run every step of ``CORPUS_STEPS`` in order.
+def run_corpus_steps(out_dir: str | os.PathLike, settings: Settings, *, csv: bool = False) -> dict[str, int]:
+    """Run every step of ``CORPUS_STEPS`` in order (with ``csv``, the tables they write
+    get their CSV files in the same pass).
 
     Returns:
         Rows per table the steps wrote.
@@ -86,7 +92,10 @@ def run_corpus_steps(out_dir: str | os.PathLike, settings: Settings) -> dict[str
     if not CORPUS_STEPS:
         return {}
     with connect(out_dir) as connection:
-        context = CorpusContext(Path(out_dir), settings, connection)
+        # DuckDB takes as many cores as the run's workers (one worker: one core
+        # throughout; on a small corpus a second thread costs more than it saves)
+        connection.execute(f"SET threads = {int(settings.workers or available_cores())}")
+        context = CorpusContext(Path(out_dir), settings, connection, csv=csv)
         for name, step in CORPUS_STEPS:
             try:
                 step(context)
