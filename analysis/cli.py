@@ -10,6 +10,7 @@ import argparse
 import importlib
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -76,6 +77,15 @@ def _positive_int(value: str) -> int:
     return number
 
 
+_MEMORY_SIZE = re.compile(r"\d+(?:\.\d+)?\s*(?:[KMGT]i?B|B)", re.IGNORECASE)
+
+
+def _memory_size(value: str) -> str:
+    if not _MEMORY_SIZE.fullmatch(value.strip()):
+        raise argparse.ArgumentTypeError(f"{value!r} is not an amount of memory such as 512MB or 2GB")
+    return value.strip()
+
+
 def _add_scale_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("large corpora")
     group.add_argument(
@@ -87,6 +97,14 @@ def _add_scale_options(parser: argparse.ArgumentParser) -> None:
         default=Settings().batch_size,
         metavar="N",
         help="documents per batch handed to a worker and per Parquet part (default: %(default)s)",
+    )
+    group.add_argument(
+        "--corpus-memory",
+        type=_memory_size,
+        default=Settings().corpus_memory,
+        metavar="SIZE",
+        help="memory of the corpus step (de-duplication, conflicts, timeline) before it spills "
+        "to disk, e.g. 512MB or 2GB (default: %(default)s)",
     )
     group.add_argument(
         "--engine",
@@ -130,6 +148,7 @@ def _settings_from(args: argparse.Namespace) -> Settings:
         progress=getattr(args, "progress", None),
         workers=getattr(args, "workers", None),
         batch_size=getattr(args, "batch_size", Settings().batch_size),
+        corpus_memory=getattr(args, "corpus_memory", Settings().corpus_memory),
     )
 
 

@@ -35,7 +35,7 @@ each group: earliest publication, then document, then position) and joins the mo
 similar one; candidates come from prefix filtering (the AllPairs method of Bayardo et
 al.): exact, so no canonical mention above the threshold is missed, and with each word
 set ordered rarest word first only mentions sharing a rare word are compared. The
-corpus step runs it on one group of mentions at a time (same type, same month of ``time_start``), so
+corpus step runs it on one group of mentions at a time (same type, same year of ``time_start``), so
 memory holds one group.
 """
 

@@ -10,9 +10,13 @@ results too large for memory, :func:`connect` gives the DuckDB connection itself
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
+import tempfile
 from pathlib import Path
+from collections.abc import Iterator
 from typing import TextIO
 
 import duckdb
@@ -24,7 +28,7 @@ import pyarrow.parquet as pq
 from .storage import parquet_parts, table_names
 from .tables import arrow_to_pandas, schema_of
 
-__all__ = ["arrow_reader", "connect", "query", "register_table_view", "write_result"]
+__all__ = ["arrow_reader", "connect", "query", "register_table_view", "spill_to_disk", "write_result"]
 
 DEFAULT_OUT = "data/processed"
 
@@ -43,6 +47,20 @@ def connect(out_dir: str | os.PathLike = DEFAULT_OUT) -> duckdb.DuckDBPyConnecti
     for name in names:
         register_table_view(connection, out, name)
     return connection
+
+
+@contextlib.contextmanager
+def spill_to_disk(connection: duckdb.DuckDBPyConnection, memory_limit: str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Hold DuckDB to ``memory_limit`` (DuckDB's own default is 80% of the machine's
+    memory) for the block: larger sorts and joins spill to a temporary folder, removed
+    afterwards."""
+    spill = tempfile.mkdtemp(prefix="analysis-duckdb-")
+    try:
+        connection.execute(f"SET temp_directory = {_sql_string(spill)}")
+        connection.execute(f"SET memory_limit = {_sql_string(memory_limit)}")
+        yield connection
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
 
 
 def register_table_view(connection: duckdb.DuckDBPyConnection, out_dir: str | os.PathLike, name: str) -> None:

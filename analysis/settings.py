@@ -52,6 +52,10 @@ class Settings:
         workers: worker processes for ``run``; ``None`` means one per core.
         batch_size: documents per batch handed to a worker and written as one Parquet
             part per table (a batch also closes at about 1 MB of text).
+        corpus_memory: DuckDB's memory in the corpus step (de-duplication, conflicts,
+            the sorted timeline) before it spills to a temporary folder, as DuckDB
+            reads it ("256MB", "2GB"): a fixed amount keeps a run's peak from growing
+            with the corpus. Raise it if the step reports DuckDB out of memory.
         dedup_threshold: least word Jaccard similarity of two mentions of one event
             (see :mod:`analysis.dedup`; 0.5: repeated quotes and rewrites of one
             sentence reach it, different sentences on one story do not).
@@ -62,7 +66,7 @@ class Settings:
         conflict_approx_tolerance: an approximate figure ("about 1,000") stands for
             this relative margin around its value when bounds are compared.
 
-    ``strict``, ``progress``, ``workers`` and ``batch_size`` say how a run goes; every
+    ``strict``, ``progress``, ``workers``, ``batch_size`` and ``corpus_memory`` say how a run goes; every
     other field shapes the rows, so changing it makes the next run rebuild the tables
     (see :mod:`analysis.engines.manifest`).
     """
@@ -74,6 +78,7 @@ class Settings:
     progress: bool | None = None
     workers: int | None = None
     batch_size: int = 500
+    corpus_memory: str = "256MB"
     dedup_threshold: float = 0.5
     dedup_min_words: int = 4
     conflict_time_overlap: float = 0.5

@@ -14,10 +14,11 @@ It reads the per-document tables (``documents``, ``sentences``, ``timexes``,
   label and whether a claim is in a conflict.
 
 Memory stays bounded: DuckDB reads the tables (Parquet files of a run, or frames in
-memory) and hands events to de-duplication one group at a time (same type, same month
+memory) and hands events to de-duplication one group at a time (same type, same year
 of ``time_start``) and claims to conflict finding one category and month at a time;
-the timeline is sorted and joined to its sentences by DuckDB, which spills to disk
-when it must, and written in batches. No document text is read: clause text is in the
+the timeline is joined to its sentences by DuckDB (within ``Settings.corpus_memory``,
+spilling to disk beyond it), cut into chunks of consecutive days, and sorted one chunk
+at a time, and written in batches. No document text is read: clause text is in the
 ``events`` rows and sentences come from the ``sentences`` table.
 
 :func:`timeline_step` is the step in ``analysis.pipeline.CORPUS_STEPS`` that every run
@@ -27,6 +28,7 @@ ends with; :func:`run_corpus_step` runs it alone on a run's output folder;
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import functools
 import os
@@ -38,10 +40,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from .conflicts import find_conflicts
 from .dedup import MentionStream
 from .lexicons import load_lexicon
+from .query import spill_to_disk
 from .settings import Settings
 from .storage import TableCsv, sync_csv, write_parquet
 from .tables import arrow_to_pandas, schema_of
@@ -62,8 +66,6 @@ CORPUS_INPUTS = ("documents", "sentences", "timexes", "claims", "events")
 CORPUS_OUTPUTS = ("events", "event_mentions", "conflicts", "timeline")
 
 _BATCH_ROWS = 10_000
-# DuckDB's share of memory before it spills sorts and joins to disk.
-_DUCKDB_MEMORY = "128MB"
 
 
 # ---------------------------------------------------------------------------- entry points
@@ -83,7 +85,7 @@ def build_corpus_tables(tables: Mapping[str, pd.DataFrame | pa.Table], settings:
     """
     settings = settings or Settings()
     out: dict[str, pd.DataFrame] = {}
-    with _connection() as con:
+    with _connection(settings.corpus_memory) as con:
         for name in CORPUS_INPUTS:
             con.register(name, _arrow_input(name, tables.get(name)))
         for name, data in corpus_tables(con, settings):
@@ -110,8 +112,10 @@ def run_corpus_step(out_dir: str | os.PathLike, settings: Settings | None = None
     from .query import connect
 
     out = Path(out_dir)
-    with connect(out) as connection:
-        context = CorpusContext(out, settings or Settings(), connection)
+    settings = settings or Settings()
+    with connect(out) as connection, spill_to_disk(connection, settings.corpus_memory):
+        connection.execute("SET threads = 1")  # see run_corpus_steps
+        context = CorpusContext(out, settings, connection)
         timeline_step(context)
         written = dict(context.written)
     for name in [*written, "events"]:
@@ -136,19 +140,17 @@ def arrow_batches(data) -> Iterator[pa.Table]:
 
 
 @contextlib.contextmanager
-def _connection() -> Iterator[duckdb.DuckDBPyConnection]:
-    """A private DuckDB database that may spill sorts and joins to a temporary folder."""
-    spill = tempfile.mkdtemp(prefix="analysis-corpus-")
+def _connection(memory: str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A private DuckDB database, one thread, that spills sorts and joins to disk
+    beyond ``memory``."""
     con = duckdb.connect(":memory:")
     try:
-        con.execute(f"SET temp_directory = '{spill}'")
-        con.execute(f"SET memory_limit = '{_DUCKDB_MEMORY}'")
         con.execute("SET threads = 1")
         con.execute("SET preserve_insertion_order = true")
-        yield con
+        with spill_to_disk(con, memory):
+            yield con
     finally:
         con.close()
-        shutil.rmtree(spill, ignore_errors=True)
 
 
 def _empty(name: str) -> pa.Table:
@@ -202,7 +204,7 @@ def corpus_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> Iterato
     yield "conflicts", conflicts
     qualifier_words, limit = _label_settings()
     con.register("qualifier_words", qualifier_words)
-    yield "timeline", con.sql(_timeline_sql(limit))
+    yield "timeline", _sorted_timeline(con, limit)
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> Iterator[dict]:
@@ -359,12 +361,76 @@ def _timeline_sql(limit: int) -> str:
     SELECT i.item_id, i.kind, i.doc_id, i.sent_idx, i.start, i."end", i.time_start, i.time_end, i.granularity,
            i.time_surface, i.time_basis, i.label, i.type, i.category, i.value, i.low, i.high, i.qualifier, i.noun,
            coalesce(d.source, d.title, i.doc_id) AS source, d.title, d.published, i.speaker, i.quoted,
-           s.text AS sentence, i.series_id, i.series_pos, i.conflict, i.n_mentions, i.mod, i.actors
+           s.text AS sentence, i.series_id, i.series_pos, i.conflict, i.n_mentions, i.mod, i.actors,
+           ch.chunk AS _chunk
     FROM items i
     LEFT JOIN docs d USING (doc_id)
     LEFT JOIN sentences s ON s.doc_id = i.doc_id AND s.sent_idx = i.sent_idx
-    ORDER BY i.time_start NULLS LAST, i.kind, i.doc_id, i.start, i.item_id
+    LEFT JOIN timeline_chunks ch ON ch.day = i.time_start
     """
+
+
+# The timeline's order (item_id is unique, so the order is total).
+_TIMELINE_ORDER = "time_start NULLS LAST, kind, doc_id, start, item_id"
+# Rows sorted at a time: one sort of a whole large timeline needs memory that grows
+# with it (DuckDB's merge pins a block per sorted run), a chunk's does not.
+_SORT_CHUNK_ROWS = 100_000
+
+
+def _day_chunks(con: duckdb.DuckDBPyConnection) -> tuple[pa.Table, int]:
+    """Consecutive days of ``time_start`` cut into chunks of about
+    ``_SORT_CHUNK_ROWS`` events and claims (a day with more is a chunk of its own);
+    undated items go in the last chunk. Returns the (day, chunk) table and the number
+    of chunks."""
+    counts = con.sql(
+        "SELECT time_start AS day, count(*) AS n FROM "
+        "(SELECT time_start FROM events UNION ALL SELECT time_start FROM claims) "
+        "WHERE time_start IS NOT NULL GROUP BY time_start ORDER BY time_start"
+    ).fetchall()
+    days, chunks, chunk, filled = [], [], 0, 0
+    for day, n in counts:
+        if filled and filled + n > _SORT_CHUNK_ROWS:
+            chunk, filled = chunk + 1, 0
+        days.append(day)
+        chunks.append(chunk)
+        filled += n
+    table = pa.table({"day": pa.array(days, pa.date32()), "chunk": pa.array(chunks, pa.int32())})
+    return table, chunk + 1
+
+
+def _sorted_timeline(con: duckdb.DuckDBPyConnection, limit: int) -> Iterator[pa.Table]:
+    """The timeline in its order: rows go, unsorted, into one temporary Parquet file
+    per chunk of days (:func:`_day_chunks`), then each chunk is sorted in turn."""
+    chunk_days, n_chunks = _day_chunks(con)
+    con.register("timeline_chunks", chunk_days)
+    schema = schema_of("timeline")
+    folder = Path(tempfile.mkdtemp(prefix="analysis-timeline-"))
+    writers: dict[int, pq.ParquetWriter] = {}
+    try:
+        for batch in con.sql(_timeline_sql(limit)).to_arrow_reader(_BATCH_ROWS):
+            table = pa.Table.from_batches([batch])
+            chunk = table.column("_chunk").fill_null(n_chunks - 1 if n_chunks else 0)
+            table = table.drop_columns(["_chunk"]).append_column("_chunk", chunk).sort_by("_chunk")
+            values = table.column("_chunk").to_pylist()
+            at = 0
+            while at < len(values):
+                number = values[at]
+                end = bisect.bisect_right(values, number, at)
+                if number not in writers:
+                    writers[number] = pq.ParquetWriter(folder / f"{number:08d}.parquet", table.schema)
+                writers[number].write_table(table.slice(at, end - at))
+                at = end
+        for writer in writers.values():
+            writer.close()
+        for number in sorted(writers):
+            path = str(folder / f"{number:08d}.parquet").replace("'", "''")
+            ordered = con.sql(f"SELECT * EXCLUDE (_chunk) FROM read_parquet('{path}') ORDER BY {_TIMELINE_ORDER}")
+            for batch in ordered.to_arrow_reader(_BATCH_ROWS):
+                yield pa.Table.from_batches([batch]).cast(schema)
+    finally:
+        for writer in writers.values():
+            writer.close()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 # ---------------------------------------------------------------------------- events

@@ -77,3 +77,20 @@ def test_ten_megabyte_corpus(tmp_path, seed_doc):
     assert set(rejects["kind"]) == {"empty", "date"}
     documents = read_table(tmp_path / "out", "documents")
     assert documents["doc_id"].is_unique and len(documents) == n_good
+
+
+def test_corpus_step_memory_is_bounded_and_its_lack_explained(tmp_path):
+    """The corpus step runs under ``--corpus-memory``; too little gives a one-line error
+    that names the option, and the per-document tables stay; a wrong size is refused."""
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "analysis", "run", str(ARTICLES), "--out", str(out), "--no-progress"]
+    starved = subprocess.run([*command, "--corpus-memory", "1MB"], cwd=ROOT, capture_output=True, text=True)
+    assert starved.returncode == 1
+    assert "--corpus-memory (now 1MB)" in starved.stderr and "Traceback" not in starved.stderr
+    assert "SET memory_limit" not in starved.stderr  # DuckDB's own advice is not ours
+    assert len(read_table(out, "sentences")) == 26
+    fed = subprocess.run([*command, "--corpus-memory", "64MB"], cwd=ROOT, capture_output=True, text=True)
+    assert fed.returncode == 0, fed.stderr
+    assert len(read_table(out, "timeline")) > 0 and "0 processed" in fed.stdout
+    wrong = subprocess.run([*command, "--corpus-memory", "lots"], cwd=ROOT, capture_output=True, text=True)
+    assert wrong.returncode == 2 and "is not an amount of memory" in wrong.stderr

@@ -125,6 +125,21 @@ def test_corpus_step_is_idempotent(two_articles, tmp_path):
         assert (copy / f"{name}.csv").read_bytes() == (two_articles / f"{name}.csv").read_bytes()
 
 
+def test_timeline_sorted_in_chunks_is_the_same_timeline(two_articles, tmp_path, monkeypatch):
+    """A large timeline is sorted a chunk of days at a time (bounded memory): with
+    chunks of a few rows the rows and their order are those of one sort."""
+    import analysis.timeline as timeline
+
+    monkeypatch.setattr(timeline, "_SORT_CHUNK_ROWS", 3)
+    copy = tmp_path / "out"
+    shutil.copytree(two_articles, copy)
+    timeline.run_corpus_step(copy)
+    chunked = read_table(copy, "timeline")
+    assert chunked["time_start"].nunique() > 3  # several chunks, undated rows last
+    assert (copy / "timeline.csv").read_bytes() == (two_articles / "timeline.csv").read_bytes()
+    pd.testing.assert_frame_equal(chunked, read_table(two_articles, "timeline"))
+
+
 def test_empty_corpus_tables():
     built = build_corpus_tables({})
     for name in ("events", "event_mentions", "conflicts", "timeline"):

@@ -80,7 +80,7 @@ FILES_SCHEMA = pa.schema(
 FILE_REJECTS_SCHEMA = pa.schema([*SCHEMAS["rejects"], pa.field("file_pos", pa.int64())])
 
 # Settings that say how a run goes, not what a document yields.
-_RUN_CONTROL = frozenset({"strict", "progress", "workers", "batch_size"})
+_RUN_CONTROL = frozenset({"strict", "progress", "workers", "batch_size", "corpus_memory"})
 # Parts of the package that do not shape the tables (editing them keeps the cache).
 _NOT_PIPELINE = ("bench", "evaluation")
 _PACKAGE = Path(__file__).resolve().parents[1]
