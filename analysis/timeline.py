@@ -404,6 +404,11 @@ def _sorted_timeline(con: duckdb.DuckDBPyConnection, limit: int) -> Iterator[pa.
     chunk_days, n_chunks = _day_chunks(con)
     con.register("timeline_chunks", chunk_days)
     schema = schema_of("timeline")
+    if n_chunks == 1:  # one sort, no temporary files
+        ordered = con.sql(f"SELECT * EXCLUDE (_chunk) FROM ({_timeline_sql(limit)}) ORDER BY {_TIMELINE_ORDER}")
+        for batch in ordered.to_arrow_reader(_BATCH_ROWS):
+            yield pa.Table.from_batches([batch]).cast(schema)
+        return
     folder = Path(tempfile.mkdtemp(prefix="analysis-timeline-"))
     writers: dict[int, pq.ParquetWriter] = {}
     try:
