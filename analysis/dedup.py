@@ -337,9 +337,15 @@ class MentionStream:
     def __init__(self, threshold: float = DEFAULT_THRESHOLD, min_words: int = DEFAULT_MIN_WORDS, counts: Mapping[str, int] | None = None) -> None:
         self.threshold = threshold
         self.min_words = min_words
-        self._order = None if counts is None else _WordOrder(counts)  # one sort key per word for every group
+        # one sort key per word for every group
+        self._order = counts if counts is None or isinstance(counts, _WordOrder) else _WordOrder(counts)
         self._group: object = object()
         self._clusters = MentionClusters(threshold, min_words, self._order)
+
+    def fresh(self) -> "MentionStream":
+        """A stream with the same settings and word order and no group begun (for
+        another run of whole groups; the word order is shared, not rebuilt)."""
+        return MentionStream(self.threshold, self.min_words, self._order)
 
     def canonical(self, events: Mapping[str, Sequence]) -> tuple[list[str], list[float]]:
         """The canonical event id and the similarity to it of each event of a batch.

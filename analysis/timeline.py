@@ -29,12 +29,15 @@ ends with; :func:`run_corpus_step` runs it alone on a run's output folder;
 from __future__ import annotations
 
 import bisect
+import collections
 import contextlib
 import functools
+import multiprocessing
 import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -44,6 +47,7 @@ import pyarrow.parquet as pq
 
 from .conflicts import find_conflicts
 from .dedup import MentionStream
+from .engines import available_cores
 from .lexicons import load_lexicon
 from .query import spill_to_disk
 from .settings import Settings
@@ -279,18 +283,90 @@ _WORD_COUNTS = """
 
 
 def _mentions(con: duckdb.DuckDBPyConnection, settings: Settings) -> Iterator[pa.Table]:
-    schema = schema_of("event_mentions")
+    """``event_mentions`` in batches: the events in group order, each with its
+    canonical event. With more than one worker, runs of whole groups are de-duplicated
+    in worker processes (groups share nothing but the word order), in order."""
     counts = {w: n for batch in con.sql(_WORD_COUNTS).to_arrow_reader(_BATCH_ROWS) for w, n in zip(*batch.to_pydict().values())}
     stream = MentionStream(settings.dedup_threshold, settings.dedup_min_words, counts)
-    for batch in con.sql(_EVENT_GROUPS.format(topics=_TOPICS)).to_arrow_reader(_BATCH_ROWS):
-        # columns, not row dicts; dates as day numbers (de-duplication only compares them)
-        events = {
-            name: (column.cast(pa.int32()) if pa.types.is_date(column.type) else column).to_pylist()
-            for name, column in zip(batch.schema.names, batch.columns)
-        }
-        canonical, similarity = stream.canonical(events)
-        made = {"canonical_id": pa.array(canonical, pa.string()), "similarity": pa.array(similarity, pa.float64())}
-        yield pa.table([made[name] if name in made else batch.column(name) for name in schema.names], names=schema.names).cast(schema)
+    workers = settings.workers or available_cores()
+    if workers > 1:  # (asked before the events are read: the reader holds the connection)
+        workers = min(workers, 1 + con.execute("SELECT count(*) FROM events").fetchall()[0][0] // _DEDUP_PARALLEL_ROWS)
+    events = con.sql(_EVENT_GROUPS.format(topics=_TOPICS)).to_arrow_reader(_BATCH_ROWS)
+    if workers <= 1:
+        for batch in events:
+            yield _with_canonical(batch, *stream.canonical(_dedup_columns(batch)))
+        return
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_dedup_worker, initargs=(settings, counts)) as pool:
+        pending: collections.deque = collections.deque()
+        for run in _group_runs(events, _DEDUP_RUN_ROWS):
+            pending.append((run, pool.submit(_dedup_run, run)))
+            while len(pending) > 2 * workers:  # a few runs in flight: memory stays bounded
+                done, future = pending.popleft()
+                yield _with_canonical(done, *future.result())
+        while pending:
+            done, future = pending.popleft()
+            yield _with_canonical(done, *future.result())
+
+
+# Mentions per task of a worker process at least (whole groups): fewer, larger tasks
+# than groups, as each costs a round trip of its columns.
+_DEDUP_RUN_ROWS = 20_000
+# Events per worker process of de-duplication at least (starting one costs about a
+# second; below this one process is done sooner).
+_DEDUP_PARALLEL_ROWS = 100_000
+# The stream of a worker process of the corpus step (set by its initializer).
+_worker_stream: MentionStream | None = None
+
+
+def _start_dedup_worker(settings: Settings, counts: dict[str, int]) -> None:
+    global _worker_stream
+    _worker_stream = MentionStream(settings.dedup_threshold, settings.dedup_min_words, counts)
+
+
+def _dedup_run(run: pa.Table) -> tuple[list[str], list[float]]:
+    """Canonical ids and similarities of a run of whole groups, in a worker."""
+    return _worker_stream.fresh().canonical(_dedup_columns(run))
+
+
+def _dedup_columns(events: pa.Table | pa.RecordBatch) -> dict[str, list]:
+    # columns, not row dicts; dates as day numbers (de-duplication only compares them)
+    return {
+        name: (column.cast(pa.int32()) if pa.types.is_date(column.type) else column).to_pylist()
+        for name, column in zip(events.schema.names, events.columns)
+    }
+
+
+def _with_canonical(events: pa.Table | pa.RecordBatch, canonical: list[str], similarity: list[float]) -> pa.Table:
+    schema = schema_of("event_mentions")
+    made = {"canonical_id": pa.array(canonical, pa.string()), "similarity": pa.array(similarity, pa.float64())}
+    return pa.table([made[name] if name in made else events.column(name) for name in schema.names], names=schema.names).cast(schema)
+
+
+def _group_runs(batches: Iterable[pa.RecordBatch], rows: int) -> Iterator[pa.Table]:
+    """The events (sorted by group: type, then year) as tables of whole groups, each of
+    at least ``rows`` rows (but the last) unless one group is larger."""
+    held: list[pa.RecordBatch] = []
+    held_rows = 0
+    boundary = 0  # where the last group in ``held`` begins
+    last_key: tuple | None = None
+    for batch in batches:
+        keys = list(zip(batch.column("type").to_pylist(), batch.column("time_window").to_pylist()))
+        for i in range(len(keys) - 1, -1, -1):
+            if keys[i] != (keys[i - 1] if i else last_key):
+                if i or last_key is not None:
+                    boundary = held_rows + i
+                break
+        last_key = keys[-1] if keys else last_key
+        held.append(batch)
+        held_rows += batch.num_rows
+        if boundary >= rows:
+            table = pa.Table.from_batches(held)
+            yield table.slice(0, boundary).combine_chunks()
+            rest = table.slice(boundary)
+            held, held_rows, boundary = rest.combine_chunks().to_batches(), rest.num_rows, 0
+    if held_rows:
+        yield pa.Table.from_batches(held).combine_chunks()
 
 
 _CLAIM_GROUPS = """

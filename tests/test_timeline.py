@@ -6,7 +6,10 @@ from __future__ import annotations
 import shutil
 
 import pandas as pd
+import pyarrow as pa
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from analysis import build_corpus_tables, read_table, run_corpus
 from analysis.tables import schema_of
@@ -138,6 +141,41 @@ def test_timeline_sorted_in_chunks_is_the_same_timeline(two_articles, tmp_path, 
     assert chunked["time_start"].nunique() > 3  # several chunks, undated rows last
     assert (copy / "timeline.csv").read_bytes() == (two_articles / "timeline.csv").read_bytes()
     pd.testing.assert_frame_equal(chunked, read_table(two_articles, "timeline"))
+
+
+def test_deduplication_in_worker_processes_is_the_same(two_articles, tmp_path, monkeypatch):
+    """Runs of whole groups de-duplicated in worker processes give the mentions of one
+    process, row for row."""
+    import analysis.timeline as timeline
+    from analysis.settings import Settings
+
+    monkeypatch.setattr(timeline, "_DEDUP_PARALLEL_ROWS", 1)
+    monkeypatch.setattr(timeline, "_DEDUP_RUN_ROWS", 7)
+    copy = tmp_path / "out"
+    shutil.copytree(two_articles, copy)
+    timeline.run_corpus_step(copy, Settings(workers=2))
+    for name in ("events", "event_mentions", "timeline"):
+        assert (copy / f"{name}.csv").read_bytes() == (two_articles / f"{name}.csv").read_bytes()
+
+
+@given(
+    keys=st.lists(st.tuples(st.sampled_from(["attack", "statement"]), st.integers(2000, 2003)), max_size=60),
+    batch=st.integers(1, 9),
+    rows=st.integers(1, 20),
+)
+def test_group_runs_cut_only_between_groups(keys, batch, rows):
+    from analysis.timeline import _group_runs
+
+    keys = sorted(keys)
+    table = pa.table({"type": [k for k, _ in keys], "time_window": [w for _, w in keys], "n": list(range(len(keys)))})
+    runs = list(_group_runs(table.to_batches(max_chunksize=batch), rows))
+    assert [n for run in runs for n in run.column("n").to_pylist()] == list(range(len(keys)))
+    for run in runs[:-1]:
+        assert run.num_rows >= rows
+    for left, right in zip(runs, runs[1:]):
+        last = (left.column("type")[-1].as_py(), left.column("time_window")[-1].as_py())
+        first = (right.column("type")[0].as_py(), right.column("time_window")[0].as_py())
+        assert last != first  # a group never spans two runs
 
 
 def test_empty_corpus_tables():
