@@ -34,6 +34,7 @@ import contextlib
 import functools
 import multiprocessing
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -99,6 +100,7 @@ def build_corpus_tables(tables: Mapping[str, pd.DataFrame | pa.Table], settings:
         events = con.sql("SELECT * FROM events").to_arrow_table()
         rows = pa.array(range(events.num_rows), pa.int64())
         con.register("numbered_events", events.append_column(_ROW, rows))
+        _create_canonical_of(con)
         out["events"] = arrow_to_pandas(con.sql(_canonical_sql("numbered_events")).to_arrow_table().cast(schema_of("events")))
     return out
 
@@ -287,26 +289,38 @@ def _mentions(con: duckdb.DuckDBPyConnection, settings: Settings) -> Iterator[pa
     canonical event. With more than one worker, runs of whole groups are de-duplicated
     in worker processes (groups share nothing but the word order), in order."""
     counts = {w: n for batch in con.sql(_WORD_COUNTS).to_arrow_reader(_BATCH_ROWS) for w, n in zip(*batch.to_pydict().values())}
-    stream = MentionStream(settings.dedup_threshold, settings.dedup_min_words, counts)
     workers = settings.workers or available_cores()
     if workers > 1:  # (asked before the events are read: the reader holds the connection)
         workers = min(workers, 1 + con.execute("SELECT count(*) FROM events").fetchall()[0][0] // _DEDUP_PARALLEL_ROWS)
-    events = con.sql(_EVENT_GROUPS.format(topics=_TOPICS)).to_arrow_reader(_BATCH_ROWS)
     if workers <= 1:
-        for batch in events:
+        stream = MentionStream(settings.dedup_threshold, settings.dedup_min_words, counts)
+        for batch in con.sql(_EVENT_GROUPS.format(topics=_TOPICS)).to_arrow_reader(_BATCH_ROWS):
             yield _with_canonical(batch, *stream.canonical(_dedup_columns(batch)))
         return
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_dedup_worker, initargs=(settings, counts)) as pool:
-        pending: collections.deque = collections.deque()
-        for run in _group_runs(events, _DEDUP_RUN_ROWS):
-            pending.append((run, pool.submit(_dedup_run, run)))
-            while len(pending) > 2 * workers:  # a few runs in flight: memory stays bounded
+    # The worker processes take memory of their own: meanwhile DuckDB, which only
+    # sorts the events here (it spills), gets half of its share.
+    con.execute(f"SET memory_limit = '{_half(settings.corpus_memory)}'")
+    try:
+        events = con.sql(_EVENT_GROUPS.format(topics=_TOPICS)).to_arrow_reader(_BATCH_ROWS)
+        context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_dedup_worker, initargs=(settings, counts)) as pool:
+            pending: collections.deque = collections.deque()
+            for run in _group_runs(events, _DEDUP_RUN_ROWS):
+                pending.append((run, pool.submit(_dedup_run, run)))
+                while len(pending) > 2 * workers:  # a few runs in flight: memory stays bounded
+                    done, future = pending.popleft()
+                    yield _with_canonical(done, *future.result())
+            while pending:
                 done, future = pending.popleft()
                 yield _with_canonical(done, *future.result())
-        while pending:
-            done, future = pending.popleft()
-            yield _with_canonical(done, *future.result())
+    finally:
+        con.execute(f"SET memory_limit = '{settings.corpus_memory}'")
+
+
+def _half(memory: str) -> str:
+    """Half of an amount of memory as DuckDB reads it ("256MB" -> "128.0MB")."""
+    number, unit = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*", memory).groups()
+    return f"{float(number) / 2}{unit or 'B'}"
 
 
 # Mentions per task of a worker process at least (whole groups): fewer, larger tasks
@@ -520,16 +534,28 @@ def _sorted_timeline(con: duckdb.DuckDBPyConnection, limit: int) -> Iterator[pa.
 _ROW = "row_in_source"
 
 
+def _create_canonical_of(con: duckdb.DuckDBPyConnection) -> None:
+    """Temporary table ``canonical_of``: each event's canonical id and mention count,
+    sorted by event id. Made once, it is what every part of ``events`` is joined with
+    (the ids of one part are close together, so DuckDB reads only their stretch of
+    it, instead of all of ``event_mentions`` once per part)."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE canonical_of AS "
+        "SELECT m.event_id, m.canonical_id, n.n FROM event_mentions m "
+        "LEFT JOIN mention_counts n ON n.canonical_id = m.canonical_id ORDER BY m.event_id"
+    )
+
+
 def _canonical_sql(source: str) -> str:
     """SQL: the rows of ``source`` (an events relation with a ``row_in_source``
-    column) with the corpus-wide ``canonical_id`` and ``n_mentions``, in their order."""
+    column) with the corpus-wide ``canonical_id`` and ``n_mentions``, in their order
+    (from ``canonical_of``, see :func:`_create_canonical_of`)."""
     return f"""
     SELECT e.* EXCLUDE ({_ROW}) REPLACE (
-               coalesce(m.canonical_id, e.event_id) AS canonical_id,
-               coalesce(n.n, 1)::INTEGER AS n_mentions)
+               coalesce(c.canonical_id, e.event_id) AS canonical_id,
+               coalesce(c.n, 1)::INTEGER AS n_mentions)
     FROM {source} e
-    LEFT JOIN event_mentions m USING (event_id)
-    LEFT JOIN mention_counts n ON n.canonical_id = m.canonical_id
+    LEFT JOIN canonical_of c USING (event_id)
     ORDER BY e.{_ROW}
     """
 
@@ -546,6 +572,7 @@ def rewrite_events(con: duckdb.DuckDBPyConnection, parts: Sequence[Path], csv: T
     """
     schema = schema_of("events")
     rows = 0
+    _create_canonical_of(con)
     for part in parts:
         source = str(part).replace("'", "''")
         numbered = f"(SELECT * RENAME (file_row_number AS {_ROW}) FROM read_parquet('{source}', file_row_number = true))"
@@ -554,6 +581,7 @@ def rewrite_events(con: duckdb.DuckDBPyConnection, parts: Sequence[Path], csv: T
         if csv is not None:
             csv.write(table)
         rows += table.num_rows
+    con.execute("DROP TABLE canonical_of")
     return rows
 
 
