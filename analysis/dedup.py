@@ -219,7 +219,9 @@ class MentionClusters:
     earlier canonical mention it is compatible with and at least ``threshold`` similar
     to, or becomes canonical itself. Only canonical mentions are kept and indexed, so a
     story told a thousand times (wire copies) costs a thousand comparisons and the
-    memory of one mention.
+    memory of one mention. A mention whose word set equals a canonical mention's
+    (a copy: similarity 1, which no other can beat) joins the first compatible such
+    canonical mention at once, without the candidate search.
 
     Candidates come from prefix filtering: with each word set in one fixed order, two
     sets with Jaccard >= t share a word among the first ``len - ceil(t * len) + 1``
@@ -239,6 +241,7 @@ class MentionClusters:
         self.min_words = min_words
         self.canonical: list[Mention] = []
         self._index: dict[str, list[int]] = defaultdict(list)
+        self._copies: dict[frozenset[str], list[int]] = {}  # canonical mentions by word set
         self._prefix_lengths: list[int] = []
         if counts is None:
             self._order = _by_length
@@ -254,6 +257,12 @@ class MentionClusters:
         size = len(words)
         if size < self.min_words:
             return None, 1.0
+        copies = self._copies.get(words)
+        if copies is not None:
+            # the best of a search: most similar (1), then the first (numbers ascend)
+            for j in copies:
+                if _compatible(mention, self.canonical[j]):
+                    return j, 1.0
         prefix = sorted(words, key=self._order)[: self._prefix_length(size)]
         best, best_similarity = None, 0.0
         threshold, canonical, index = self.threshold, self.canonical, self._index
@@ -281,6 +290,10 @@ class MentionClusters:
         canonical.append(mention)
         for w in prefix:
             index[w].append(number)
+        if copies is None:
+            self._copies[words] = [number]
+        else:
+            copies.append(number)
         return number, 1.0
 
     def _prefix_length(self, size: int) -> int:

@@ -38,7 +38,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -303,10 +303,18 @@ def _mentions(con: duckdb.DuckDBPyConnection, settings: Settings) -> Iterator[pa
     try:
         events = con.sql(_EVENT_GROUPS.format(topics=_TOPICS)).to_arrow_reader(_BATCH_ROWS)
         context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_dedup_worker, initargs=(settings, counts)) as pool:
+        # This process takes every workers-th run itself (it would wait otherwise), so
+        # one worker process fewer is started: that much less memory.
+        here = MentionStream(settings.dedup_threshold, settings.dedup_min_words, counts)
+        with ProcessPoolExecutor(workers - 1, mp_context=context, initializer=_start_dedup_worker, initargs=(settings, counts)) as pool:
             pending: collections.deque = collections.deque()
-            for run in _group_runs(events, _DEDUP_RUN_ROWS):
-                pending.append((run, pool.submit(_dedup_run, run)))
+            for number, run in enumerate(_group_runs(events, _DEDUP_RUN_ROWS)):
+                if number % workers:
+                    pending.append((run, pool.submit(_dedup_run, run)))
+                else:
+                    done_here: Future = Future()
+                    done_here.set_result(here.fresh().canonical(_dedup_columns(run)))
+                    pending.append((run, done_here))
                 while len(pending) > 2 * workers:  # a few runs in flight: memory stays bounded
                     done, future = pending.popleft()
                     yield _with_canonical(done, *future.result())

@@ -171,3 +171,39 @@ def test_the_stream_of_batches_groups_as_clusters_of_each_group_do(events, batch
         number, similarity = clusters.add(mention)
         expected.append((mention.event_id if number is None else clusters.canonical[number].event_id, similarity))
     assert streamed == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(_VOCABULARY[:6]), min_size=1, max_size=6),
+            st.sampled_from(["Stoltenberg", "Biden", None]),
+            st.sampled_from(["a", "b"]),
+        ),
+        max_size=30,
+    )
+)
+def test_clusters_are_those_of_comparing_every_canonical_mention(items):
+    """Prefix filtering and the shortcut for copies (equal word sets) give what a
+    comparison with every earlier canonical mention gives: the most similar
+    compatible one, the first of equals."""
+    from analysis.dedup import MentionClusters, _compatible
+
+    mentions = [_mention(i, " ".join(words), doc=doc, speaker=speaker) for i, (words, speaker, doc) in enumerate(items)]
+    clusters = MentionClusters(0.5, 2)
+    canonical: list = []
+    for mention in mentions:
+        expected: tuple = (None, 1.0)
+        if len(mention.words) >= 2:
+            best, best_similarity = None, 0.0
+            for j, other in enumerate(canonical):
+                similarity = jaccard(mention.words, other.words)
+                if similarity >= 0.5 and (similarity > best_similarity or (similarity == best_similarity and j < best)) and _compatible(mention, other):
+                    best, best_similarity = j, similarity
+            if best is None:
+                canonical.append(mention)
+                expected = (len(canonical) - 1, 1.0)
+            else:
+                expected = (best, round(best_similarity, 4))
+        assert clusters.add(mention) == expected
