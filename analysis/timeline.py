@@ -333,7 +333,7 @@ def _half(memory: str) -> str:
 
 # Mentions per task of a worker process at least (whole groups): fewer, larger tasks
 # than groups, as each costs a round trip of its columns.
-_DEDUP_RUN_ROWS = 20_000
+_DEDUP_RUN_ROWS = 10_000
 # Events per worker process of de-duplication at least (starting one costs about a
 # second; below this one process is done sooner).
 _DEDUP_PARALLEL_ROWS = 100_000
