@@ -210,7 +210,7 @@ def corpus_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> Iterato
     yield "conflicts", conflicts
     qualifier_words, limit = _label_settings()
     con.register("qualifier_words", qualifier_words)
-    yield "timeline", _sorted_timeline(con, limit)
+    yield "timeline", _sorted_timeline(con, limit, settings.workers or available_cores())
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> Iterator[dict]:
@@ -496,7 +496,7 @@ def _day_chunks(con: duckdb.DuckDBPyConnection) -> tuple[pa.Table, int]:
     return table, chunk + 1
 
 
-def _sorted_timeline(con: duckdb.DuckDBPyConnection, limit: int) -> Iterator[pa.Table]:
+def _sorted_timeline(con: duckdb.DuckDBPyConnection, limit: int, threads: int = 1) -> Iterator[pa.Table]:
     """The timeline in its order: rows go, unsorted, into one temporary Parquet file
     per chunk of days (:func:`_day_chunks`), then each chunk is sorted in turn."""
     chunk_days, n_chunks = _day_chunks(con)
@@ -525,11 +525,12 @@ def _sorted_timeline(con: duckdb.DuckDBPyConnection, limit: int) -> Iterator[pa.
                 at = end
         for writer in writers.values():
             writer.close()
-        for number in sorted(writers):
-            path = str(folder / f"{number:08d}.parquet").replace("'", "''")
-            ordered = con.sql(f"SELECT * EXCLUDE (_chunk) FROM read_parquet('{path}') ORDER BY {_TIMELINE_ORDER}")
-            for batch in ordered.to_arrow_reader(_BATCH_ROWS):
-                yield pa.Table.from_batches([batch]).cast(schema)
+        with _threads(con, threads):  # a chunk's sort is small enough for every core
+            for number in sorted(writers):
+                path = str(folder / f"{number:08d}.parquet").replace("'", "''")
+                ordered = con.sql(f"SELECT * EXCLUDE (_chunk) FROM read_parquet('{path}') ORDER BY {_TIMELINE_ORDER}")
+                for batch in ordered.to_arrow_reader(_BATCH_ROWS):
+                    yield pa.Table.from_batches([batch]).cast(schema)
     finally:
         for writer in writers.values():
             writer.close()
@@ -602,4 +603,17 @@ def timeline_step(ctx) -> None:
     for name, data in corpus_tables(ctx.connection, ctx.settings):
         ctx.write(name, data)
     with TableCsv(ctx.out_dir, "events") if ctx.csv else contextlib.nullcontext() as csv:
-        rewrite_events(ctx.connection, ctx.parts("events"), csv)
+        # one part at a time, each small: DuckDB may take every core
+        with _threads(ctx.connection, ctx.settings.workers or available_cores()):
+            rewrite_events(ctx.connection, ctx.parts("events"), csv)
+
+
+@contextlib.contextmanager
+def _threads(con: duckdb.DuckDBPyConnection, threads: int) -> Iterator[None]:
+    """DuckDB on ``threads`` threads for the block, one after (the corpus step's
+    large joins need one thread to stay within their memory)."""
+    con.execute(f"SET threads = {max(1, int(threads))}")
+    try:
+        yield
+    finally:
+        con.execute("SET threads = 1")
