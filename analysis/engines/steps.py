@@ -91,9 +91,9 @@ def run_corpus_steps(out_dir: str | os.PathLike, settings: Settings, *, csv: boo
     if not CORPUS_STEPS:
         return {}
     with connect(out_dir) as connection, spill_to_disk(connection, settings.corpus_memory):
-        # One DuckDB thread: a second made the step about 15% faster on 20,000 articles
-        # but needed half again as much memory to stay clear of "out of memory" (the
-        # peak of the whole run is then the step's), and cost time on small corpora.
+        # One DuckDB thread for the large joins: a second needed half again as much
+        # memory to stay clear of "out of memory" (the peak of the whole run is then
+        # the step's). A step may take more for small queries (see timeline._threads).
         connection.execute("SET threads = 1")
         context = CorpusContext(Path(out_dir), settings, connection, csv=csv)
         for name, step in CORPUS_STEPS:
