@@ -288,8 +288,9 @@ def _mentions(con: duckdb.DuckDBPyConnection, settings: Settings) -> Iterator[pa
     """``event_mentions`` in batches: the events in group order, each with its
     canonical event. With more than one worker, runs of whole groups are de-duplicated
     in worker processes (groups share nothing but the word order), in order."""
-    counts = {w: n for batch in con.sql(_WORD_COUNTS).to_arrow_reader(_BATCH_ROWS) for w, n in zip(*batch.to_pydict().values())}
     workers = settings.workers or available_cores()
+    with _threads(con, workers):  # few groups (the vocabulary): little memory
+        counts = {w: n for batch in con.sql(_WORD_COUNTS).to_arrow_reader(_BATCH_ROWS) for w, n in zip(*batch.to_pydict().values())}
     if workers > 1:  # (asked before the events are read: the reader holds the connection)
         workers = min(workers, 1 + con.execute("SELECT count(*) FROM events").fetchall()[0][0] // _DEDUP_PARALLEL_ROWS)
     if workers <= 1:
@@ -499,7 +500,8 @@ def _day_chunks(con: duckdb.DuckDBPyConnection) -> tuple[pa.Table, int]:
 def _sorted_timeline(con: duckdb.DuckDBPyConnection, limit: int, threads: int = 1) -> Iterator[pa.Table]:
     """The timeline in its order: rows go, unsorted, into one temporary Parquet file
     per chunk of days (:func:`_day_chunks`), then each chunk is sorted in turn."""
-    chunk_days, n_chunks = _day_chunks(con)
+    with _threads(con, threads):  # a count per day: little memory
+        chunk_days, n_chunks = _day_chunks(con)
     con.register("timeline_chunks", chunk_days)
     schema = schema_of("timeline")
     if n_chunks == 1:  # one sort, no temporary files
