@@ -10,12 +10,12 @@ import argparse
 import importlib
 import json
 import os
-import re
 import sys
 from pathlib import Path
 
 from . import __version__
 from .corpus import CorpusError, parse_published
+from .query import MEMORY_SIZE
 from .settings import Columns, Settings
 
 __all__ = ["main"]
@@ -77,11 +77,8 @@ def _positive_int(value: str) -> int:
     return number
 
 
-_MEMORY_SIZE = re.compile(r"\d+(?:\.\d+)?\s*(?:[KMGT]i?B|B)", re.IGNORECASE)
-
-
 def _memory_size(value: str) -> str:
-    if not _MEMORY_SIZE.fullmatch(value.strip()):
+    if not MEMORY_SIZE.fullmatch(value):
         raise argparse.ArgumentTypeError(f"{value!r} is not an amount of memory such as 512MB or 2GB")
     return value.strip()
 

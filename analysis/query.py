@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -28,7 +29,10 @@ import pyarrow.parquet as pq
 from .storage import parquet_parts, table_names
 from .tables import arrow_to_pandas, schema_of
 
-__all__ = ["arrow_reader", "connect", "query", "register_table_view", "spill_to_disk", "write_result"]
+__all__ = ["MEMORY_SIZE", "arrow_reader", "connect", "memory_share", "query", "register_table_view", "spill_to_disk", "write_result"]
+
+# An amount of memory as DuckDB reads it: "256MB", "2GB", "1.5 GiB".
+MEMORY_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*((?:[KMGT]i?)?B)\s*", re.IGNORECASE)
 
 DEFAULT_OUT = "data/processed"
 
@@ -47,6 +51,14 @@ def connect(out_dir: str | os.PathLike = DEFAULT_OUT) -> duckdb.DuckDBPyConnecti
     for name in names:
         register_table_view(connection, out, name)
     return connection
+
+
+def memory_share(memory: str, share: float) -> str:
+    """A share of an amount of memory (:data:`MEMORY_SIZE`): ("256MB", 0.5) -> "128.0MB"."""
+    match = MEMORY_SIZE.fullmatch(memory)
+    if match is None:
+        raise ValueError(f"{memory!r} is not an amount of memory such as 512MB or 2GB")
+    return f"{float(match[1]) * share}{match[2]}"
 
 
 @contextlib.contextmanager

@@ -34,7 +34,6 @@ import contextlib
 import functools
 import multiprocessing
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -50,7 +49,7 @@ from .conflicts import find_conflicts
 from .dedup import MentionStream
 from .engines import available_cores
 from .lexicons import load_lexicon
-from .query import spill_to_disk
+from .query import memory_share, spill_to_disk
 from .settings import Settings
 from .storage import TableCsv, sync_csv, write_parquet
 from .tables import arrow_to_pandas, schema_of
@@ -114,13 +113,11 @@ def run_corpus_step(out_dir: str | os.PathLike, settings: Settings | None = None
     Returns:
         Rows written per table.
     """
-    from .engines.steps import CorpusContext
-    from .query import connect
+    from .engines.steps import CorpusContext, corpus_connection
 
     out = Path(out_dir)
     settings = settings or Settings()
-    with connect(out) as connection, spill_to_disk(connection, settings.corpus_memory):
-        connection.execute("SET threads = 1")  # see run_corpus_steps
+    with corpus_connection(out, settings) as connection:
         context = CorpusContext(out, settings, connection)
         timeline_step(context)
         written = dict(context.written)
@@ -300,7 +297,7 @@ def _mentions(con: duckdb.DuckDBPyConnection, settings: Settings) -> Iterator[pa
         return
     # The worker processes take memory of their own: meanwhile DuckDB, which only
     # sorts the events here (it spills), gets half of its share.
-    con.execute(f"SET memory_limit = '{_half(settings.corpus_memory)}'")
+    con.execute(f"SET memory_limit = '{memory_share(settings.corpus_memory, 0.5)}'")
     try:
         events = con.sql(_EVENT_GROUPS.format(topics=_TOPICS)).to_arrow_reader(_BATCH_ROWS)
         context = multiprocessing.get_context("forkserver")
@@ -324,12 +321,6 @@ def _mentions(con: duckdb.DuckDBPyConnection, settings: Settings) -> Iterator[pa
                 yield _with_canonical(done, *future.result())
     finally:
         con.execute(f"SET memory_limit = '{settings.corpus_memory}'")
-
-
-def _half(memory: str) -> str:
-    """Half of an amount of memory as DuckDB reads it ("256MB" -> "128.0MB")."""
-    number, unit = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*", memory).groups()
-    return f"{float(number) / 2}{unit or 'B'}"
 
 
 # Mentions per task of a worker process at least (whole groups): fewer, larger tasks

@@ -7,7 +7,9 @@ document is committed and the rejects table is written.
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +21,7 @@ from ..query import arrow_reader, connect, register_table_view, spill_to_disk
 from ..settings import Settings
 from ..storage import parquet_parts, read_table, write_table
 
-__all__ = ["CorpusContext", "CorpusStepError", "run_corpus_steps"]
+__all__ = ["CorpusContext", "CorpusStepError", "corpus_connection", "run_corpus_steps"]
 
 
 class CorpusStepError(Exception):
@@ -76,6 +78,18 @@ class CorpusContext:
         return rows
 
 
+@contextlib.contextmanager
+def corpus_connection(out_dir: str | os.PathLike, settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
+    """DuckDB over the output folder's tables as corpus steps use it: within
+    ``settings.corpus_memory`` (spilling beyond it) and on one thread."""
+    with connect(out_dir) as connection, spill_to_disk(connection, settings.corpus_memory):
+        # One DuckDB thread for the large joins: a second needed half again as much
+        # memory to stay clear of "out of memory" (the peak of the whole run is then
+        # the step's). A step may take more for small queries (see timeline._threads).
+        connection.execute("SET threads = 1")
+        yield connection
+
+
 def run_corpus_steps(out_dir: str | os.PathLike, settings: Settings, *, csv: bool = False) -> dict[str, int]:
     """Run every step of ``CORPUS_STEPS`` in order (with ``csv``, the tables they write
     get their CSV files in the same pass).
@@ -90,11 +104,7 @@ def run_corpus_steps(out_dir: str | os.PathLike, settings: Settings, *, csv: boo
 
     if not CORPUS_STEPS:
         return {}
-    with connect(out_dir) as connection, spill_to_disk(connection, settings.corpus_memory):
-        # One DuckDB thread for the large joins: a second needed half again as much
-        # memory to stay clear of "out of memory" (the peak of the whole run is then
-        # the step's). A step may take more for small queries (see timeline._threads).
-        connection.execute("SET threads = 1")
+    with corpus_connection(out_dir, settings) as connection:
         context = CorpusContext(Path(out_dir), settings, connection, csv=csv)
         for name, step in CORPUS_STEPS:
             try:
