@@ -35,11 +35,13 @@ cut may need ``run --rebuild``.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import json
 import os
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -56,6 +58,7 @@ __all__ = [
     "RowSpool",
     "STAGING_DIR",
     "TableCsv",
+    "Writes",
     "batch_of_part",
     "clear_tables",
     "commit_batch",
@@ -297,7 +300,44 @@ class RowSpool:
 # ---------------------------------------------------------------------------- whole tables
 
 
-def write_table(out_dir: str | os.PathLike, name: str, data, *, csv: bool = False) -> int:
+class Writes(contextlib.AbstractContextManager):
+    """Writes done in order on a thread of their own when ``background`` (else at once),
+    so that whoever makes the next batch (DuckDB, de-duplication) goes on meanwhile on a
+    second core: Parquet and CSV encoding run outside the GIL. At most ``depth`` writes
+    wait, each holding its batch; the first error is raised by the next call or on exit.
+    """
+
+    def __init__(self, background: bool, depth: int = 2) -> None:
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="analysis-writes") if background else None
+        self._waiting: collections.deque[Future] = collections.deque()
+        self._depth = depth
+
+    def __call__(self, write: Callable, *args) -> None:
+        if self._pool is None:
+            write(*args)
+            return
+        self._waiting.append(self._pool.submit(write, *args))
+        while len(self._waiting) > self._depth or (self._waiting and self._waiting[0].done()):
+            self._waiting.popleft().result()
+
+    def wait(self) -> None:
+        """Block until every write is done (raising the first error)."""
+        while self._waiting:
+            self._waiting.popleft().result()
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self._pool is None:
+            return
+        try:
+            if exc_type is None:
+                self.wait()
+        finally:
+            for future in self._waiting:
+                future.cancel()
+            self._pool.shutdown(wait=True)
+
+
+def write_table(out_dir: str | os.PathLike, name: str, data, *, csv: bool = False, background: bool = False) -> int:
     """Replace a corpus-wide table as a whole (``rejects``, corpus-step tables).
 
     Args:
@@ -309,6 +349,8 @@ def write_table(out_dir: str | os.PathLike, name: str, data, *, csv: bool = Fals
             memory at once.
         csv: also write ``<name>.csv`` from the same batches (what :func:`sync_csv`
             would write, without reading the Parquet back).
+        background: write on a second thread while ``data`` makes its next batch
+            (:class:`Writes`): for a producer that uses a core of its own.
 
     Returns:
         The number of rows written.
@@ -320,21 +362,25 @@ def write_table(out_dir: str | os.PathLike, name: str, data, *, csv: bool = Fals
         shutil.rmtree(tmp)
     tmp.mkdir(parents=True)
     rows = 0
-    writer = None
+    parquet: list[pq.ParquetWriter] = []
+
+    def write(batch: pa.Table, table_csv: TableCsv | None) -> None:
+        if not parquet:
+            parquet.append(pq.ParquetWriter(tmp / part_name(WHOLE_TABLE_PART), schema))
+        parquet[0].write_table(batch)
+        if table_csv is not None:
+            table_csv.write(batch)
+
     with (TableCsv(out, name) if csv else contextlib.nullcontext()) as table_csv:
         try:
-            for batch in _batches(data, name, schema):
-                if not batch.num_rows:
-                    continue
-                if writer is None:
-                    writer = pq.ParquetWriter(tmp / part_name(WHOLE_TABLE_PART), schema)
-                writer.write_table(batch)
-                if table_csv is not None:
-                    table_csv.write(batch)
-                rows += batch.num_rows
+            with Writes(background) as writes:
+                for batch in _batches(data, name, schema):
+                    if batch.num_rows:
+                        writes(write, batch, table_csv)
+                        rows += batch.num_rows
         finally:
-            if writer is not None:
-                writer.close()
+            if parquet:
+                parquet[0].close()
         folder = out / name
         old = out / f"{name}.old"
         if folder.exists():

@@ -49,9 +49,9 @@ from .conflicts import find_conflicts
 from .dedup import MentionStream
 from .engines import available_cores
 from .lexicons import load_lexicon
-from .query import memory_share, spill_to_disk
+from .query import memory_share, register_table_view, spill_to_disk
 from .settings import Settings
-from .storage import TableCsv, sync_csv, write_parquet
+from .storage import TableCsv, Writes, sync_csv, write_parquet
 from .tables import arrow_to_pandas, schema_of
 
 __all__ = [
@@ -187,7 +187,9 @@ def _concat(name: str, tables: list[pa.Table]) -> pa.Table:
 # ---------------------------------------------------------------------------- the step
 
 
-def corpus_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> Iterator[tuple[str, object]]:
+def corpus_tables(
+    con: duckdb.DuckDBPyConnection, settings: Settings, folder: str | os.PathLike | None = None
+) -> Iterator[tuple[str, object]]:
     """The corpus step's tables, in order, over a DuckDB connection with a view per
     input table: ``event_mentions`` (an iterable of Arrow tables), ``conflicts`` (an
     Arrow table) and ``timeline`` (a DuckDB relation, sorted).
@@ -195,14 +197,27 @@ def corpus_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> Iterato
     Each table must be written, and made a view of that name in ``con``, before the
     next is asked for: later tables read earlier ones. :func:`rewrite_events` then sets
     the corpus-wide canonical ids in ``events``.
+
+    Args:
+        con: DuckDB with the input tables.
+        settings: thresholds, workers and memory.
+        folder: the output folder the tables are read from, if they are files: on a
+            large corpus a worker process then finds the conflicts from the files
+            while the events are de-duplicated.
     """
-    yield "event_mentions", _mentions(con, settings)
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE mention_counts AS SELECT canonical_id, count(*)::INTEGER AS n "
-        "FROM event_mentions GROUP BY canonical_id HAVING count(*) > 1"
-    )
-    flagged: set[str] = set()
-    conflicts = _conflicts(con, settings, flagged)
+    counts = _word_counts(con, settings.workers or available_cores())
+    with _dedup_pool(con, settings, counts) as pool:
+        conflicts_job = pool.submit(_conflicts_in_folder, str(folder), settings) if pool and folder is not None else None
+        yield "event_mentions", _mentions(con, settings, counts, pool, [conflicts_job] if conflicts_job else [])
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE mention_counts AS SELECT canonical_id, count(*)::INTEGER AS n "
+            "FROM event_mentions GROUP BY canonical_id HAVING count(*) > 1"
+        )
+        if conflicts_job is not None:
+            conflicts, flagged = conflicts_job.result()
+        else:
+            flagged = set()
+            conflicts = _conflicts(con, settings, flagged)
     con.register("flagged", pa.table({"claim_id": pa.array(sorted(flagged), pa.string())}))
     yield "conflicts", conflicts
     qualifier_words, limit = _label_settings()
@@ -281,46 +296,88 @@ _WORD_COUNTS = """
 """
 
 
-def _mentions(con: duckdb.DuckDBPyConnection, settings: Settings) -> Iterator[pa.Table]:
-    """``event_mentions`` in batches: the events in group order, each with its
-    canonical event. With more than one worker, runs of whole groups are de-duplicated
-    in worker processes (groups share nothing but the word order), in order."""
+@contextlib.contextmanager
+def _dedup_pool(con: duckdb.DuckDBPyConnection, settings: Settings, counts: dict[str, int]) -> Iterator[ProcessPoolExecutor | None]:
+    """Worker processes for de-duplication (and conflicts) when there are more cores
+    than one and events enough to repay starting them (``_DEDUP_PARALLEL_ROWS`` per
+    process); else None. This process works too, so the pool has one process fewer.
+    Meanwhile DuckDB here, which only sorts the events (it spills), gets half of its
+    memory: the workers take memory of their own."""
     workers = settings.workers or available_cores()
-    with _threads(con, workers):  # few groups (the vocabulary): little memory
-        counts = {w: n for batch in con.sql(_WORD_COUNTS).to_arrow_reader(_BATCH_ROWS) for w, n in zip(*batch.to_pydict().values())}
-    if workers > 1:  # (asked before the events are read: the reader holds the connection)
+    if workers > 1:
         workers = min(workers, 1 + con.execute("SELECT count(*) FROM events").fetchall()[0][0] // _DEDUP_PARALLEL_ROWS)
     if workers <= 1:
-        stream = MentionStream(settings.dedup_threshold, settings.dedup_min_words, counts)
-        for batch in con.sql(_EVENT_GROUPS.format(topics=_TOPICS)).to_arrow_reader(_BATCH_ROWS):
-            yield _with_canonical(batch, *stream.canonical(_dedup_columns(batch)))
+        yield None
         return
-    # The worker processes take memory of their own: meanwhile DuckDB, which only
-    # sorts the events here (it spills), gets half of its share.
     con.execute(f"SET memory_limit = '{memory_share(settings.corpus_memory, 0.5)}'")
     try:
-        events = con.sql(_EVENT_GROUPS.format(topics=_TOPICS)).to_arrow_reader(_BATCH_ROWS)
         context = multiprocessing.get_context("forkserver")
-        # This process takes every workers-th run itself (it would wait otherwise), so
-        # one worker process fewer is started: that much less memory.
-        here = MentionStream(settings.dedup_threshold, settings.dedup_min_words, counts)
         with ProcessPoolExecutor(workers - 1, mp_context=context, initializer=_start_dedup_worker, initargs=(settings, counts)) as pool:
-            pending: collections.deque = collections.deque()
-            for number, run in enumerate(_group_runs(events, _DEDUP_RUN_ROWS)):
-                if number % workers:
-                    pending.append((run, pool.submit(_dedup_run, run)))
-                else:
-                    done_here: Future = Future()
-                    done_here.set_result(here.fresh().canonical(_dedup_columns(run)))
-                    pending.append((run, done_here))
-                while len(pending) > 2 * workers:  # a few runs in flight: memory stays bounded
-                    done, future = pending.popleft()
-                    yield _with_canonical(done, *future.result())
-            while pending:
-                done, future = pending.popleft()
-                yield _with_canonical(done, *future.result())
+            yield pool
     finally:
         con.execute(f"SET memory_limit = '{settings.corpus_memory}'")
+
+
+def _word_counts(con: duckdb.DuckDBPyConnection, threads: int) -> dict[str, int]:
+    """How often each word occurs in the events' compared text (``_WORD_COUNTS``)."""
+    with _threads(con, threads):  # few groups (the vocabulary): little memory
+        return {w: n for batch in con.sql(_WORD_COUNTS).to_arrow_reader(_BATCH_ROWS) for w, n in zip(*batch.to_pydict().values())}
+
+
+def _mentions(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    counts: dict[str, int],
+    pool: ProcessPoolExecutor | None = None,
+    other_jobs: Sequence[Future] = (),
+) -> Iterator[pa.Table]:
+    """``event_mentions`` in batches: the events in group order, each with its
+    canonical event. Given a pool, runs of whole groups are de-duplicated in its
+    worker processes (groups share nothing but the word order) and here, in order;
+    a run goes to the pool while it has room (``other_jobs``, the pool's other work,
+    taking some), else this process takes it."""
+    events = con.sql(_EVENT_GROUPS.format(topics=_TOPICS))
+    if pool is None:
+        stream = MentionStream(settings.dedup_threshold, settings.dedup_min_words, counts)
+        for batch in events.to_arrow_reader(_BATCH_ROWS):
+            yield _with_canonical(batch, *stream.canonical(_dedup_columns(batch)))
+        return
+    here = MentionStream(settings.dedup_threshold, settings.dedup_min_words, counts)
+    slots = 2 * _pool_size(pool)  # runs queued for the workers: one running and one waiting each
+    pending: collections.deque[tuple[pa.Table, Future]] = collections.deque()
+    for run in _group_runs(events.to_arrow_reader(_BATCH_ROWS), _DEDUP_RUN_ROWS):
+        if sum(not future.done() for future in [*other_jobs, *(f for _, f in pending)]) < slots:
+            pending.append((run, pool.submit(_dedup_run, run)))
+        else:  # the workers are busy (with runs or with the conflicts): this process takes the run
+            done_here: Future = Future()
+            done_here.set_result(here.fresh().canonical(_dedup_columns(run)))
+            pending.append((run, done_here))
+        while pending and (pending[0][1].done() or len(pending) > 2 * slots):  # memory holds a few runs
+            done, future = pending.popleft()
+            yield _with_canonical(done, *future.result())
+    while pending:
+        done, future = pending.popleft()
+        yield _with_canonical(done, *future.result())
+
+
+def _pool_size(pool: ProcessPoolExecutor) -> int:
+    return pool._max_workers  # not public in concurrent.futures, and set once
+
+
+def _conflicts_in_folder(folder: str, settings: Settings) -> tuple[pa.Table, set[str]]:
+    """:func:`_conflicts` in a worker process, from the claims and documents of an
+    output folder, within a quarter of the step's memory."""
+    con = duckdb.connect()
+    try:
+        for name in ("claims", "documents"):
+            register_table_view(con, folder, name)
+        con.execute("SET threads = 1")
+        con.execute("SET enable_progress_bar = false")  # it would print from the worker
+        with spill_to_disk(con, memory_share(settings.corpus_memory, 0.25)):
+            flagged: set[str] = set()
+            return _conflicts(con, settings, flagged), flagged
+    finally:
+        con.close()
 
 
 # Mentions per task of a worker process at least (whole groups): fewer, larger tasks
@@ -465,6 +522,8 @@ _TIMELINE_ORDER = "time_start NULLS LAST, kind, doc_id, start, item_id"
 # Rows sorted at a time: one sort of a whole large timeline needs memory that grows
 # with it (DuckDB's merge pins a block per sorted run), a chunk's does not.
 _SORT_CHUNK_ROWS = 100_000
+# Timeline rows held back at most before they go to their chunk's file.
+_HELD_ROWS = 4 * _BATCH_ROWS
 
 
 def _day_chunks(con: duckdb.DuckDBPyConnection) -> tuple[pa.Table, int]:
@@ -502,20 +561,37 @@ def _sorted_timeline(con: duckdb.DuckDBPyConnection, limit: int, threads: int = 
         return
     folder = Path(tempfile.mkdtemp(prefix="analysis-timeline-"))
     writers: dict[int, pq.ParquetWriter] = {}
+    held: dict[int, list[pa.Table]] = collections.defaultdict(list)  # rows of each chunk not yet written
+    held_rows: collections.Counter[int] = collections.Counter()
+
+    def write(number: int, rows: pa.Table) -> None:
+        if number not in writers:
+            # read once, soon: no compression
+            writers[number] = pq.ParquetWriter(folder / f"{number:08d}.parquet", rows.schema, compression="none")
+        writers[number].write_table(rows)
+
     try:
-        for batch in con.sql(_timeline_sql(limit)).to_arrow_reader(_BATCH_ROWS):
-            table = pa.Table.from_batches([batch])
-            chunk = table.column("_chunk").fill_null(n_chunks - 1 if n_chunks else 0)
-            table = table.drop_columns(["_chunk"]).append_column("_chunk", chunk).sort_by("_chunk")
-            values = table.column("_chunk").to_pylist()
-            at = 0
-            while at < len(values):
-                number = values[at]
-                end = bisect.bisect_right(values, number, at)
-                if number not in writers:
-                    writers[number] = pq.ParquetWriter(folder / f"{number:08d}.parquet", table.schema)
-                writers[number].write_table(table.slice(at, end - at))
-                at = end
+        with Writes(threads > 1) as writes:
+            for batch in con.sql(_timeline_sql(limit)).to_arrow_reader(_BATCH_ROWS):
+                table = pa.Table.from_batches([batch])
+                chunk = table.column("_chunk").fill_null(n_chunks - 1 if n_chunks else 0)
+                table = table.drop_columns(["_chunk"]).append_column("_chunk", chunk).sort_by("_chunk")
+                values = table.column("_chunk").to_pylist()
+                at = 0
+                while at < len(values):
+                    number = values[at]
+                    end = bisect.bisect_right(values, number, at)
+                    held[number].append(table.slice(at, end - at))
+                    held_rows[number] += end - at
+                    at = end
+                # a batch's rows spread over the chunks: held back, they make row groups
+                # of thousands of rows instead of hundreds (each costs a write and a read)
+                while held_rows.total() > _HELD_ROWS:
+                    number, _ = held_rows.most_common(1)[0]
+                    writes(write, number, pa.concat_tables(held.pop(number)))
+                    del held_rows[number]
+            for number in sorted(held):
+                writes(write, number, pa.concat_tables(held.pop(number)))
         for writer in writers.values():
             writer.close()
         with _threads(con, threads):  # a chunk's sort is small enough for every core
@@ -562,12 +638,15 @@ def _canonical_sql(source: str) -> str:
     """
 
 
-def rewrite_events(con: duckdb.DuckDBPyConnection, parts: Sequence[Path], csv: TableCsv | None = None) -> int:
+def rewrite_events(
+    con: duckdb.DuckDBPyConnection, parts: Sequence[Path], csv: TableCsv | None = None, *, background: bool = False
+) -> int:
     """Set the corpus-wide canonical ids in every Parquet part of ``events`` (same
     files, same rows, same order, so a store that tracks parts by batch stays valid)
     and, given ``csv`` (the open :class:`~analysis.storage.TableCsv` of ``events``),
     write the CSV from the same rows. ``con`` has the ``event_mentions`` view and the
-    ``mention_counts`` table of :func:`corpus_tables`.
+    ``mention_counts`` table of :func:`corpus_tables`. With ``background``, a part is
+    written while DuckDB joins the next (:class:`~analysis.storage.Writes`).
 
     Returns:
         Rows rewritten.
@@ -575,14 +654,19 @@ def rewrite_events(con: duckdb.DuckDBPyConnection, parts: Sequence[Path], csv: T
     schema = schema_of("events")
     rows = 0
     _create_canonical_of(con)
-    for part in parts:
-        source = str(part).replace("'", "''")
-        numbered = f"(SELECT * RENAME (file_row_number AS {_ROW}) FROM read_parquet('{source}', file_row_number = true))"
-        table = con.sql(_canonical_sql(numbered)).to_arrow_table().cast(schema)
+
+    def write(table: pa.Table, part: Path) -> None:
         write_parquet(table, part)
         if csv is not None:
             csv.write(table)
-        rows += table.num_rows
+
+    with Writes(background) as writes:
+        for part in parts:
+            source = str(part).replace("'", "''")
+            numbered = f"(SELECT * RENAME (file_row_number AS {_ROW}) FROM read_parquet('{source}', file_row_number = true))"
+            table = con.sql(_canonical_sql(numbered)).to_arrow_table().cast(schema)
+            writes(write, table, part)
+            rows += table.num_rows
     con.execute("DROP TABLE canonical_of")
     return rows
 
@@ -593,12 +677,12 @@ def timeline_step(ctx) -> None:
     ``write(name, data)`` (replaces a table and makes it a view) and ``parts(name)``
     (a table's Parquet parts). With ``ctx.csv``, ``events.csv`` is rewritten from the
     rewritten parts in the same pass (else the engine brings it in line)."""
-    for name, data in corpus_tables(ctx.connection, ctx.settings):
+    for name, data in corpus_tables(ctx.connection, ctx.settings, ctx.out_dir):
         ctx.write(name, data)
     with TableCsv(ctx.out_dir, "events") if ctx.csv else contextlib.nullcontext() as csv:
         # one part at a time, each small: DuckDB may take every core
-        with _threads(ctx.connection, ctx.settings.workers or available_cores()):
-            rewrite_events(ctx.connection, ctx.parts("events"), csv)
+        with _threads(ctx.connection, ctx.cores):
+            rewrite_events(ctx.connection, ctx.parts("events"), csv, background=ctx.cores > 1)
 
 
 @contextlib.contextmanager

@@ -460,3 +460,33 @@ def test_an_interrupted_csv_write_is_redone_in_full(tmp_path):
     assert "timeline" not in json.loads((out / MANIFEST_DIR / "csv.json").read_text())
     sync_csv(out, "timeline")
     assert (out / "timeline.csv").read_bytes() == whole
+
+
+@pytest.mark.parametrize("background", [False, True])
+def test_writes_keep_their_order_and_raise_the_first_error(background):
+    """Writes on a second thread (while the next batch is made) happen in the order
+    given, and a failed write is raised, never lost."""
+    from analysis.storage import Writes
+
+    done: list[int] = []
+
+    def write(number: int) -> None:
+        time.sleep(0.001 * (number % 3))  # uneven write times
+        done.append(number)
+
+    with Writes(background) as writes:
+        for number in range(50):
+            writes(write, number)
+    assert done == list(range(50))
+
+    def failing(number: int) -> None:
+        if number == 7:
+            raise OSError("disk full")
+        done.append(number)
+
+    done.clear()
+    with pytest.raises(OSError, match="disk full"):
+        with Writes(background) as writes:
+            for number in range(50):
+                writes(failing, number)
+    assert done[:7] == list(range(7)) and 7 not in done

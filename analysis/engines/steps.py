@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from . import available_cores
 from ..query import arrow_reader, connect, register_table_view, spill_to_disk
 from ..settings import Settings
 from ..storage import parquet_parts, read_table, write_table
@@ -50,6 +51,12 @@ class CorpusContext:
     written: dict[str, int] = field(default_factory=dict)
     csv: bool = False
 
+    @property
+    def cores(self) -> int:
+        """Cores the run may use (``settings.workers``, else all of them): with more
+        than one, tables are written on a second thread while the next rows are made."""
+        return self.settings.workers or available_cores()
+
     def sql(self, query: str, params: list | dict | None = None) -> duckdb.DuckDBPyRelation:
         """A DuckDB relation over the tables (lazy: nothing is read until it is used)."""
         return self.connection.sql(query, params=params)
@@ -72,7 +79,7 @@ class CorpusContext:
             data = arrow_reader(data)
         elif isinstance(data, pa.RecordBatch):
             data = [data]
-        rows = write_table(self.out_dir, name, data, csv=self.csv)
+        rows = write_table(self.out_dir, name, data, csv=self.csv, background=self.cores > 1)
         register_table_view(self.connection, self.out_dir, name)
         self.written[name] = rows
         return rows
