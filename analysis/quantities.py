@@ -701,7 +701,9 @@ def _coordinated(text: str, pos: int, s_end: int) -> list[re.Match]:
     return []
 
 
-_ELLIPSIS_GAP = re.compile(r"\s*,\s+(?:[A-Z][\w&'’.-]*\s+){1,3}by\s+")
+# "down 2.3%, Burlington by 2.6%" (the move again, for another name) and "fell 5.39,
+# or 1.2%" (the same move in another unit).
+_ELLIPSIS_GAP = re.compile(r"\s*,\s+(?:(?:[A-Z][\w&'’.-]*\s+){1,3}by|or)\s+")
 _ADDRESS_AFTER = re.compile(r"(?:-\d+)?(?:\s+[A-Z0-9][\w'’]*){1,3}\s+([A-Z][a-z]*\.?)(?![\w])")
 _NOUN_SUFFIX = re.compile(r"(?:tion|sion|ment|ness|ity|ship|ance|ence|ism)$", re.IGNORECASE)
 
@@ -757,6 +759,11 @@ def _range_of(text: str, a: _Mention, b: _Mention, p: _Patterns) -> _Mention | N
         if _FROM_END.search(lead) and (a.change or lo >= hi or _change_before_from(text, a)):
             return None
         if lo >= hi:
+            return None
+        if not (b.unit or b.noun) and (a.change or (a.unit and not a.currency)):
+            # A range names what it spans on its last end or on both ("rose 4 to 5
+            # percent", "10% to 20%"); a bare last end after a move or after a unit
+            # only on the first is the level reached: "fell 4 to 15", "1.2% to 452.76".
             return None
     else:  # a dash
         if lo >= hi and a.number.surface.isdigit() and b.number.surface.isdigit():
@@ -814,8 +821,8 @@ def _scale_of(number: NumberSpan) -> float:
 
 
 def _inherit_change(text: str, mentions: list[_Mention]) -> None:
-    """A figure that repeats a move by ellipsis takes its direction ("down 2.3%,
-    Burlington by 2.6%")."""
+    """A figure that repeats a move by ellipsis ("down 2.3%, Burlington by 2.6%") or
+    restates it in another unit ("fell 5.39, or 1.2%") takes its direction."""
     for k in range(1, len(mentions)):
         prev, m = mentions[k - 1], mentions[k]
         if m.change or not prev.change or m.kind in NOT_COUNTS:
