@@ -51,7 +51,7 @@ from .engines import available_cores
 from .lexicons import load_lexicon
 from .query import memory_share, register_table_view, spill_to_disk
 from .settings import Settings
-from .storage import TableCsv, Writes, sync_csv, write_parquet
+from .storage import TableCsv, Writes, batch_of_part, parquet_parts, sync_csv, write_parquet
 from .tables import arrow_to_pandas, schema_of
 
 __all__ = [
@@ -99,7 +99,6 @@ def build_corpus_tables(tables: Mapping[str, pd.DataFrame | pa.Table], settings:
         events = con.sql("SELECT * FROM events").to_arrow_table()
         rows = pa.array(range(events.num_rows), pa.int64())
         con.register("numbered_events", events.append_column(_ROW, rows))
-        _create_canonical_of(con)
         out["events"] = arrow_to_pandas(con.sql(_canonical_sql("numbered_events")).to_arrow_table().cast(schema_of("events")))
     return out
 
@@ -205,24 +204,35 @@ def corpus_tables(
             large corpus a worker process then finds the conflicts from the files
             while the events are de-duplicated.
     """
-    counts = _word_counts(con, settings.workers or available_cores())
-    with _dedup_pool(con, settings, counts) as pool:
-        conflicts_job = pool.submit(_conflicts_in_folder, str(folder), settings) if pool and folder is not None else None
-        yield "event_mentions", _mentions(con, settings, counts, pool, [conflicts_job] if conflicts_job else [])
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE mention_counts AS SELECT canonical_id, count(*)::INTEGER AS n "
-            "FROM event_mentions GROUP BY canonical_id HAVING count(*) > 1"
-        )
-        if conflicts_job is not None:
-            conflicts, flagged = conflicts_job.result()
-        else:
-            flagged = set()
-            conflicts = _conflicts(con, settings, flagged)
-    con.register("flagged", pa.table({"claim_id": pa.array(sorted(flagged), pa.string())}))
-    yield "conflicts", conflicts
+    cores = settings.workers or available_cores()
+    counts = _word_counts(con, cores)
     qualifier_words, limit = _label_settings()
     con.register("qualifier_words", qualifier_words)
-    yield "timeline", _sorted_timeline(con, limit, settings.workers or available_cores())
+    chunks_folder = Path(tempfile.mkdtemp(prefix="analysis-timeline-"))
+    try:
+        with _dedup_pool(con, settings, counts) as pool:
+            side = None
+            if pool is not None and folder is not None:
+                # what does not wait for de-duplication goes to a worker first
+                side = pool.submit(_side_job, str(folder), str(chunks_folder), settings, _SORT_CHUNK_ROWS, _HELD_ROWS, _JOIN_BYTES)
+            yield "event_mentions", _mentions(con, settings, counts, pool, [side] if side else [])
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE mention_counts AS SELECT canonical_id, count(*)::INTEGER AS n "
+                "FROM event_mentions GROUP BY canonical_id HAVING count(*) > 1"
+            )
+            _create_canonical_of(con)
+            if side is not None:
+                conflicts, flagged, chunks = side.result()
+            else:
+                flagged, chunks = set(), None
+                conflicts = _conflicts(con, settings, flagged)
+        con.register("flagged", pa.table({"claim_id": pa.array(sorted(flagged), pa.string())}))
+        yield "conflicts", conflicts
+        yield "timeline", _sorted_timeline(
+            con, limit, cores, chunks, chunks_folder, Path(folder) if folder is not None else None, memory_share(settings.corpus_memory, _JOB_MEMORY)
+        )
+    finally:
+        shutil.rmtree(chunks_folder, ignore_errors=True)
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> Iterator[dict]:
@@ -309,7 +319,7 @@ def _dedup_pool(con: duckdb.DuckDBPyConnection, settings: Settings, counts: dict
     if workers <= 1:
         yield None
         return
-    con.execute(f"SET memory_limit = '{memory_share(settings.corpus_memory, 0.5)}'")
+    con.execute(f"SET memory_limit = '{memory_share(settings.corpus_memory, 1 - _JOB_MEMORY)}'")
     try:
         context = multiprocessing.get_context("forkserver")
         with ProcessPoolExecutor(workers - 1, mp_context=context, initializer=_start_dedup_worker, initargs=(settings, counts)) as pool:
@@ -364,25 +374,12 @@ def _pool_size(pool: ProcessPoolExecutor) -> int:
     return pool._max_workers  # not public in concurrent.futures, and set once
 
 
-def _conflicts_in_folder(folder: str, settings: Settings) -> tuple[pa.Table, set[str]]:
-    """:func:`_conflicts` in a worker process, from the claims and documents of an
-    output folder, within a quarter of the step's memory."""
-    con = duckdb.connect()
-    try:
-        for name in ("claims", "documents"):
-            register_table_view(con, folder, name)
-        con.execute("SET threads = 1")
-        con.execute("SET enable_progress_bar = false")  # it would print from the worker
-        with spill_to_disk(con, memory_share(settings.corpus_memory, 0.25)):
-            flagged: set[str] = set()
-            return _conflicts(con, settings, flagged), flagged
-    finally:
-        con.close()
-
-
 # Mentions per task of a worker process at least (whole groups): fewer, larger tasks
 # than groups, as each costs a round trip of its columns.
 _DEDUP_RUN_ROWS = 10_000
+# Share of the step's memory DuckDB gets in the worker's side job (:func:`_side_job`);
+# this process has the other half meanwhile.
+_JOB_MEMORY = 0.5
 # Events per worker process of de-duplication at least (starting one costs about a
 # second; below this one process is done sooner).
 _DEDUP_PARALLEL_ROWS = 100_000
@@ -476,6 +473,10 @@ def _short(column: str, limit: int) -> str:
 
 
 def _timeline_sql(limit: int) -> str:
+    """SQL: every event and claim as a timeline row, with its chunk of days
+    (``timeline_chunks``), before de-duplication and conflicts are known (it reads
+    neither): :func:`_finish_sql` keeps the canonical events and sets ``n_mentions``
+    and ``conflict``."""
     event_label = f"CASE WHEN e.type = 'statement' AND e.content IS NOT NULL THEN coalesce(e.speaker || ': ', '') || ({_short('e.content', limit)}) ELSE {_short('e.text', limit)} END"
     claim_label = _short("concat_ws(' ', q.word, c.surface, c.noun)", limit)
     return f"""
@@ -489,18 +490,15 @@ def _timeline_sql(limit: int) -> str:
                {event_label} AS label, e.type, NULL AS category,
                NULL::DOUBLE AS value, NULL::DOUBLE AS low, NULL::DOUBLE AS high, NULL AS qualifier, NULL AS noun,
                e.speaker, e.quoted, NULL AS series_id, NULL::INTEGER AS series_pos, FALSE AS conflict,
-               coalesce(n.n, 1) AS n_mentions, e.mod, e.actors
+               1 AS n_mentions, e.mod, e.actors
         FROM events e
-        LEFT JOIN event_mentions m USING (event_id)
-        LEFT JOIN mention_counts n ON n.canonical_id = e.event_id
-        WHERE m.canonical_id IS NULL OR m.canonical_id = e.event_id
         UNION ALL
         SELECT c.claim_id, 'claim', c.doc_id, c.sent_idx, c.start, c."end",
                c.time_start, c.time_end, NULL, t.surface, c.time_basis,
                {claim_label}, c.category, c.category,
                c.value, c.low, c.high, c.qualifier, c.noun,
                c.speaker, c.quoted, CAST(c.series_id AS VARCHAR), CAST(c.series_pos AS INTEGER),
-               c.claim_id IN (SELECT claim_id FROM flagged), 1, NULL, c.actor
+               FALSE, 1, NULL, c.actor
         FROM claims c
         LEFT JOIN qualifier_words q ON q.qualifier = c.qualifier
         LEFT JOIN (SELECT timex_id, any_value(surface) AS surface FROM timexes GROUP BY timex_id) t ON t.timex_id = c.timex_id
@@ -519,6 +517,21 @@ def _timeline_sql(limit: int) -> str:
 
 # The timeline's order (item_id is unique, so the order is total).
 _TIMELINE_ORDER = "time_start NULLS LAST, kind, doc_id, start, item_id"
+
+
+def _finish_sql(source: str) -> str:
+    """SQL: rows of :func:`_timeline_sql` in ``source`` as timeline rows, sorted: the
+    canonical events (with their mention counts, from ``canonical_of``) and every claim
+    (in a conflict when ``flagged`` has it)."""
+    return f"""
+    SELECT t.* EXCLUDE (_chunk) REPLACE (
+               t.kind = 'claim' AND t.item_id IN (SELECT claim_id FROM flagged) AS conflict,
+               CASE WHEN t.kind = 'event' THEN coalesce(c.n, 1) ELSE 1 END AS n_mentions)
+    FROM {source} t
+    LEFT JOIN canonical_of c ON t.kind = 'event' AND c.event_id = t.item_id
+    WHERE t.kind = 'claim' OR c.canonical_id IS NULL OR c.canonical_id = t.item_id
+    ORDER BY {_TIMELINE_ORDER}
+    """
 # Rows sorted at a time: one sort of a whole large timeline needs memory that grows
 # with it (DuckDB's merge pins a block per sorted run), a chunk's does not.
 _SORT_CHUNK_ROWS = 100_000
@@ -526,9 +539,9 @@ _SORT_CHUNK_ROWS = 100_000
 _HELD_ROWS = 4 * _BATCH_ROWS
 
 
-def _day_chunks(con: duckdb.DuckDBPyConnection) -> tuple[pa.Table, int]:
-    """Consecutive days of ``time_start`` cut into chunks of about
-    ``_SORT_CHUNK_ROWS`` events and claims (a day with more is a chunk of its own);
+def _day_chunks(con: duckdb.DuckDBPyConnection, chunk_rows: int) -> tuple[pa.Table, int]:
+    """Consecutive days of ``time_start`` cut into chunks of about ``chunk_rows``
+    events and claims (a day with more is a chunk of its own);
     undated items go in the last chunk. Returns the (day, chunk) table and the number
     of chunks."""
     counts = con.sql(
@@ -538,7 +551,7 @@ def _day_chunks(con: duckdb.DuckDBPyConnection) -> tuple[pa.Table, int]:
     ).fetchall()
     days, chunks, chunk, filled = [], [], 0, 0
     for day, n in counts:
-        if filled and filled + n > _SORT_CHUNK_ROWS:
+        if filled and filled + n > chunk_rows:
             chunk, filled = chunk + 1, 0
         days.append(day)
         chunks.append(chunk)
@@ -547,32 +560,70 @@ def _day_chunks(con: duckdb.DuckDBPyConnection) -> tuple[pa.Table, int]:
     return table, chunk + 1
 
 
-def _sorted_timeline(con: duckdb.DuckDBPyConnection, limit: int, threads: int = 1) -> Iterator[pa.Table]:
+def _sorted_timeline(
+    con: duckdb.DuckDBPyConnection,
+    limit: int,
+    threads: int = 1,
+    chunks: list[int] | None = None,
+    folder: Path | None = None,
+    source: Path | None = None,
+    memory: str = "256MB",
+) -> Iterator[pa.Table]:
     """The timeline in its order: rows go, unsorted, into one temporary Parquet file
-    per chunk of days (:func:`_day_chunks`), then each chunk is sorted in turn."""
-    with _threads(con, threads):  # a count per day: little memory
-        chunk_days, n_chunks = _day_chunks(con)
-    con.register("timeline_chunks", chunk_days)
+    per chunk of days (:func:`_write_chunks`), then each chunk is finished and sorted
+    in turn (:func:`_finish_sql`). ``chunks``, if given, are the numbers of the files
+    a worker wrote into ``folder`` (:func:`_side_job`); else the rows are made here,
+    batch by batch from the output folder ``source`` if the tables are files. A
+    timeline of one chunk is one query, with no files."""
     schema = schema_of("timeline")
-    if n_chunks == 1:  # one sort, no temporary files
-        ordered = con.sql(f"SELECT * EXCLUDE (_chunk) FROM ({_timeline_sql(limit)}) ORDER BY {_TIMELINE_ORDER}")
-        for batch in ordered.to_arrow_reader(_BATCH_ROWS):
-            yield pa.Table.from_batches([batch]).cast(schema)
-        return
-    folder = Path(tempfile.mkdtemp(prefix="analysis-timeline-"))
+    if chunks is None:
+        with _threads(con, threads):  # a count per day: little memory
+            chunk_days, n_chunks = _day_chunks(con, _SORT_CHUNK_ROWS)
+        if n_chunks == 1:
+            con.register("timeline_chunks", chunk_days)
+            for batch in con.sql(_finish_sql(f"({_timeline_sql(limit)})")).to_arrow_reader(_BATCH_ROWS):
+                yield pa.Table.from_batches([batch]).cast(schema)
+            return
+    folder = folder or Path(tempfile.mkdtemp(prefix="analysis-timeline-"))
+    try:
+        if chunks is not None:
+            numbers = chunks
+        elif source is None:  # tables in memory
+            con.register("timeline_chunks", chunk_days)
+            rows = con.sql(_timeline_sql(limit)).to_arrow_reader(_BATCH_ROWS)
+            numbers = _write_chunks(rows, n_chunks, folder, held_rows_max=_HELD_ROWS, background=threads > 1)
+        else:
+            with _batch_connection(source, memory) as batches:
+                rows = _timeline_rows_by_batch(batches, source, limit, chunk_days, _JOIN_BYTES)
+                numbers = _write_chunks(rows, n_chunks, folder, held_rows_max=_HELD_ROWS, background=threads > 1)
+        with _threads(con, threads):  # a chunk's sort is small enough for every core
+            for number in numbers:
+                path = str(folder / f"{number:08d}.parquet").replace("'", "''")
+                for batch in con.sql(_finish_sql(f"read_parquet('{path}')")).to_arrow_reader(_BATCH_ROWS):
+                    yield pa.Table.from_batches([batch]).cast(schema)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _write_chunks(
+    rows: Iterable[pa.RecordBatch], n_chunks: int, folder: Path, *, held_rows_max: int, background: bool = False
+) -> list[int]:
+    """Write rows of :func:`_timeline_sql` into ``folder``, one Parquet file per chunk
+    of days (``_chunk``; undated rows in the last of ``n_chunks``), holding back at
+    most ``held_rows_max`` rows. Returns the chunk numbers written, in order."""
     writers: dict[int, pq.ParquetWriter] = {}
     held: dict[int, list[pa.Table]] = collections.defaultdict(list)  # rows of each chunk not yet written
     held_rows: collections.Counter[int] = collections.Counter()
 
-    def write(number: int, rows: pa.Table) -> None:
+    def write(number: int, table: pa.Table) -> None:
         if number not in writers:
             # read once, soon: no compression
-            writers[number] = pq.ParquetWriter(folder / f"{number:08d}.parquet", rows.schema, compression="none")
-        writers[number].write_table(rows)
+            writers[number] = pq.ParquetWriter(folder / f"{number:08d}.parquet", table.schema, compression="none")
+        writers[number].write_table(table)
 
     try:
-        with Writes(threads > 1) as writes:
-            for batch in con.sql(_timeline_sql(limit)).to_arrow_reader(_BATCH_ROWS):
+        with Writes(background) as writes:
+            for batch in rows:
                 table = pa.Table.from_batches([batch])
                 chunk = table.column("_chunk").fill_null(n_chunks - 1 if n_chunks else 0)
                 table = table.drop_columns(["_chunk"]).append_column("_chunk", chunk).sort_by("_chunk")
@@ -586,24 +637,93 @@ def _sorted_timeline(con: duckdb.DuckDBPyConnection, limit: int, threads: int = 
                     at = end
                 # a batch's rows spread over the chunks: held back, they make row groups
                 # of thousands of rows instead of hundreds (each costs a write and a read)
-                while held_rows.total() > _HELD_ROWS:
+                while held_rows.total() > held_rows_max:
                     number, _ = held_rows.most_common(1)[0]
                     writes(write, number, pa.concat_tables(held.pop(number)))
                     del held_rows[number]
             for number in sorted(held):
                 writes(write, number, pa.concat_tables(held.pop(number)))
-        for writer in writers.values():
-            writer.close()
-        with _threads(con, threads):  # a chunk's sort is small enough for every core
-            for number in sorted(writers):
-                path = str(folder / f"{number:08d}.parquet").replace("'", "''")
-                ordered = con.sql(f"SELECT * EXCLUDE (_chunk) FROM read_parquet('{path}') ORDER BY {_TIMELINE_ORDER}")
-                for batch in ordered.to_arrow_reader(_BATCH_ROWS):
-                    yield pa.Table.from_batches([batch]).cast(schema)
     finally:
         for writer in writers.values():
             writer.close()
-        shutil.rmtree(folder, ignore_errors=True)
+    return sorted(writers)
+
+
+# The per-document tables the timeline's rows are made from.
+_TIMELINE_INPUTS = ("documents", "sentences", "timexes", "claims", "events")
+# Bytes of ``events`` and ``claims`` parts joined at a time (see _timeline_rows_by_batch).
+_JOIN_BYTES = 8_000_000
+
+
+@contextlib.contextmanager
+def _batch_connection(source: Path, memory: str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A DuckDB connection of its own for :func:`_timeline_rows_by_batch` (it redefines
+    the table views batch by batch): one thread, with ``qualifier_words``."""
+    con = duckdb.connect()
+    try:
+        con.execute("SET threads = 1")
+        con.execute("SET enable_progress_bar = false")
+        con.register("qualifier_words", _label_settings()[0])
+        with spill_to_disk(con, memory):
+            yield con
+    finally:
+        con.close()
+
+
+def _timeline_rows_by_batch(
+    con: duckdb.DuckDBPyConnection, source: Path, limit: int, chunk_days: pa.Table, join_bytes: int
+) -> Iterator[pa.RecordBatch]:
+    """The rows of :func:`_timeline_sql` made a few batches of documents at a time
+    (about ``join_bytes`` of ``events`` and ``claims`` parts): each batch of a run
+    wrote one part per per-document table (same number, same documents), so parts of
+    the same batches join each other, and the joins hold a few batches' sentences in
+    memory instead of the corpus's."""
+    con.register("timeline_chunks", chunk_days)
+    parts = {name: {batch_of_part(part): part for part in parquet_parts(source, name)} for name in _TIMELINE_INPUTS}
+    numbers = sorted(set(parts["events"]) | set(parts["claims"]))
+    group: list[int] = []
+    size = 0
+    for at, number in enumerate(numbers):
+        group.append(number)
+        size += sum(parts[name][number].stat().st_size for name in ("events", "claims") if number in parts[name])
+        if size < join_bytes and at + 1 < len(numbers):
+            continue
+        for name in _TIMELINE_INPUTS:
+            files = ", ".join("'" + str(parts[name][n]).replace("'", "''") + "'" for n in group if n in parts[name])
+            if files:
+                con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet([{files}], hive_partitioning = false)")
+            else:
+                con.register(f"_empty_{name}", _empty(name))
+                con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM _empty_{name}")
+        yield from con.sql(_timeline_sql(limit)).to_arrow_reader(_BATCH_ROWS)
+        group, size = [], 0
+
+
+def _side_job(
+    source: str, folder: str, settings: Settings, chunk_rows: int, held_rows_max: int, join_bytes: int
+) -> tuple[pa.Table, set[str], list[int]]:
+    """In a worker process, while this one de-duplicates the events, what does not
+    wait for it, from the per-document tables of the output folder ``source``: the
+    conflicts (:func:`_conflicts`; the table and the ids of claims in one) and the
+    timeline's rows in chunk files in ``folder`` (:func:`_write_chunks`, chunks of
+    ``chunk_rows``; their numbers)."""
+    con = duckdb.connect()
+    try:
+        for name in ("documents", "claims", "events"):
+            register_table_view(con, source, name)
+        _, limit = _label_settings()
+        con.execute("SET threads = 1")
+        con.execute("SET enable_progress_bar = false")  # it would print from the worker
+        with spill_to_disk(con, memory_share(settings.corpus_memory, _JOB_MEMORY)):
+            flagged: set[str] = set()
+            conflicts = _conflicts(con, settings, flagged)
+            chunk_days, n_chunks = _day_chunks(con, chunk_rows)
+        with _batch_connection(Path(source), memory_share(settings.corpus_memory, _JOB_MEMORY)) as batches:
+            rows = _timeline_rows_by_batch(batches, Path(source), limit, chunk_days, join_bytes)
+            chunks = _write_chunks(rows, n_chunks, Path(folder), held_rows_max=held_rows_max)
+        return conflicts, flagged, chunks
+    finally:
+        con.close()
 
 
 # ---------------------------------------------------------------------------- events
@@ -644,16 +764,15 @@ def rewrite_events(
     """Set the corpus-wide canonical ids in every Parquet part of ``events`` (same
     files, same rows, same order, so a store that tracks parts by batch stays valid)
     and, given ``csv`` (the open :class:`~analysis.storage.TableCsv` of ``events``),
-    write the CSV from the same rows. ``con`` has the ``event_mentions`` view and the
-    ``mention_counts`` table of :func:`corpus_tables`. With ``background``, a part is
-    written while DuckDB joins the next (:class:`~analysis.storage.Writes`).
+    write the CSV from the same rows. ``con`` has the ``canonical_of`` table
+    :func:`corpus_tables` made (dropped here). With ``background``, a part is written
+    while DuckDB joins the next (:class:`~analysis.storage.Writes`).
 
     Returns:
         Rows rewritten.
     """
     schema = schema_of("events")
     rows = 0
-    _create_canonical_of(con)
 
     def write(table: pa.Table, part: Path) -> None:
         write_parquet(table, part)

@@ -144,14 +144,35 @@ def test_timeline_sorted_in_chunks_is_the_same_timeline(two_articles, tmp_path, 
     pd.testing.assert_frame_equal(chunked, read_table(two_articles, "timeline"))
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_timeline_rows_joined_batch_by_batch_are_the_same(two_articles, tmp_path, monkeypatch, workers):
+    """The timeline's rows are joined a few batches of documents at a time (each
+    batch's parts with each other): with one article per batch and one batch per
+    join, in this process or in a worker, the corpus tables are those of one batch."""
+    import analysis.timeline as timeline
+    from analysis import Settings
+
+    monkeypatch.setattr(timeline, "_SORT_CHUNK_ROWS", 3)
+    monkeypatch.setattr(timeline, "_JOIN_BYTES", 1)
+    monkeypatch.setattr(timeline, "_DEDUP_PARALLEL_ROWS", 1)
+    out = tmp_path / "out"
+    run_corpus(two_articles.parent / "articles", out, Settings(batch_size=1, workers=workers, progress=False))
+    assert len(list((out / "events").glob("part-*.parquet"))) == 2
+    for name in ("event_mentions", "conflicts", "timeline"):
+        pd.testing.assert_frame_equal(read_table(out, name), read_table(two_articles, name))
+
+
 def test_deduplication_in_worker_processes_is_the_same(two_articles, tmp_path, monkeypatch):
     """Runs of whole groups de-duplicated in worker processes (with the conflicts found
-    in one of them meanwhile) give the tables of one process, row for row."""
+    and the timeline's rows cut into chunks in one of them meanwhile) give the tables
+    of one process, row for row."""
     import analysis.timeline as timeline
     from analysis.settings import Settings
 
     monkeypatch.setattr(timeline, "_DEDUP_PARALLEL_ROWS", 1)
     monkeypatch.setattr(timeline, "_DEDUP_RUN_ROWS", 7)
+    monkeypatch.setattr(timeline, "_SORT_CHUNK_ROWS", 3)  # the timeline's rows in many chunks, by a worker
+    monkeypatch.setattr(timeline, "_HELD_ROWS", 2)
     copy = tmp_path / "out"
     shutil.copytree(two_articles, copy)
     timeline.run_corpus_step(copy, Settings(workers=2))

@@ -94,6 +94,7 @@ def corpus_connection(out_dir: str | os.PathLike, settings: Settings) -> Iterato
         # memory to stay clear of "out of memory" (the peak of the whole run is then
         # the step's). A step may take more for small queries (see timeline._threads).
         connection.execute("SET threads = 1")
+        connection.execute("SET enable_progress_bar = false")  # the run shows its own progress
         yield connection
 
 
