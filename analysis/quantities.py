@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 
 from .corpus import Document
 from .lexicons import alternation, load_lexicon
-from .numbers import NumberSpan, find_numbers
+from .numbers import NumberSpan, find_numbers_in
 from .numbers import currency_before as numbers_currency_before
 from .sentences import Sentence
 from .tables import rows_of
@@ -367,8 +367,10 @@ def extract_quantities(doc: Document, sentences: list[Sentence], timexes: list |
     text = doc.text
     spans = _TimexSpans(timexes)
     mentions: list[_Mention] = []
-    for sentence in sentences:
-        found = [_read(text, n, sentence, spans) for n in find_numbers(text, sentence.start, sentence.end)]
+    for sentence, numbers in zip(sentences, find_numbers_in(text, [(s.start, s.end) for s in sentences])):
+        if not numbers:
+            continue
+        found = [_read(text, n, sentence, spans) for n in numbers]
         found = [m for m in found if m is not None]
         found = _merge_ranges(text, found)
         _inherit_conversions(text, found)
