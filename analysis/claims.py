@@ -281,34 +281,35 @@ def extract_claims(doc: Document, sentences: list[Sentence], timexes: list | Non
     for n, d in enumerate(drafts):
         s = d.sentence
         claims.append(
+            # positional, in field order (keywords cost twice as much, once per row)
             Claim(
-                claim_id=f"{doc.doc_id}:c{n}",
-                quantity_id=d.q.quantity_id if d.q else None,
-                doc_id=doc.doc_id,
-                sent_idx=s.sent_idx,
-                start=d.start,
-                end=d.end,
-                surface=text[d.start : d.end],
-                value=d.value,
-                low=d.low,
-                high=d.high,
-                qualifier=d.qualifier,
-                unit=d.unit,
-                noun=d.noun,
-                noun_head=d.noun_head,
-                category=_category(text, d),
-                actor=_actor(text, d, people),
-                location=_location(text, d),
-                modality=d.modality if d.modality != "asserted" else _modality(d),
-                speaker=s.speaker,
-                quoted=s.quoted,
-                time_start=d.time[0],
-                time_end=d.time[1],
-                time_basis=d.time[2],
-                timex_id=d.time[3],
-                series_id=d.series_id,
-                series_pos=d.series_pos,
-                unit_carried=d.carried,
+                f"{doc.doc_id}:c{n}",  # claim_id
+                d.q.quantity_id if d.q else None,  # quantity_id
+                doc.doc_id,
+                s.sent_idx,
+                d.start,
+                d.end,
+                text[d.start : d.end],  # surface
+                d.value,
+                d.low,
+                d.high,
+                d.qualifier,
+                d.unit,
+                d.noun,
+                d.noun_head,
+                _category(text, d),  # category
+                _actor(text, d, people),  # actor
+                _location(text, d),  # location
+                d.modality if d.modality != "asserted" else _modality(d),  # modality
+                s.speaker,
+                s.quoted,
+                d.time[0],  # time_start
+                d.time[1],  # time_end
+                d.time[2],  # time_basis
+                d.time[3],  # timex_id
+                d.series_id,
+                d.series_pos,
+                d.carried,  # unit_carried
             )
         )
     return claims

@@ -380,27 +380,28 @@ def extract_quantities(doc: Document, sentences: list[Sentence], timexes: list |
     out = []
     for n, m in enumerate(mentions):
         out.append(
+            # positional, in field order (keywords cost twice as much, once per row)
             Quantity(
-                quantity_id=f"{doc.doc_id}:q{n}",
-                doc_id=doc.doc_id,
-                sent_idx=m.sent_idx,
-                start=m.start,
-                end=m.end,
-                surface=text[m.start : m.end],
-                value=m.value,
-                low=m.low,
-                high=m.high,
-                qualifier=m.qualifier,
-                unit=m.unit if m.unit is not None else m.noun,
-                unit_carried=m.carried,
-                kind=m.kind,
-                noun=m.noun,
-                noun_head=head_word(m.noun),
-                noun_start=m.noun_start,
-                noun_end=m.noun_end,
-                change=m.change,
-                approximate=m.approximate,
-                timex_id=m.timex_id,
+                f"{doc.doc_id}:q{n}",  # quantity_id
+                doc.doc_id,
+                m.sent_idx,
+                m.start,
+                m.end,
+                text[m.start : m.end],  # surface
+                m.value,
+                m.low,
+                m.high,
+                m.qualifier,
+                m.unit if m.unit is not None else m.noun,  # unit
+                m.carried,  # unit_carried
+                m.kind,
+                m.noun,
+                head_word(m.noun),  # noun_head
+                m.noun_start,
+                m.noun_end,
+                m.change,
+                m.approximate,
+                m.timex_id,
             )
         )
     return out
