@@ -13,7 +13,7 @@ from .conflicts import find_conflicts
 from .corpus import Corpus, CorpusError, Document, Reject, iter_corpus, load_corpus, parse_published
 from .dedup import cluster_mentions, mention_words
 from .events import Event, extract_events
-from .numbers import NumberSpan, find_numbers, parse_number
+from .numbers import NumberSpan, find_numbers, find_numbers_in, parse_number
 from .pipeline import PIPELINE_VERSION, DocumentResult, process_document
 from .quantities import Quantity, extract_quantities
 from .query import connect, query
@@ -52,6 +52,7 @@ __all__ = [
     "extract_timexes",
     "find_conflicts",
     "find_numbers",
+    "find_numbers_in",
     "connect",
     "find_quotes",
     "iter_corpus",

@@ -264,9 +264,11 @@ def extract_claims(doc: Document, sentences: list[Sentence], timexes: list | Non
     for q in quantities:
         by_sentence.setdefault(q.sent_idx, []).append(q)
     drafts: list[_Draft] = []
-    for sentence in sentences:
+    zero_cued = _zero_cue_sentences(text, sentences)
+    for k, sentence in enumerate(sentences):
         figures = [_draft(q, sentence) for q in by_sentence.get(sentence.sent_idx, []) if _is_claim(text, q)]
-        figures += _zero_counts(text, sentence, by_sentence.get(sentence.sent_idx, []), lex)
+        if zero_cued is None or k in zero_cued:
+            figures += _zero_counts(text, sentence, by_sentence.get(sentence.sent_idx, []), lex)
         if not figures:
             continue
         figures.sort(key=lambda d: d.start)
@@ -281,34 +283,35 @@ def extract_claims(doc: Document, sentences: list[Sentence], timexes: list | Non
     for n, d in enumerate(drafts):
         s = d.sentence
         claims.append(
+            # positional, in field order (keywords cost twice as much, once per row)
             Claim(
-                claim_id=f"{doc.doc_id}:c{n}",
-                quantity_id=d.q.quantity_id if d.q else None,
-                doc_id=doc.doc_id,
-                sent_idx=s.sent_idx,
-                start=d.start,
-                end=d.end,
-                surface=text[d.start : d.end],
-                value=d.value,
-                low=d.low,
-                high=d.high,
-                qualifier=d.qualifier,
-                unit=d.unit,
-                noun=d.noun,
-                noun_head=d.noun_head,
-                category=_category(text, d),
-                actor=_actor(text, d, people),
-                location=_location(text, d),
-                modality=d.modality if d.modality != "asserted" else _modality(d),
-                speaker=s.speaker,
-                quoted=s.quoted,
-                time_start=d.time[0],
-                time_end=d.time[1],
-                time_basis=d.time[2],
-                timex_id=d.time[3],
-                series_id=d.series_id,
-                series_pos=d.series_pos,
-                unit_carried=d.carried,
+                f"{doc.doc_id}:c{n}",  # claim_id
+                d.q.quantity_id if d.q else None,  # quantity_id
+                doc.doc_id,
+                s.sent_idx,
+                d.start,
+                d.end,
+                text[d.start : d.end],  # surface
+                d.value,
+                d.low,
+                d.high,
+                d.qualifier,
+                d.unit,
+                d.noun,
+                d.noun_head,
+                _category(text, d),  # category
+                _actor(text, d, people),  # actor
+                _location(text, d),  # location
+                d.modality if d.modality != "asserted" else _modality(d),  # modality
+                s.speaker,
+                s.quoted,
+                d.time[0],  # time_start
+                d.time[1],  # time_end
+                d.time[2],  # time_basis
+                d.time[3],  # timex_id
+                d.series_id,
+                d.series_pos,
+                d.carried,  # unit_carried
             )
         )
     return claims
@@ -327,11 +330,34 @@ def _draft(q: Quantity, sentence: Sentence) -> _Draft:
     return _Draft(q, sentence, q.start, q.end, q.value, q.low, q.high, q.qualifier, q.unit, q.noun, q.noun_head, q.unit_carried)
 
 
+# What a zero count begins with, lower case (see _zero_counts).
+_ZERO_CUES = ("no ", "zero ")
+
+
+def _zero_cue_sentences(text: str, sentences: list[Sentence]) -> set[int] | None:
+    """Positions (in ``sentences``) of the sentences whose lower-cased text holds a
+    zero cue, from one look at the whole text instead of one per sentence; ``None``
+    when lower-casing changes the text's length (then each sentence is looked at)."""
+    low = text.lower()
+    if len(low) != len(text):
+        return None
+    starts = [s.start for s in sentences]
+    found = set()
+    for cue in _ZERO_CUES:
+        at = low.find(cue)
+        while at >= 0:
+            k = bisect.bisect_right(starts, at) - 1
+            if k >= 0 and at + len(cue) <= sentences[k].end:
+                found.add(k)
+            at = low.find(cue, at + 1)
+    return found
+
+
 def _zero_counts(text: str, sentence: Sentence, quantities: list[Quantity], lex: _Lexicon) -> list[_Draft]:
     """"there have been no terrorist attacks": a count of zero, negated."""
     out = []
     body = text[sentence.start : sentence.end].lower()
-    if "no " not in body and "zero " not in body:
+    if not any(cue in body for cue in _ZERO_CUES):
         return out
     taken = [(q.start, q.end) for q in quantities]
     for m in lex.zero.finditer(text, sentence.start, sentence.end):

@@ -18,14 +18,16 @@ returned is finite.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .lexicons import alternation, load_lexicon
 
-__all__ = ["NumberSpan", "currency_before", "find_numbers", "parse_number"]
+__all__ = ["NumberSpan", "currency_before", "find_numbers", "find_numbers_in", "parse_number"]
 
 
 # Patterns used per number, compiled once.
@@ -195,16 +197,13 @@ class _Atom:
     word: str = ""  # the atom's text, lower case
 
 
-def _atoms(text: str, start: int, end: int) -> list[_Atom]:
+def _atoms(text: str, start: int, end: int, found: tuple[list[int], list[int]] | None = None) -> list[_Atom]:
+    """The atoms of ``text[start:end]``; ``found`` is where they may begin (offsets from
+    ``start`` of the digit and of the word scan) when a scan of the whole text knows."""
     w = _words()
     atoms: list[_Atom] = []
     pos = start
-    segment = text[start:end]
-    lower = segment.lower()
-    if len(lower) != len(segment):  # a few characters lower-case to two: keep offsets exact
-        lower = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in segment)
-    starts = [c.start() for c in w.digit_start.finditer(segment)]
-    words = [c.start() for c in w.word_start.finditer(" " + lower)]  # each one before its word
+    starts, words = found if found is not None else _atom_starts(text[start:end])
     if words:
         word_starts = set(words)
         starts = sorted(starts + words) if starts else words
@@ -232,6 +231,46 @@ def _atoms(text: str, start: int, end: int) -> list[_Atom]:
         pos = end_at
         atoms.append(_Atom(m.start(), end_at, kind, value, high, multiplier=multiplier, word=m.group().lower()))
     return atoms
+
+
+def _atom_starts(segment: str) -> tuple[list[int], list[int]]:
+    """Where atoms may begin in ``segment``: the offsets the digit scan finds, and those
+    of the words the number-word scan finds."""
+    w = _words()
+    lower = segment.lower()
+    if len(lower) != len(segment):  # a few characters lower-case to two: keep offsets exact
+        lower = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in segment)
+    starts = [c.start() for c in w.digit_start.finditer(segment)]
+    words = [c.start() for c in w.word_start.finditer(" " + lower)]  # each one before its word
+    return starts, words
+
+
+def _atom_starts_in(text: str, spans: Sequence[tuple[int, int]]) -> dict[int, tuple[list[int], list[int]]] | None:
+    """``_atom_starts(text[a:b])`` of each span that has a start, by the span's index,
+    from one scan of the whole text (spans in order, not overlapping: a document's
+    sentences), or ``None`` when that scan may find otherwise than the scans of the
+    spans would: the text lower-cases to another length, a match lies outside every
+    span or runs over a span's end, or a span has a letter right before or after it
+    (the number-word scan looks at the characters around a word)."""
+    w = _words()
+    lower = text.lower()
+    if len(lower) != len(text):
+        return None
+    for a, b in spans:
+        if lower[a - 1 : a].islower() or lower[b : b + 1].islower():
+            return None  # only a-z matter to the word scan, but any letter is rare here
+    # a word match begins at the character before the word: in " " + lower, at the
+    # word's own offset in the text; the word ends one before the match's end there
+    words = [(m.start(), m.end() - 1) for m in w.word_start.finditer(" " + lower)]
+    found: dict[int, tuple[list[int], list[int]]] = {}
+    starts = [a for a, _ in spans]
+    for slot, matches in enumerate(([m.span() for m in w.digit_start.finditer(text)], words)):
+        for start, end in matches:
+            k = bisect.bisect_right(starts, start) - 1
+            if k < 0 or end > spans[k][1]:
+                return None
+            found.setdefault(k, ([], []))[slot].append(start - starts[k])
+    return found
 
 
 def _classify(m: re.Match, text: str, w: _Words):
@@ -334,8 +373,30 @@ def find_numbers(text: str, start: int = 0, end: int | None = None) -> list[Numb
         left out.
     """
     end = len(text) if end is None else end
+    return _numbers(text, _atoms(text, start, end))
+
+
+def find_numbers_in(text: str, spans: Sequence[tuple[int, int]]) -> list[list[NumberSpan]]:
+    """``[find_numbers(text, a, b) for a, b in spans]`` for the sentences of a document
+    (spans in order, not overlapping), with one scan of the whole text for where
+    numbers may begin instead of one per sentence; a sentence without any is skipped.
+
+    Args:
+        text: the text.
+        spans: start and end of each part to read.
+
+    Returns:
+        The numbers of each span, as :func:`find_numbers` finds them.
+    """
+    found = _atom_starts_in(text, spans)
+    if found is None:
+        return [find_numbers(text, a, b) for a, b in spans]
+    return [_numbers(text, _atoms(text, a, b, found[k])) if k in found else [] for k, (a, b) in enumerate(spans)]
+
+
+def _numbers(text: str, atoms: list[_Atom]) -> list[NumberSpan]:
+    """The numbers atoms make: runs of atoms that join (see :func:`_joins`), each read."""
     w = _words()
-    atoms = _atoms(text, start, end)
     numbers: list[NumberSpan] = []
     chunk: list[_Atom] = []
     for atom in atoms:

@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 
 from .corpus import Document
 from .lexicons import alternation, load_lexicon
-from .numbers import NumberSpan, find_numbers
+from .numbers import NumberSpan, find_numbers_in
 from .numbers import currency_before as numbers_currency_before
 from .sentences import Sentence
 from .tables import rows_of
@@ -367,8 +367,10 @@ def extract_quantities(doc: Document, sentences: list[Sentence], timexes: list |
     text = doc.text
     spans = _TimexSpans(timexes)
     mentions: list[_Mention] = []
-    for sentence in sentences:
-        found = [_read(text, n, sentence, spans) for n in find_numbers(text, sentence.start, sentence.end)]
+    for sentence, numbers in zip(sentences, find_numbers_in(text, [(s.start, s.end) for s in sentences])):
+        if not numbers:
+            continue
+        found = [_read(text, n, sentence, spans) for n in numbers]
         found = [m for m in found if m is not None]
         found = _merge_ranges(text, found)
         _inherit_conversions(text, found)
@@ -378,27 +380,28 @@ def extract_quantities(doc: Document, sentences: list[Sentence], timexes: list |
     out = []
     for n, m in enumerate(mentions):
         out.append(
+            # positional, in field order (keywords cost twice as much, once per row)
             Quantity(
-                quantity_id=f"{doc.doc_id}:q{n}",
-                doc_id=doc.doc_id,
-                sent_idx=m.sent_idx,
-                start=m.start,
-                end=m.end,
-                surface=text[m.start : m.end],
-                value=m.value,
-                low=m.low,
-                high=m.high,
-                qualifier=m.qualifier,
-                unit=m.unit if m.unit is not None else m.noun,
-                unit_carried=m.carried,
-                kind=m.kind,
-                noun=m.noun,
-                noun_head=head_word(m.noun),
-                noun_start=m.noun_start,
-                noun_end=m.noun_end,
-                change=m.change,
-                approximate=m.approximate,
-                timex_id=m.timex_id,
+                f"{doc.doc_id}:q{n}",  # quantity_id
+                doc.doc_id,
+                m.sent_idx,
+                m.start,
+                m.end,
+                text[m.start : m.end],  # surface
+                m.value,
+                m.low,
+                m.high,
+                m.qualifier,
+                m.unit if m.unit is not None else m.noun,  # unit
+                m.carried,  # unit_carried
+                m.kind,
+                m.noun,
+                head_word(m.noun),  # noun_head
+                m.noun_start,
+                m.noun_end,
+                m.change,
+                m.approximate,
+                m.timex_id,
             )
         )
     return out

@@ -8,6 +8,7 @@ Arrow schema for Parquet so every part of a partitioned table agrees.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import operator
 from collections.abc import Iterable, Mapping
 
@@ -277,13 +278,20 @@ def rows_of(objects: Iterable) -> list[dict]:
     objects = list(objects)
     if not objects:
         return []
-    names = [f.name for f in dataclasses.fields(objects[0])]
+    names, values = _field_getter(type(objects[0]))
     if hasattr(objects[0], "__dict__"):
         rows = [o.__dict__.copy() for o in objects]
-        if all(len(row) == len(names) for row in rows):
+        if set(map(len, rows)) == {len(names)}:
             return rows
-    values = operator.attrgetter(*names)
     return [dict(zip(names, values(o))) for o in objects]
+
+
+@functools.cache
+def _field_getter(cls: type) -> tuple[list[str], operator.attrgetter]:
+    """A dataclass's field names, and a getter of their values (once per class: the
+    stages ask for every document)."""
+    names = [f.name for f in dataclasses.fields(cls)]
+    return names, operator.attrgetter(*names)
 
 
 def schema_of(name: str) -> pa.Schema:

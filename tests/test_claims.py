@@ -162,3 +162,17 @@ def test_clause_breaks_are_those_of_the_plain_pattern(text):
         expected = [m.span() for m in _CLAUSE_BREAK_PLAIN.finditer(text[start:])]
         got = [(a - start, b - start) for a, b in _clause_breaks(text, start, len(text))]
         assert got == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["No ", "no", " ", "zero ", "ZERO", "Casino ", "troops", ". ", "\n\n", "İ", "Σ ", "attacks"]),
+                max_size=14).map("".join))
+def test_zero_cues_from_one_look_are_those_of_each_sentence(text):
+    """The claim stage looks for zero cues ("no troops") in the whole text once; the
+    sentences it finds are those whose own lower-cased text holds one."""
+    from analysis.claims import _ZERO_CUES, _zero_cue_sentences
+
+    sentences = split_sentences(Document("z", text, dt.date(2021, 8, 17)))
+    found = _zero_cue_sentences(text, sentences)
+    expected = {k for k, s in enumerate(sentences) if any(cue in text[s.start : s.end].lower() for cue in _ZERO_CUES)}
+    assert found is None or found == expected

@@ -94,3 +94,19 @@ def test_atom_starts_are_those_of_one_plain_scan(text):
     # the plain scan finds every digit; only the first of a run can start a number
     expected = {p for p in expected if not (p > 0 and lower[p - 1].isdigit() and lower[p].isdigit())}
     assert got == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["one", "Two", "tens of thousands", "half", "stone", "x", "5", "12", "-", "−", ".",
+                                 ". ", "! ", ",", "½", " ", "  ", "\n", "\n\n", "a", "a few", "million", "3rd", "Dr.",
+                                 "İ", "é", "ß"]),
+                max_size=16).map("".join))
+def test_numbers_of_sentences_from_one_scan_are_those_of_each(text):
+    """find_numbers_in scans a document once for where numbers may begin; each
+    sentence gets what find_numbers finds in it alone."""
+    from analysis.numbers import find_numbers_in
+    from analysis.sentences import sentence_spans
+
+    for spans in (sentence_spans(text), [(0, len(text))], [(a, b) for a, b in zip(range(0, len(text), 5), range(3, len(text) + 3, 5))]):
+        spans = [(a, min(b, len(text))) for a, b in spans if a < min(b, len(text))]
+        assert find_numbers_in(text, spans) == [find_numbers(text, a, b) for a, b in spans]
