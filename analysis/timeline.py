@@ -229,7 +229,7 @@ def corpus_tables(
         con.register("flagged", pa.table({"claim_id": pa.array(sorted(flagged), pa.string())}))
         yield "conflicts", conflicts
         yield "timeline", _sorted_timeline(
-            con, limit, cores, chunks, chunks_folder, Path(folder) if folder is not None else None, memory_share(settings.corpus_memory, _JOB_MEMORY)
+            con, limit, cores, chunks, chunks_folder, Path(folder) if folder is not None else None, memory_share(settings.corpus_memory, _BATCH_JOIN_MEMORY)
         )
     finally:
         shutil.rmtree(chunks_folder, ignore_errors=True)
@@ -651,8 +651,10 @@ def _write_chunks(
 
 # The per-document tables the timeline's rows are made from.
 _TIMELINE_INPUTS = ("documents", "sentences", "timexes", "claims", "events")
-# Bytes of ``events`` and ``claims`` parts joined at a time (see _timeline_rows_by_batch).
+# Bytes of ``events`` and ``claims`` parts joined at a time (see _timeline_rows_by_batch),
+# and the share of the step's memory those joins get (they need little of it).
 _JOIN_BYTES = 8_000_000
+_BATCH_JOIN_MEMORY = 0.25
 
 
 @contextlib.contextmanager
@@ -711,19 +713,19 @@ def _side_job(
     try:
         for name in ("documents", "claims", "events"):
             register_table_view(con, source, name)
-        _, limit = _label_settings()
         con.execute("SET threads = 1")
         con.execute("SET enable_progress_bar = false")  # it would print from the worker
         with spill_to_disk(con, memory_share(settings.corpus_memory, _JOB_MEMORY)):
             flagged: set[str] = set()
             conflicts = _conflicts(con, settings, flagged)
             chunk_days, n_chunks = _day_chunks(con, chunk_rows)
-        with _batch_connection(Path(source), memory_share(settings.corpus_memory, _JOB_MEMORY)) as batches:
-            rows = _timeline_rows_by_batch(batches, Path(source), limit, chunk_days, join_bytes)
-            chunks = _write_chunks(rows, n_chunks, Path(folder), held_rows_max=held_rows_max)
-        return conflicts, flagged, chunks
     finally:
         con.close()
+    _, limit = _label_settings()
+    with _batch_connection(Path(source), memory_share(settings.corpus_memory, _BATCH_JOIN_MEMORY)) as batches:
+        rows = _timeline_rows_by_batch(batches, Path(source), limit, chunk_days, join_bytes)
+        chunks = _write_chunks(rows, n_chunks, Path(folder), held_rows_max=held_rows_max)
+    return conflicts, flagged, chunks
 
 
 # ---------------------------------------------------------------------------- events
