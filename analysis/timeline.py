@@ -31,6 +31,7 @@ from __future__ import annotations
 import bisect
 import collections
 import contextlib
+import ctypes
 import functools
 import multiprocessing
 import os
@@ -214,7 +215,7 @@ def corpus_tables(
             side = None
             if pool is not None and folder is not None:
                 # what does not wait for de-duplication goes to a worker first
-                side = pool.submit(_side_job, str(folder), str(chunks_folder), settings, _SORT_CHUNK_ROWS, _HELD_ROWS, _JOIN_BYTES)
+                side = pool.submit(_side_job, str(folder), str(chunks_folder), settings, _SORT_CHUNK_ROWS, _JOIN_BYTES)
             yield "event_mentions", _mentions(con, settings, counts, pool, [side] if side else [])
             con.execute(
                 "CREATE OR REPLACE TEMP TABLE mention_counts AS SELECT canonical_id, count(*)::INTEGER AS n "
@@ -311,15 +312,15 @@ def _dedup_pool(con: duckdb.DuckDBPyConnection, settings: Settings, counts: dict
     """Worker processes for de-duplication (and conflicts) when there are more cores
     than one and events enough to repay starting them (``_DEDUP_PARALLEL_ROWS`` per
     process); else None. This process works too, so the pool has one process fewer.
-    Meanwhile DuckDB here, which only sorts the events (it spills), gets half of its
-    memory: the workers take memory of their own."""
+    Meanwhile DuckDB here, which only sorts the events (it spills), gets
+    ``_DEDUP_MEMORY`` of the step's memory."""
     workers = settings.workers or available_cores()
     if workers > 1:
         workers = min(workers, 1 + con.execute("SELECT count(*) FROM events").fetchall()[0][0] // _DEDUP_PARALLEL_ROWS)
     if workers <= 1:
         yield None
         return
-    con.execute(f"SET memory_limit = '{memory_share(settings.corpus_memory, 1 - _JOB_MEMORY)}'")
+    con.execute(f"SET memory_limit = '{memory_share(settings.corpus_memory, _DEDUP_MEMORY)}'")
     try:
         context = multiprocessing.get_context("forkserver")
         with ProcessPoolExecutor(workers - 1, mp_context=context, initializer=_start_dedup_worker, initargs=(settings, counts)) as pool:
@@ -377,9 +378,11 @@ def _pool_size(pool: ProcessPoolExecutor) -> int:
 # Mentions per task of a worker process at least (whole groups): fewer, larger tasks
 # than groups, as each costs a round trip of its columns.
 _DEDUP_RUN_ROWS = 10_000
-# Share of the step's memory DuckDB gets in the worker's side job (:func:`_side_job`);
-# this process has the other half meanwhile.
-_JOB_MEMORY = 0.5
+# Shares of the step's memory DuckDB gets while worker processes de-duplicate: here
+# (sorting the events; it spills) and in the worker's side job (:func:`_side_job`).
+# Together half of it, as the workers take memory of their own.
+_DEDUP_MEMORY = 0.5
+_JOB_MEMORY = 0.25
 # Events per worker process of de-duplication at least (starting one costs about a
 # second; below this one process is done sooner).
 _DEDUP_PARALLEL_ROWS = 100_000
@@ -535,8 +538,10 @@ def _finish_sql(source: str) -> str:
 # Rows sorted at a time: one sort of a whole large timeline needs memory that grows
 # with it (DuckDB's merge pins a block per sorted run), a chunk's does not.
 _SORT_CHUNK_ROWS = 100_000
-# Timeline rows held back at most before they go to their chunk's file.
-_HELD_ROWS = 4 * _BATCH_ROWS
+# Rows read at a time when the timeline is cut into chunks: each read's rows are spread
+# over the chunks, so larger reads make larger row groups in the chunk files (fewer
+# writes and reads).
+_CHUNKED_ROWS = 5 * _BATCH_ROWS
 
 
 def _day_chunks(con: duckdb.DuckDBPyConnection, chunk_rows: int) -> tuple[pa.Table, int]:
@@ -590,12 +595,12 @@ def _sorted_timeline(
             numbers = chunks
         elif source is None:  # tables in memory
             con.register("timeline_chunks", chunk_days)
-            rows = con.sql(_timeline_sql(limit)).to_arrow_reader(_BATCH_ROWS)
-            numbers = _write_chunks(rows, n_chunks, folder, held_rows_max=_HELD_ROWS, background=threads > 1)
+            rows = con.sql(_timeline_sql(limit)).to_arrow_reader(_CHUNKED_ROWS)
+            numbers = _write_chunks(rows, n_chunks, folder, background=threads > 1)
         else:
             with _batch_connection(source, memory) as batches:
                 rows = _timeline_rows_by_batch(batches, source, limit, chunk_days, _JOIN_BYTES)
-                numbers = _write_chunks(rows, n_chunks, folder, held_rows_max=_HELD_ROWS, background=threads > 1)
+                numbers = _write_chunks(rows, n_chunks, folder, background=threads > 1)
         with _threads(con, threads):  # a chunk's sort is small enough for every core
             for number in numbers:
                 path = str(folder / f"{number:08d}.parquet").replace("'", "''")
@@ -605,15 +610,11 @@ def _sorted_timeline(
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _write_chunks(
-    rows: Iterable[pa.RecordBatch], n_chunks: int, folder: Path, *, held_rows_max: int, background: bool = False
-) -> list[int]:
+def _write_chunks(rows: Iterable[pa.RecordBatch], n_chunks: int, folder: Path, *, background: bool = False) -> list[int]:
     """Write rows of :func:`_timeline_sql` into ``folder``, one Parquet file per chunk
-    of days (``_chunk``; undated rows in the last of ``n_chunks``), holding back at
-    most ``held_rows_max`` rows. Returns the chunk numbers written, in order."""
+    of days (``_chunk``; undated rows in the last of ``n_chunks``). Returns the chunk
+    numbers written, in order."""
     writers: dict[int, pq.ParquetWriter] = {}
-    held: dict[int, list[pa.Table]] = collections.defaultdict(list)  # rows of each chunk not yet written
-    held_rows: collections.Counter[int] = collections.Counter()
 
     def write(number: int, table: pa.Table) -> None:
         if number not in writers:
@@ -632,17 +633,9 @@ def _write_chunks(
                 while at < len(values):
                     number = values[at]
                     end = bisect.bisect_right(values, number, at)
-                    held[number].append(table.slice(at, end - at))
-                    held_rows[number] += end - at
+                    # (a slice is written at once: held back, it would pin its whole batch)
+                    writes(write, number, table.slice(at, end - at))
                     at = end
-                # a batch's rows spread over the chunks: held back, they make row groups
-                # of thousands of rows instead of hundreds (each costs a write and a read)
-                while held_rows.total() > held_rows_max:
-                    number, _ = held_rows.most_common(1)[0]
-                    writes(write, number, pa.concat_tables(held.pop(number)))
-                    del held_rows[number]
-            for number in sorted(held):
-                writes(write, number, pa.concat_tables(held.pop(number)))
     finally:
         for writer in writers.values():
             writer.close()
@@ -697,13 +690,11 @@ def _timeline_rows_by_batch(
             else:
                 con.register(f"_empty_{name}", _empty(name))
                 con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM _empty_{name}")
-        yield from con.sql(_timeline_sql(limit)).to_arrow_reader(_BATCH_ROWS)
+        yield from con.sql(_timeline_sql(limit)).to_arrow_reader(_CHUNKED_ROWS)
         group, size = [], 0
 
 
-def _side_job(
-    source: str, folder: str, settings: Settings, chunk_rows: int, held_rows_max: int, join_bytes: int
-) -> tuple[pa.Table, set[str], list[int]]:
+def _side_job(source: str, folder: str, settings: Settings, chunk_rows: int, join_bytes: int) -> tuple[pa.Table, set[str], list[int]]:
     """In a worker process, while this one de-duplicates the events, what does not
     wait for it, from the per-document tables of the output folder ``source``: the
     conflicts (:func:`_conflicts`; the table and the ids of claims in one) and the
@@ -724,8 +715,19 @@ def _side_job(
     _, limit = _label_settings()
     with _batch_connection(Path(source), memory_share(settings.corpus_memory, _BATCH_JOIN_MEMORY)) as batches:
         rows = _timeline_rows_by_batch(batches, Path(source), limit, chunk_days, join_bytes)
-        chunks = _write_chunks(rows, n_chunks, Path(folder), held_rows_max=held_rows_max)
+        chunks = _write_chunks(rows, n_chunks, Path(folder))
+    _release_memory()  # the worker goes on de-duplicating: it need not keep the job's peak
     return conflicts, flagged, chunks
+
+
+def _release_memory() -> None:
+    """Give memory freed by Arrow and by C allocations back to the system (glibc's
+    ``malloc_trim`` where there is one)."""
+    pa.default_memory_pool().release_unused()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 # ---------------------------------------------------------------------------- events

@@ -134,7 +134,6 @@ def test_timeline_sorted_in_chunks_is_the_same_timeline(two_articles, tmp_path, 
     import analysis.timeline as timeline
 
     monkeypatch.setattr(timeline, "_SORT_CHUNK_ROWS", 3)
-    monkeypatch.setattr(timeline, "_HELD_ROWS", 2)  # rows go to their chunk's file in many writes
     copy = tmp_path / "out"
     shutil.copytree(two_articles, copy)
     timeline.run_corpus_step(copy)
@@ -172,7 +171,6 @@ def test_deduplication_in_worker_processes_is_the_same(two_articles, tmp_path, m
     monkeypatch.setattr(timeline, "_DEDUP_PARALLEL_ROWS", 1)
     monkeypatch.setattr(timeline, "_DEDUP_RUN_ROWS", 7)
     monkeypatch.setattr(timeline, "_SORT_CHUNK_ROWS", 3)  # the timeline's rows in many chunks, by a worker
-    monkeypatch.setattr(timeline, "_HELD_ROWS", 2)
     copy = tmp_path / "out"
     shutil.copytree(two_articles, copy)
     timeline.run_corpus_step(copy, Settings(workers=2))
