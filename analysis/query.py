@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 from .storage import parquet_parts, table_names
 from .tables import arrow_to_pandas, schema_of
 
-__all__ = ["MEMORY_SIZE", "arrow_reader", "connect", "memory_share", "query", "register_table_view", "spill_to_disk", "write_result"]
+__all__ = ["MEMORY_SIZE", "arrow_reader", "connect", "create_parquet_view", "memory_share", "query", "register_table_view", "spill_to_disk", "write_result"]
 
 # An amount of memory as DuckDB reads it: "256MB", "2GB", "1.5 GiB".
 MEMORY_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*((?:[KMGT]i?)?B)\s*", re.IGNORECASE)
@@ -79,11 +79,17 @@ def register_table_view(connection: duckdb.DuckDBPyConnection, out_dir: str | os
     """(Re)define the view ``name`` over the table's Parquet parts; a table with no
     rows is an empty view with the declared columns."""
     parts = parquet_parts(out_dir, name)
-    if parts:
-        pattern = _sql_string(str(Path(out_dir) / name / "part-*.parquet"))
+    create_parquet_view(connection, name, [Path(out_dir) / name / "part-*.parquet"] if parts else [])
+
+
+def create_parquet_view(connection: duckdb.DuckDBPyConnection, name: str, files: list[str | os.PathLike]) -> None:
+    """(Re)define the view ``name`` of a declared table over Parquet ``files`` (paths
+    or globs); with none, an empty view with the table's columns."""
+    if files:
+        sources = ", ".join(_sql_string(str(f)) for f in files)
         connection.execute(
             f"CREATE OR REPLACE VIEW {_identifier(name)} AS "
-            f"SELECT * FROM read_parquet({pattern}, hive_partitioning = false)"
+            f"SELECT * FROM read_parquet([{sources}], hive_partitioning = false)"
         )
     else:
         empty = f"_empty_{name}"

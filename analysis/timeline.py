@@ -50,7 +50,7 @@ from .conflicts import find_conflicts
 from .dedup import MentionStream
 from .engines import available_cores
 from .lexicons import load_lexicon
-from .query import memory_share, register_table_view, spill_to_disk
+from .query import create_parquet_view, memory_share, register_table_view, spill_to_disk
 from .settings import Settings
 from .storage import TableCsv, Writes, batch_of_part, parquet_parts, sync_csv, write_parquet
 from .tables import arrow_to_pandas, schema_of
@@ -144,12 +144,13 @@ def arrow_batches(data) -> Iterator[pa.Table]:
 
 @contextlib.contextmanager
 def _connection(memory: str) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A private DuckDB database, one thread, that spills sorts and joins to disk
-    beyond ``memory``."""
+    """A private DuckDB database, one thread, no progress bar (a run shows its own, and
+    a worker's would print), that spills sorts and joins to disk beyond ``memory``."""
     con = duckdb.connect(":memory:")
     try:
         con.execute("SET threads = 1")
         con.execute("SET preserve_insertion_order = true")
+        con.execute("SET enable_progress_bar = false")
         with spill_to_disk(con, memory):
             yield con
     finally:
@@ -169,14 +170,6 @@ def _arrow_input(name: str, table) -> pa.Table:
     if set(schema.names) <= set(table.columns):
         return pa.Table.from_pandas(table[schema.names], schema=schema, preserve_index=False)
     return pa.Table.from_pandas(table, preserve_index=False)
-
-
-def _register_parquet(con: duckdb.DuckDBPyConnection, name: str, folder: Path) -> None:
-    if folder.is_dir() and any(folder.glob("part-*.parquet")):
-        pattern = str(folder / "part-*.parquet").replace("'", "''")
-        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{pattern}')")
-    else:
-        con.register(name, _empty(name))
 
 
 def _concat(name: str, tables: list[pa.Table]) -> pa.Table:
@@ -359,7 +352,7 @@ def _mentions(
     for run in _group_runs(events.to_arrow_reader(_BATCH_ROWS), _DEDUP_RUN_ROWS):
         if sum(not future.done() for future in [*other_jobs, *(f for _, f in pending)]) < slots:
             pending.append((run, pool.submit(_dedup_run, run)))
-        else:  # the workers are busy (with runs or with the conflicts): this process takes the run
+        else:  # the workers are busy (with runs or their side job): this process takes the run
             done_here: Future = Future()
             done_here.set_result(here.fresh().canonical(_dedup_columns(run)))
             pending.append((run, done_here))
@@ -568,18 +561,19 @@ def _day_chunks(con: duckdb.DuckDBPyConnection, chunk_rows: int) -> tuple[pa.Tab
 def _sorted_timeline(
     con: duckdb.DuckDBPyConnection,
     limit: int,
-    threads: int = 1,
-    chunks: list[int] | None = None,
-    folder: Path | None = None,
-    source: Path | None = None,
-    memory: str = "256MB",
+    threads: int,
+    chunks: list[int] | None,
+    folder: Path,
+    source: Path | None,
+    memory: str,
 ) -> Iterator[pa.Table]:
     """The timeline in its order: rows go, unsorted, into one temporary Parquet file
-    per chunk of days (:func:`_write_chunks`), then each chunk is finished and sorted
-    in turn (:func:`_finish_sql`). ``chunks``, if given, are the numbers of the files
-    a worker wrote into ``folder`` (:func:`_side_job`); else the rows are made here,
-    batch by batch from the output folder ``source`` if the tables are files. A
-    timeline of one chunk is one query, with no files."""
+    per chunk of days (:func:`_write_chunks`) in ``folder`` (the caller's, removed by
+    it), then each chunk is finished and sorted in turn (:func:`_finish_sql`).
+    ``chunks``, if given, are the numbers of the files a worker wrote there
+    (:func:`_side_job`); else the rows are made here, batch by batch from the output
+    folder ``source`` if the tables are files (joins within ``memory``). A timeline of
+    one chunk is one query, with no files."""
     schema = schema_of("timeline")
     if chunks is None:
         with _threads(con, threads):  # a count per day: little memory
@@ -589,25 +583,21 @@ def _sorted_timeline(
             for batch in con.sql(_finish_sql(f"({_timeline_sql(limit)})")).to_arrow_reader(_BATCH_ROWS):
                 yield pa.Table.from_batches([batch]).cast(schema)
             return
-    folder = folder or Path(tempfile.mkdtemp(prefix="analysis-timeline-"))
-    try:
-        if chunks is not None:
-            numbers = chunks
-        elif source is None:  # tables in memory
-            con.register("timeline_chunks", chunk_days)
-            rows = con.sql(_timeline_sql(limit)).to_arrow_reader(_CHUNKED_ROWS)
+    if chunks is not None:
+        numbers = chunks
+    elif source is None:  # tables in memory
+        con.register("timeline_chunks", chunk_days)
+        rows = con.sql(_timeline_sql(limit)).to_arrow_reader(_CHUNKED_ROWS)
+        numbers = _write_chunks(rows, n_chunks, folder, background=threads > 1)
+    else:
+        with _batch_connection(memory) as batches:
+            rows = _timeline_rows_by_batch(batches, source, limit, chunk_days, _JOIN_BYTES)
             numbers = _write_chunks(rows, n_chunks, folder, background=threads > 1)
-        else:
-            with _batch_connection(source, memory) as batches:
-                rows = _timeline_rows_by_batch(batches, source, limit, chunk_days, _JOIN_BYTES)
-                numbers = _write_chunks(rows, n_chunks, folder, background=threads > 1)
-        with _threads(con, threads):  # a chunk's sort is small enough for every core
-            for number in numbers:
-                path = str(folder / f"{number:08d}.parquet").replace("'", "''")
-                for batch in con.sql(_finish_sql(f"read_parquet('{path}')")).to_arrow_reader(_BATCH_ROWS):
-                    yield pa.Table.from_batches([batch]).cast(schema)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    with _threads(con, threads):  # a chunk's sort is small enough for every core
+        for number in numbers:
+            path = str(folder / f"{number:08d}.parquet").replace("'", "''")
+            for batch in con.sql(_finish_sql(f"read_parquet('{path}')")).to_arrow_reader(_BATCH_ROWS):
+                yield pa.Table.from_batches([batch]).cast(schema)
 
 
 def _write_chunks(rows: Iterable[pa.RecordBatch], n_chunks: int, folder: Path, *, background: bool = False) -> list[int]:
@@ -651,18 +641,12 @@ _BATCH_JOIN_MEMORY = 0.25
 
 
 @contextlib.contextmanager
-def _batch_connection(source: Path, memory: str) -> Iterator[duckdb.DuckDBPyConnection]:
+def _batch_connection(memory: str) -> Iterator[duckdb.DuckDBPyConnection]:
     """A DuckDB connection of its own for :func:`_timeline_rows_by_batch` (it redefines
-    the table views batch by batch): one thread, with ``qualifier_words``."""
-    con = duckdb.connect()
-    try:
-        con.execute("SET threads = 1")
-        con.execute("SET enable_progress_bar = false")
+    the table views batch by batch), with ``qualifier_words``."""
+    with _connection(memory) as con:
         con.register("qualifier_words", _label_settings()[0])
-        with spill_to_disk(con, memory):
-            yield con
-    finally:
-        con.close()
+        yield con
 
 
 def _timeline_rows_by_batch(
@@ -684,12 +668,7 @@ def _timeline_rows_by_batch(
         if size < join_bytes and at + 1 < len(numbers):
             continue
         for name in _TIMELINE_INPUTS:
-            files = ", ".join("'" + str(parts[name][n]).replace("'", "''") + "'" for n in group if n in parts[name])
-            if files:
-                con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet([{files}], hive_partitioning = false)")
-            else:
-                con.register(f"_empty_{name}", _empty(name))
-                con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM _empty_{name}")
+            create_parquet_view(con, name, [parts[name][n] for n in group if n in parts[name]])
         yield from con.sql(_timeline_sql(limit)).to_arrow_reader(_CHUNKED_ROWS)
         group, size = [], 0
 
@@ -700,20 +679,14 @@ def _side_job(source: str, folder: str, settings: Settings, chunk_rows: int, joi
     conflicts (:func:`_conflicts`; the table and the ids of claims in one) and the
     timeline's rows in chunk files in ``folder`` (:func:`_write_chunks`, chunks of
     ``chunk_rows``; their numbers)."""
-    con = duckdb.connect()
-    try:
+    with _connection(memory_share(settings.corpus_memory, _JOB_MEMORY)) as con:
         for name in ("documents", "claims", "events"):
             register_table_view(con, source, name)
-        con.execute("SET threads = 1")
-        con.execute("SET enable_progress_bar = false")  # it would print from the worker
-        with spill_to_disk(con, memory_share(settings.corpus_memory, _JOB_MEMORY)):
-            flagged: set[str] = set()
-            conflicts = _conflicts(con, settings, flagged)
-            chunk_days, n_chunks = _day_chunks(con, chunk_rows)
-    finally:
-        con.close()
+        flagged: set[str] = set()
+        conflicts = _conflicts(con, settings, flagged)
+        chunk_days, n_chunks = _day_chunks(con, chunk_rows)
     _, limit = _label_settings()
-    with _batch_connection(Path(source), memory_share(settings.corpus_memory, _BATCH_JOIN_MEMORY)) as batches:
+    with _batch_connection(memory_share(settings.corpus_memory, _BATCH_JOIN_MEMORY)) as batches:
         rows = _timeline_rows_by_batch(batches, Path(source), limit, chunk_days, join_bytes)
         chunks = _write_chunks(rows, n_chunks, Path(folder))
     _release_memory()  # the worker goes on de-duplicating: it need not keep the job's peak
