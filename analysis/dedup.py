@@ -47,7 +47,7 @@ import itertools
 import math
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
 from .lexicons import load_lexicon
@@ -57,10 +57,13 @@ __all__ = [
     "DEFAULT_THRESHOLD",
     "Mention",
     "cluster_mentions",
+    "extend_group",
     "MentionClusters",
     "MentionStream",
     "jaccard",
     "mention_words",
+    "prefix_length",
+    "rarest_first",
 ]
 
 DEFAULT_THRESHOLD = 0.5
@@ -184,6 +187,13 @@ def _compatible(a: Mention, b: Mention) -> bool:
     return a.time_start < b.time_end and b.time_start < a.time_end
 
 
+def rarest_first(counts: Mapping[str, int]) -> Callable[[str], int]:
+    """A sort key of compared words, rarest first by ``counts`` (how often each word
+    as written occurs; words it lacks come before all), as prefix filtering orders
+    them."""
+    return _WordOrder(counts).__getitem__
+
+
 def _by_length(word: str) -> tuple[int, str]:
     """Without word counts: longer words first (on the whole the rarer ones)."""
     return (-len(word), word)
@@ -300,9 +310,16 @@ class MentionClusters:
         """How many of a set's first words its prefix holds (computed once per size)."""
         lengths = self._prefix_lengths
         while len(lengths) <= size:
-            n = len(lengths)
-            lengths.append(n - math.ceil(self.threshold * n - 1e-9) + 1)
+            lengths.append(prefix_length(len(lengths), self.threshold))
         return lengths[size]
+
+
+def prefix_length(size: int, threshold: float) -> int:
+    """How many words of a set of ``size`` words any set at least ``threshold`` similar
+    to it must share one of, whichever they are: similar sets share at least
+    ``ceil(threshold * size)`` words, so ``size - ceil(threshold * size) + 1`` of its
+    words always hold one of them."""
+    return size - math.ceil(threshold * size - 1e-9) + 1
 
 
 def cluster_mentions(
@@ -334,6 +351,101 @@ def cluster_mentions(
             first.append(i)
         out.append((first[number], similarity))
     return out
+
+
+def extend_group(
+    old: Sequence[tuple[tuple, Mention, str]],
+    new: Sequence[tuple[tuple, Mention]],
+    threshold: float = DEFAULT_THRESHOLD,
+    min_words: int = DEFAULT_MIN_WORDS,
+) -> dict[str, tuple[str, float]] | None:
+    """What clustering one group's old and new mentions together gives, from what
+    clustering the old ones gave (:class:`MentionClusters`' greedy clustering, replayed
+    where new mentions can change it); ``None`` when that cannot be told without the
+    old mentions left out (then cluster the whole group again).
+
+    Greedy clustering decides each mention from the canonical mentions before it. A new
+    mention that joins one changes no other decision. One that becomes canonical is a
+    new choice for the later mentions similar enough to it: a mention that joined
+    another now joins it if it is more similar (or as similar and earlier), and a
+    canonical mention now joins it, so the mentions that had joined that one choose
+    again: the new canonical mentions if one is at least as good as the lost one,
+    else (their next best is an old one not known here) ``None``.
+
+    Args:
+        old: ``(order key, mention, canonical event id)`` of the old mentions that
+            matter: every one at least ``threshold`` similar to a new one (more do no
+            harm), with the canonical mention of each and, of each that is canonical,
+            its members. Order keys sort mentions in canonical order (publication,
+            document, position) and are unique.
+        new: ``(order key, mention)`` of the new mentions, in any order.
+        threshold, min_words: as for :class:`MentionClusters`.
+
+    Returns:
+        ``{event_id: (canonical event id, similarity)}`` for every new mention and for
+        each old one whose canonical event changes, or None.
+    """
+    known = {m.event_id: (key, m, canonical_id) for key, m, canonical_id in old}
+    still_canonical = [(key, m) for key, m, canonical_id in old if canonical_id == m.event_id and len(m.words) >= min_words]
+    lost: set[str] = set()
+    new_canonical: list[tuple[tuple, Mention]] = []
+    found: dict[str, tuple[str, float]] = {}
+    items = sorted([(key, m, True) for key, m in new] + [(key, m, False) for key, m, _ in old], key=lambda item: item[0])
+    for key, mention, is_new in items:
+        if len(mention.words) < min_words:
+            if is_new:
+                found[mention.event_id] = (mention.event_id, 1.0)
+            continue
+        if is_new:
+            options = [pair for pair in still_canonical if pair[1].event_id not in lost] + new_canonical
+            best_key, best, similarity = _most_similar(mention, key, options, threshold)
+            if best is None:
+                new_canonical.append((key, mention))
+                found[mention.event_id] = (mention.event_id, 1.0)
+            else:
+                found[mention.event_id] = (best.event_id, round(similarity, 4))
+            continue
+        best_key, best, similarity = _most_similar(mention, key, new_canonical, threshold)
+        was = known[mention.event_id][2]
+        if was == mention.event_id:  # canonical: no old mention before it was a choice
+            if best is not None:
+                lost.add(mention.event_id)
+                found[mention.event_id] = (best.event_id, round(similarity, 4))
+            continue
+        if was not in known:
+            return None
+        was_key, was_mention, _ = known[was]
+        was_similarity = _similarity(mention.words, was_mention.words)
+        if best is not None and (similarity > was_similarity or (similarity == was_similarity and best_key < was_key)):
+            found[mention.event_id] = (best.event_id, round(similarity, 4))
+        elif was in lost:
+            return None  # its next best may be an old canonical mention not known here
+    return found
+
+
+def _most_similar(mention: Mention, key: tuple, options: Sequence[tuple[tuple, Mention]], threshold: float) -> tuple[tuple | None, Mention | None, float]:
+    """The most similar compatible option before ``key`` (the first of equals) with
+    its key and similarity, if one is at least ``threshold`` similar."""
+    best_key, best, best_similarity = None, None, 0.0
+    for other_key, other in options:
+        if other_key >= key:
+            continue
+        similarity = _similarity(mention.words, other.words)
+        if (
+            similarity >= threshold
+            and (similarity > best_similarity or (similarity == best_similarity and other_key < best_key))
+            and _compatible(mention, other)
+        ):
+            best_key, best, best_similarity = other_key, other, similarity
+    return best_key, best, best_similarity
+
+
+def _similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    # the formula of MentionClusters.add, so that equal sets give equal floats; two
+    # empty sets are copies of each other, as there
+    shared = len(a & b)
+    union = len(a) + len(b) - shared
+    return shared / union if union else 1.0
 
 
 class MentionStream:

@@ -82,9 +82,10 @@ def register_table_view(connection: duckdb.DuckDBPyConnection, out_dir: str | os
     create_parquet_view(connection, name, [Path(out_dir) / name / "part-*.parquet"] if parts else [])
 
 
-def create_parquet_view(connection: duckdb.DuckDBPyConnection, name: str, files: list[str | os.PathLike]) -> None:
-    """(Re)define the view ``name`` of a declared table over Parquet ``files`` (paths
-    or globs); with none, an empty view with the table's columns."""
+def create_parquet_view(connection: duckdb.DuckDBPyConnection, name: str, files: list[str | os.PathLike], table: str | None = None) -> None:
+    """(Re)define the view ``name`` of a declared table (``table``, by default
+    ``name``) over Parquet ``files`` (paths or globs); with none, an empty view with
+    the table's columns."""
     if files:
         sources = ", ".join(_sql_string(str(f)) for f in files)
         connection.execute(
@@ -93,7 +94,7 @@ def create_parquet_view(connection: duckdb.DuckDBPyConnection, name: str, files:
         )
     else:
         empty = f"_empty_{name}"
-        connection.register(empty, schema_of(name).empty_table())
+        connection.register(empty, schema_of(table or name).empty_table())
         connection.execute(f"CREATE OR REPLACE VIEW {_identifier(name)} AS SELECT * FROM {_identifier(empty)}")
 
 

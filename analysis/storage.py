@@ -67,6 +67,7 @@ __all__ = [
     "read_table",
     "recover",
     "remove_documents",
+    "part_stamps",
     "remove_csv",
     "sync_csv",
     "table_names",
@@ -432,7 +433,9 @@ def clear_tables(out_dir: str | os.PathLike, names: Iterable[str]) -> None:
 # ---------------------------------------------------------------------------- CSV
 
 
-def _part_stamps(parts: list[Path]) -> list[list]:
+def part_stamps(parts: list[Path]) -> list[list]:
+    """Name, size and modification time of each part: what tells that a part is the one
+    a file of state was made from."""
     stamps = []
     for part in parts:
         stat = part.stat()
@@ -452,7 +455,7 @@ def sync_csv(out_dir: str | os.PathLike, name: str) -> None:
     out = Path(out_dir)
     state = _CsvState(out)
     parts = parquet_parts(out, name)
-    stamps = _part_stamps(parts)
+    stamps = part_stamps(parts)
     csv_path = out / f"{name}.csv"
     done = state.parts(name)
     if done is not None and csv_path.is_file() and stamps[: len(done)] == done:
@@ -523,7 +526,7 @@ class TableCsv:
             self._tmp.unlink(missing_ok=True)
             return
         os.replace(self._tmp, self.path)
-        self._state.remember(self.name, _part_stamps(parquet_parts(self.out, self.name)))
+        self._state.remember(self.name, part_stamps(parquet_parts(self.out, self.name)))
 
 
 def _write_csv_rows(handle, parts: list[Path], schema: pa.Schema, *, header: bool) -> None:

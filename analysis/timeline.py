@@ -47,12 +47,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .conflicts import find_conflicts
-from .dedup import MentionStream
+from .dedup import Mention, MentionStream, extend_group, mention_words, prefix_length, rarest_first
 from .engines import available_cores
+from .engines.manifest import pipeline_fingerprint
 from .lexicons import load_lexicon
 from .query import create_parquet_view, memory_share, register_table_view, spill_to_disk
 from .settings import Settings
-from .storage import TableCsv, Writes, batch_of_part, parquet_parts, sync_csv, write_parquet
+from .storage import MANIFEST_DIR, TableCsv, Writes, batch_of_part, parquet_parts, part_stamps, read_json, sync_csv, write_json, write_parquet
 from .tables import arrow_to_pandas, schema_of
 
 __all__ = [
@@ -117,6 +118,7 @@ def run_corpus_step(out_dir: str | os.PathLike, settings: Settings | None = None
 
     out = Path(out_dir)
     settings = settings or Settings()
+    _step_state(out).unlink(missing_ok=True)  # redone over the whole corpus
     with corpus_connection(out, settings) as connection:
         context = CorpusContext(out, settings, connection)
         timeline_step(context)
@@ -181,7 +183,10 @@ def _concat(name: str, tables: list[pa.Table]) -> pa.Table:
 
 
 def corpus_tables(
-    con: duckdb.DuckDBPyConnection, settings: Settings, folder: str | os.PathLike | None = None
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    folder: str | os.PathLike | None = None,
+    added: Sequence[Path] | None = None,
 ) -> Iterator[tuple[str, object]]:
     """The corpus step's tables, in order, over a DuckDB connection with a view per
     input table: ``event_mentions`` (an iterable of Arrow tables), ``conflicts`` (an
@@ -197,9 +202,18 @@ def corpus_tables(
         folder: the output folder the tables are read from, if they are files: on a
             large corpus a worker process then finds the conflicts from the files
             while the events are de-duplicated.
+        added: when the only change since the last corpus step over these tables is
+            documents added, the ``events`` parts they are in: the new mentions are
+            then clustered against the old ones (see :func:`_extend_mentions`), not
+            every mention again. The ``event_mentions`` view must hold that step's table.
     """
     cores = settings.workers or available_cores()
-    counts = _word_counts(con, cores)
+    if added is not None:
+        counts = {}
+    else:
+        counts = _word_counts(con, cores)
+        if folder is not None:
+            _save_word_counts(folder, counts)
     qualifier_words, limit = _label_settings()
     con.register("qualifier_words", qualifier_words)
     chunks_folder = Path(tempfile.mkdtemp(prefix="analysis-timeline-"))
@@ -209,7 +223,10 @@ def corpus_tables(
             if pool is not None and folder is not None:
                 # what does not wait for de-duplication goes to a worker first
                 side = pool.submit(_side_job, str(folder), str(chunks_folder), settings, _SORT_CHUNK_ROWS, _JOIN_BYTES)
-            yield "event_mentions", _mentions(con, settings, counts, pool, [side] if side else [])
+            if added is not None and _extend_mentions(con, settings, added, _load_word_counts(folder)):
+                yield "event_mentions", _mapped_mentions(con)
+            else:
+                yield "event_mentions", _mentions(con, settings, counts, pool, [side] if side else [])
             con.execute(
                 "CREATE OR REPLACE TEMP TABLE mention_counts AS SELECT canonical_id, count(*)::INTEGER AS n "
                 "FROM event_mentions GROUP BY canonical_id HAVING count(*) > 1"
@@ -269,7 +286,7 @@ def _groups(rows: Iterable[dict], key: Callable[[dict], tuple]) -> Iterator[list
 # of "net rose ... a share" are not one event).
 _EVENT_GROUPS = """
     WITH named AS (
-        SELECT doc_id, trim(unnest(string_split(actors, ';'))) AS actor FROM events WHERE actors IS NOT NULL
+        SELECT doc_id, trim(unnest(string_split(actors, ';'))) AS actor FROM {events} WHERE actors IS NOT NULL{of_docs}
     ),
     counted AS (SELECT doc_id, actor, count(*) AS n FROM named GROUP BY doc_id, actor),
     topics AS (
@@ -278,10 +295,27 @@ _EVENT_GROUPS = """
     docs AS (SELECT doc_id, any_value(published) AS published FROM documents GROUP BY doc_id)
     SELECT e.event_id, e.doc_id, e.sent_idx, e.start, e."end", e.type, e.negated, e.speaker, e.actors,
            e.time_start, e.time_end, CASE WHEN e.type = 'statement' THEN e.content ELSE e.text END AS compared,
-           year(e.time_start) AS time_window, t.topics
-    FROM events e LEFT JOIN docs d USING (doc_id) LEFT JOIN topics t USING (doc_id)
+           year(e.time_start) AS time_window, t.topics{columns}
+    FROM {events} e LEFT JOIN docs d USING (doc_id) LEFT JOIN topics t USING (doc_id)
+    {where}
     ORDER BY e.type, time_window NULLS FIRST, d.published NULLS LAST, e.doc_id, e.start, e.event_id
 """
+
+
+def _event_groups_sql(events: str = "events", *, where: str = "", of_docs: str = "", columns: str = "") -> str:
+    """SQL: the rows de-duplication reads (:data:`_EVENT_GROUPS`) from the events
+    relation ``events``: all of them, or those ``where`` (an SQL condition on ``e``)
+    keeps, with the most named actors of the documents ``of_docs`` (an SQL relation of
+    ``doc_id``; by default every document) and extra ``columns`` (``, d.published``)."""
+    return _EVENT_GROUPS.format(
+        events=events,
+        topics=_TOPICS,
+        where=f"WHERE {where}" if where else "",
+        of_docs=f" AND doc_id IN (SELECT doc_id FROM {of_docs})" if of_docs else "",
+        columns=columns,
+    )
+
+
 # How many of a document's most named actors say what it is about.
 _TOPICS = 5
 
@@ -340,7 +374,7 @@ def _mentions(
     worker processes (groups share nothing but the word order) and here, in order;
     a run goes to the pool while it has room (``other_jobs``, the pool's other work,
     taking some), else this process takes it."""
-    events = con.sql(_EVENT_GROUPS.format(topics=_TOPICS))
+    events = con.sql(_event_groups_sql())
     if pool is None:
         stream = MentionStream(settings.dedup_threshold, settings.dedup_min_words, counts)
         for batch in events.to_arrow_reader(_BATCH_ROWS):
@@ -431,6 +465,198 @@ def _group_runs(batches: Iterable[pa.RecordBatch], rows: int) -> Iterator[pa.Tab
             held, held_rows, boundary = rest.combine_chunks().to_batches(), rest.num_rows, 0
     if held_rows:
         yield pa.Table.from_batches(held).combine_chunks()
+
+
+# ---------------------------------------------------------------------------- reruns
+
+
+def _extend_mentions(con: duckdb.DuckDBPyConnection, settings: Settings, added: Sequence[Path], counts: Mapping[str, int]) -> bool:
+    """The canonical event of every event after a run that only added documents
+    (their ``events`` parts are ``added``; every other part is as the last corpus step
+    left it, and the ``event_mentions`` view holds that step's table), in the temporary
+    table ``mention_map`` (``event_id``, ``canonical_id``, ``similarity``): what
+    clustering the whole corpus gives, with only the new mentions clustered, each
+    against the old mentions of its group that may be similar enough to it (those
+    holding one of its rarer words and as many of its words as similarity needs), whose
+    choices it may change (:func:`~analysis.dedup.extend_group`). A group where that
+    cannot be told from them (or whose new mentions hold too few ASCII words to look
+    for) is clustered again as a whole. ``counts`` (word counts of the last step over
+    the whole corpus) tell the rarer words.
+
+    Returns:
+        False, with no table made, when the old table does not cover the old events
+        (then cluster the whole corpus).
+    """
+    threshold, min_words = settings.dedup_threshold, settings.dedup_min_words
+    con.execute("CREATE OR REPLACE TEMP TABLE old_mentions AS SELECT event_id, canonical_id, similarity FROM event_mentions")
+    create_parquet_view(con, "added_events", list(added), table="events")
+    new_rows = con.sql(_event_groups_sql("added_events", columns=", d.published")).to_arrow_table()
+    rarity = rarest_first(counts)
+    new_by_group: dict[tuple, list[tuple[tuple, Mention]]] = collections.defaultdict(list)
+    probes: list[tuple[str, int, int, str]] = []  # group, new mention, word
+    words: list[tuple[int, str, int]] = []  # new mention, word, least shared
+    again: set[tuple] = set()  # groups to cluster again as a whole
+    for x, (key, mention, window) in enumerate(_keyed_mentions(new_rows)):
+        group = (mention.type, window)
+        new_by_group[group].append((key, mention))
+        if len(mention.words) < min_words:
+            continue
+        # A similar mention shares `least` of its words, so any `need` of them hold one
+        # it shares: those probe the old mentions, the rarest ASCII ones (SQL lower-cases
+        # those the way Python does) and not short ones (inside many other words).
+        need = prefix_length(len(mention.words), threshold)
+        least = len(mention.words) - need + 1
+        forms = sorted((w for w in mention.words if w.isascii()), key=lambda w: (len(w) < _PROBE_CHARS, rarity(w)))
+        if len(forms) < need:
+            again.add(group)
+            continue
+        probes += [(mention.type, _window_key(window), x, form) for form in forms[:need]]
+        # of the words it shares, all but the non-ASCII ones are ASCII ones it holds
+        words += [(x, form, max(1, least - (len(mention.words) - len(forms)))) for form in forms]
+    old_by_group = _old_candidates(con, probes, words)
+    changes: dict[str, tuple[str, float]] = {}
+    for group, new in new_by_group.items():
+        found = None if group in again else extend_group(old_by_group.get(group, []), new, threshold, min_words)
+        if found is None:
+            again.add(group)
+        else:
+            changes.update(found)
+    for kind, window in sorted(again, key=lambda g: (g[0], g[1] is not None, g[1] or 0)):
+        changes.update(_cluster_group(con, settings, kind, window))
+    con.register(
+        "changed_mentions",
+        pa.table(
+            {
+                "event_id": pa.array(list(changes), pa.string()),
+                "canonical_id": pa.array([c for c, _ in changes.values()], pa.string()),
+                "similarity": pa.array([v for _, v in changes.values()], pa.float64()),
+            }
+        ),
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE mention_map AS "
+        "SELECT * FROM old_mentions WHERE event_id NOT IN (SELECT event_id FROM changed_mentions) "
+        "UNION ALL SELECT * FROM changed_mentions"
+    )
+    con.execute("DROP TABLE old_mentions")
+    covered = con.execute("SELECT count(*) FROM events e JOIN mention_map USING (event_id)").fetchall()[0][0]
+    if covered != con.execute("SELECT count(*) FROM events").fetchall()[0][0] or covered != con.execute("SELECT count(*) FROM mention_map").fetchall()[0][0]:
+        con.execute("DROP TABLE mention_map")
+        return False
+    return True
+
+
+def _mapped_mentions(con: duckdb.DuckDBPyConnection) -> Iterator[pa.Table]:
+    """``event_mentions`` from ``mention_map`` (see :func:`_extend_mentions`), in the
+    order of :func:`_mentions` (group order)."""
+    ordered = con.sql(
+        """
+        WITH docs AS (SELECT doc_id, any_value(published) AS published FROM documents GROUP BY doc_id)
+        SELECT m.canonical_id, e.event_id, e.doc_id, e.sent_idx, e.start, e."end", m.similarity
+        FROM events e JOIN mention_map m USING (event_id) LEFT JOIN docs d USING (doc_id)
+        ORDER BY e.type, year(e.time_start) NULLS FIRST, d.published NULLS LAST, e.doc_id, e.start, e.event_id
+        """
+    )
+    schema = schema_of("event_mentions")
+    for batch in ordered.to_arrow_reader(_BATCH_ROWS):
+        yield pa.Table.from_batches([batch]).cast(schema)
+    con.execute("DROP TABLE mention_map")
+
+
+# Words shorter than this are probes of last resort ("u" of "u.s." is in most texts).
+_PROBE_CHARS = 4
+# The window of undated events in SQL joins (no year is this far back).
+_NO_WINDOW = -10_000_000
+
+
+def _window_key(window: int | None) -> int:
+    return _NO_WINDOW if window is None else window
+
+
+def _keyed_mentions(rows: pa.Table) -> Iterator[tuple[tuple, Mention, int | None]]:
+    """Rows of :func:`_event_groups_sql` (with ``published``) as (order key, mention,
+    time window): the key sorts as the SQL orders a group (publication, nulls last,
+    then document, position, id)."""
+    columns = _dedup_columns(rows)
+    no_names = frozenset()
+    for values in zip(*(columns[name] for name in ("event_id", "doc_id", "sent_idx", "type", "negated", "speaker", "time_start", "time_end", "compared", "actors", "topics", "time_window", "published", "start"))):
+        event_id, doc_id, sent_idx, kind, negated, speaker, start, end, compared, actors, topics, window, published, offset = values
+        mention = Mention(
+            event_id, doc_id, sent_idx, kind, bool(negated), speaker, start, end, mention_words(compared),
+            frozenset(actors.split("; ")) if actors else no_names, frozenset(topics) if topics else no_names,
+        )
+        yield (published is None, published or 0, doc_id, offset, event_id), mention, window
+
+
+def _old_candidates(
+    con: duckdb.DuckDBPyConnection, probes: list[tuple[str, int, int, str]], words: list[tuple[int, str, int]]
+) -> dict[tuple, list[tuple[tuple, Mention, str]]]:
+    """The old mentions that may be similar enough to a new one: those of its group
+    (``probes``: type, window, new mention, word) that hold one of its probe words and
+    the least number of its words it says (``words``: new mention, word, least), with
+    the canonical mention of each and the members of those that are canonical, as
+    (order key, mention, canonical id) by group: what
+    :func:`~analysis.dedup.extend_group` needs to know. A text holds a word when its
+    lower-cased text holds it (words are stems: prefixes of the text's words)."""
+    if not probes:
+        return {}
+    con.register("probes", pa.table({name: pa.array(values) for name, values in zip(("type", "win", "x", "form"), zip(*probes))}))
+    con.register("new_words", pa.table({name: pa.array(values) for name, values in zip(("x", "form", "least"), zip(*words))}))
+    # the lower-cased text of the old events of the groups probed, once each; İ and K
+    # are letters whose lower case in Python holds an ASCII letter (İ's, then a mark
+    # that ends a word)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE probed_text AS
+        SELECT e.event_id, e.type, coalesce(year(e.time_start), {_NO_WINDOW}) AS win,
+               lower(replace(replace(CASE WHEN e.type = 'statement' THEN e.content ELSE e.text END, 'İ', 'i '), 'K', 'k')) AS low
+        FROM events e JOIN old_mentions USING (event_id)
+        JOIN (SELECT DISTINCT type, win FROM probes) g ON g.type = e.type AND g.win = coalesce(year(e.time_start), {_NO_WINDOW})
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE candidate_ids AS
+        WITH hits AS (
+            SELECT DISTINCT t.event_id, p.x FROM probed_text t
+            JOIN probes p ON p.type = t.type AND p.win = t.win WHERE contains(t.low, p.form)
+        )
+        SELECT DISTINCT event_id FROM (
+            SELECT h.event_id FROM hits h JOIN probed_text t USING (event_id) JOIN new_words w ON w.x = h.x
+            WHERE contains(t.low, w.form) GROUP BY h.event_id, h.x HAVING count(*) >= any_value(w.least)
+        )
+        """
+    )
+    con.execute("DROP TABLE probed_text")
+    # with the canonical mention of each, and the members of each that is canonical
+    con.execute(
+        "INSERT INTO candidate_ids SELECT canonical_id FROM old_mentions WHERE event_id IN (SELECT event_id FROM candidate_ids) "
+        "UNION SELECT event_id FROM old_mentions WHERE canonical_id IN (SELECT event_id FROM candidate_ids) "
+        "EXCEPT SELECT event_id FROM candidate_ids"
+    )
+    con.execute("CREATE OR REPLACE TEMP TABLE candidate_docs AS SELECT DISTINCT doc_id FROM events WHERE event_id IN (SELECT event_id FROM candidate_ids)")
+    rows = con.sql(
+        _event_groups_sql(where="e.event_id IN (SELECT event_id FROM candidate_ids)", of_docs="candidate_docs", columns=", d.published")
+    ).to_arrow_table()
+    canonical = dict(con.execute("SELECT event_id, canonical_id FROM old_mentions WHERE event_id IN (SELECT event_id FROM candidate_ids)").fetchall())
+    con.execute("DROP TABLE candidate_ids")
+    con.execute("DROP TABLE candidate_docs")
+    by_group: dict[tuple, list[tuple[tuple, Mention, str]]] = collections.defaultdict(list)
+    for key, mention, window in _keyed_mentions(rows):
+        by_group[(mention.type, window)].append((key, mention, canonical[mention.event_id]))
+    return by_group
+
+
+def _cluster_group(con: duckdb.DuckDBPyConnection, settings: Settings, kind: str, window: int | None) -> dict[str, tuple[str, float]]:
+    """Every mention of one group clustered again (old and new together)."""
+    group = {"kind": kind, "win": _window_key(window)}
+    in_group = f"e.type = $kind AND coalesce(year(e.time_start), {_NO_WINDOW}) = $win"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE group_docs AS SELECT DISTINCT doc_id FROM events e WHERE {in_group}", group)
+    rows = con.sql(_event_groups_sql(where=in_group, of_docs="group_docs"), params=group).to_arrow_table()
+    con.execute("DROP TABLE group_docs")
+    columns = _dedup_columns(rows)
+    ids, similarities = MentionStream(settings.dedup_threshold, settings.dedup_min_words).canonical(columns)
+    return dict(zip(columns["event_id"], zip(ids, similarities)))
 
 
 _CLAIM_GROUPS = """
@@ -772,13 +998,69 @@ def timeline_step(ctx) -> None:
     DuckDB ``connection`` with a view per table, the run's ``settings``,
     ``write(name, data)`` (replaces a table and makes it a view) and ``parts(name)``
     (a table's Parquet parts). With ``ctx.csv``, ``events.csv`` is rewritten from the
-    rewritten parts in the same pass (else the engine brings it in line)."""
-    for name, data in corpus_tables(ctx.connection, ctx.settings, ctx.out_dir):
+    rewritten parts in the same pass (else the engine brings it in line).
+
+    When the last step's tables are still those of every old ``events`` part and the
+    run only added parts (documents added, none changed or removed, same code and
+    settings), only the new mentions are clustered (see :func:`corpus_tables`)."""
+    state = _step_state(ctx.out_dir)
+    added = _added_parts(read_json(state), ctx)
+    state.unlink(missing_ok=True)  # a step cut short leaves none: the next one starts over
+    for name, data in corpus_tables(ctx.connection, ctx.settings, ctx.out_dir, added):
         ctx.write(name, data)
     with TableCsv(ctx.out_dir, "events") if ctx.csv else contextlib.nullcontext() as csv:
         # one part at a time, each small: DuckDB may take every core
         with _threads(ctx.connection, ctx.cores):
             rewrite_events(ctx.connection, ctx.parts("events"), csv, background=ctx.cores > 1)
+    write_json(
+        state,
+        {
+            "fingerprint": pipeline_fingerprint(ctx.settings),
+            "events": part_stamps(ctx.parts("events")),
+            "event_mentions": part_stamps(ctx.parts("event_mentions")),
+        },
+    )
+
+
+def _save_word_counts(folder: str | os.PathLike, counts: Mapping[str, int]) -> None:
+    """Keep the word counts of a step over the whole corpus for the next reruns (they
+    only order words: counts a few documents old serve as well)."""
+    table = pa.table({"word": pa.array(list(counts), pa.string()), "n": pa.array(list(counts.values()), pa.int64())})
+    write_parquet(table, _words_file(folder))
+
+
+def _load_word_counts(folder: str | os.PathLike | None) -> dict[str, int]:
+    path = _words_file(folder) if folder is not None else None
+    if path is None or not path.is_file():
+        return {}
+    table = pq.read_table(path)
+    return dict(zip(table.column("word").to_pylist(), table.column("n").to_pylist()))
+
+
+def _words_file(folder: str | os.PathLike) -> Path:
+    return Path(folder) / MANIFEST_DIR / "corpus_words.parquet"
+
+
+def _step_state(out_dir: str | os.PathLike) -> Path:
+    """What the last corpus step was made from (see :func:`_added_parts`)."""
+    return Path(out_dir) / MANIFEST_DIR / "corpus_step.json"
+
+
+def _added_parts(state: Mapping, ctx) -> list[Path] | None:
+    """The ``events`` parts added since the last corpus step (whose ``state`` records
+    the pipeline fingerprint and the parts of ``events`` and ``event_mentions`` it
+    left), or None when anything else changed: a part rewritten or removed (documents
+    changed or removed), other code or settings, or no state (the step was cut short)."""
+    if not state or state.get("fingerprint") != pipeline_fingerprint(ctx.settings):
+        return None
+    if part_stamps(ctx.parts("event_mentions")) != state.get("event_mentions"):
+        return None
+    parts = ctx.parts("events")
+    old = {tuple(stamp) for stamp in state.get("events", [])}
+    stamps = [tuple(stamp) for stamp in part_stamps(parts)]
+    if not old <= set(stamps):
+        return None
+    return [part for part, stamp in zip(parts, stamps) if stamp not in old]
 
 
 @contextlib.contextmanager

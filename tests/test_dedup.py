@@ -207,3 +207,74 @@ def test_clusters_are_those_of_comparing_every_canonical_mention(items):
             else:
                 expected = (best, round(best_similarity, 4))
         assert clusters.add(mention) == expected
+
+
+def _full_clusters(ordered: list, threshold: float, min_words: int) -> dict[str, tuple[str, float]]:
+    from analysis.dedup import MentionClusters
+
+    clusters = MentionClusters(threshold, min_words)
+    found = {}
+    for mention in ordered:
+        number, similarity = clusters.add(mention)
+        found[mention.event_id] = (mention.event_id, similarity) if number is None else (clusters.canonical[number].event_id, similarity)
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(_VOCABULARY[:6]), min_size=0, max_size=6),
+            st.sampled_from(["Stoltenberg", "Biden", None]),
+            st.sampled_from(["a", "b", "c"]),
+            st.booleans(),
+        ),
+        max_size=30,
+    ),
+    st.sampled_from([0.5, 0.7]),
+)
+def test_new_mentions_get_what_clustering_old_and_new_together_gives(items, threshold):
+    """extend_group, the corpus step's rerun after added documents: for the new
+    mentions, what clustering the whole group again gives, and never an answer
+    when that would change an old mention's canonical event."""
+    from analysis.dedup import extend_group
+
+    mentions = [_mention(i, " ".join(words), doc=doc, speaker=speaker) for i, (words, speaker, doc, _) in enumerate(items)]
+    is_new = {m.event_id: fresh for m, (*_, fresh) in zip(mentions, items)}
+    key = {m.event_id: (i,) for i, m in enumerate(mentions)}  # the list is in canonical order
+    old = [m for m in mentions if not is_new[m.event_id]]
+    before = _full_clusters(old, threshold, 2)
+    after = _full_clusters(mentions, threshold, 2)
+    found = extend_group(
+        [(key[m.event_id], m, before[m.event_id][0]) for m in old],
+        [(key[m.event_id], m) for m in mentions if is_new[m.event_id]],
+        threshold,
+        2,
+    )
+    if found is None:  # only when an old canonical mention joins a new one
+        assert any(before[m.event_id][0] == m.event_id and after[m.event_id][0] != m.event_id for m in old)
+        return
+    assert {m.event_id: found.get(m.event_id, before[m.event_id]) for m in old} == {m.event_id: after[m.event_id] for m in old}
+    assert {m.event_id: found[m.event_id] for m in mentions if is_new[m.event_id]} == {m.event_id: after[m.event_id] for m in mentions if is_new[m.event_id]}
+
+
+def test_an_earlier_copy_becomes_the_canonical_mention_of_its_old_copies():
+    from analysis.dedup import extend_group
+
+    first, copy = _mention(1, REPEAT, doc="first"), _mention(2, REPEAT, doc="copy")
+    old = [((1,), first, first.event_id), ((2,), copy, first.event_id)]
+    earlier = _mention(0, REPEAT, doc="earlier")
+    assert extend_group(old, [((0,), earlier)]) == {e.event_id: (earlier.event_id, 1.0) for e in (earlier, first, copy)}
+    later = _mention(3, QUOTE, doc="later")
+    assert extend_group(old, [((3,), later)]) == {later.event_id: (first.event_id, round(jaccard(later.words, first.words), 4))}
+
+
+def test_a_member_whose_next_best_is_not_known_asks_for_clustering_again():
+    from analysis.dedup import extend_group
+
+    first, rewrite = _mention(1, QUOTE, doc="first"), _mention(2, REPEAT, doc="rewrite")
+    shorter = _mention(0, "the Afghan political leadership failed to stand up to the Taliban", doc="earlier")
+    # the rewrite is less like the earlier, shorter mention than like the one it joined
+    assert jaccard(rewrite.words, shorter.words) < jaccard(rewrite.words, first.words)
+    assert jaccard(first.words, shorter.words) >= 0.5
+    assert extend_group([((1,), first, first.event_id), ((2,), rewrite, first.event_id)], [((0,), shorter)]) is None

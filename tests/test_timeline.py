@@ -224,3 +224,68 @@ def test_step_through_the_engine_context(two_articles, tmp_path):
     for name in ("events", "event_mentions", "conflicts", "timeline"):
         pd.testing.assert_frame_equal(read_table(copy, name), read_table(two_articles, name))
         assert (copy / f"{name}.csv").read_bytes() == (two_articles / f"{name}.csv").read_bytes()
+
+
+@pytest.mark.parametrize("replay", [True, False])
+def test_rerun_after_adding_articles_clusters_only_the_new_mentions(tmp_path, monkeypatch, replay):
+    """Adding articles to a corpus reruns de-duplication for their mentions only, and
+    the tables are those of a run over the whole corpus from nothing: with new copies
+    of old stories, some published before every old copy (whose events become the
+    canonical ones of the old copies), and new stories; also when every group they
+    fall in is clustered again as a whole (``replay`` off)."""
+    import random
+
+    import analysis.timeline as timeline
+    from analysis import Settings
+
+    from .scale_corpus import jsonl_rows, write_jsonl
+
+    rng = random.Random(11)
+    old_rows = jsonl_rows(rng, "old", 40)
+    # copies published earlier (and later) in the same year: events dated by publication
+    # fall in the same groups ("earlier-" sorts before "old-" on the same day)
+    earlier = [dict(row, doc_id=f"earlier-{i}", published=row["published"][:4] + "-01-01") for i, row in enumerate(old_rows[:4])]
+    later = [dict(row, doc_id=f"later-{i}", published=row["published"][:4] + "-12-31") for i, row in enumerate(old_rows[4:7])]
+    new_rows = earlier + later + jsonl_rows(rng, "new", 3)
+    settings = Settings(batch_size=10, workers=1, progress=False)
+    extended = []
+    real = timeline._extend_mentions
+    monkeypatch.setattr(timeline, "_extend_mentions", lambda *a: extended.append(real(*a)) or extended[-1])
+    if not replay:
+        monkeypatch.setattr(timeline, "extend_group", lambda *a: None)
+
+    out = tmp_path / "out"
+    write_jsonl(tmp_path / "corpus" / "feed.jsonl", old_rows)
+    run_corpus(tmp_path / "corpus", out, settings)
+    before = read_table(out, "event_mentions").set_index("event_id")["canonical_id"]
+    write_jsonl(tmp_path / "corpus" / "feed.jsonl", old_rows + new_rows)
+    summary = run_corpus(tmp_path / "corpus", out, settings)
+    assert summary.processed == len(new_rows) and extended == [True]
+
+    whole = tmp_path / "whole"
+    run_corpus(tmp_path / "corpus", whole, settings)
+    assert extended == [True]  # a run from nothing clusters everything
+    for name in ("events", "event_mentions", "conflicts", "timeline"):
+        pd.testing.assert_frame_equal(read_table(out, name), read_table(whole, name), obj=name)
+    after = read_table(out, "event_mentions").set_index("event_id")["canonical_id"]
+    moved = after[before.index][after[before.index] != before]
+    assert len(moved) and moved.str.startswith("earlier-").all()
+
+
+def test_a_rerun_after_a_removal_clusters_everything_again(two_articles, tmp_path, monkeypatch):
+    import analysis.timeline as timeline
+
+    extended = []
+    real = timeline._extend_mentions
+    monkeypatch.setattr(timeline, "_extend_mentions", lambda *a: extended.append(real(*a)) or extended[-1])
+    articles = tmp_path / "articles"
+    shutil.copytree(two_articles.parent / "articles", articles)
+    out = tmp_path / "out"
+    run_corpus(articles, out)
+    (articles / f"{WIRE_ID}.md").unlink()
+    run_corpus(articles, out)
+    assert extended == []
+    seed_only = tmp_path / "seed_only"
+    run_corpus(articles, seed_only)
+    for name in ("events", "event_mentions", "conflicts", "timeline"):
+        pd.testing.assert_frame_equal(read_table(out, name), read_table(seed_only, name), obj=name)
