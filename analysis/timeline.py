@@ -1000,13 +1000,16 @@ def timeline_step(ctx) -> None:
     (a table's Parquet parts). With ``ctx.csv``, ``events.csv`` is rewritten from the
     rewritten parts in the same pass (else the engine brings it in line).
 
-    When the last step's tables are still those of every old ``events`` part and the
-    run only added parts (documents added, none changed or removed, same code and
-    settings), only the new mentions are clustered (see :func:`corpus_tables`)."""
+    When the last step's tables were made from the same parts of every input table
+    (same code and settings), nothing is done; when the run only added parts (documents
+    added, none changed or removed), only the new mentions are clustered (see
+    :func:`corpus_tables`)."""
     state = _step_state(ctx.out_dir)
     added = _added_parts(read_json(state), ctx)
+    if added is not None and not any(added.values()):
+        return  # nothing changed since the last step: its tables stand
     state.unlink(missing_ok=True)  # a step cut short leaves none: the next one starts over
-    for name, data in corpus_tables(ctx.connection, ctx.settings, ctx.out_dir, added):
+    for name, data in corpus_tables(ctx.connection, ctx.settings, ctx.out_dir, None if added is None else added["events"]):
         ctx.write(name, data)
     with TableCsv(ctx.out_dir, "events") if ctx.csv else contextlib.nullcontext() as csv:
         # one part at a time, each small: DuckDB may take every core
@@ -1016,8 +1019,7 @@ def timeline_step(ctx) -> None:
         state,
         {
             "fingerprint": pipeline_fingerprint(ctx.settings),
-            "events": part_stamps(ctx.parts("events")),
-            "event_mentions": part_stamps(ctx.parts("event_mentions")),
+            "parts": {name: part_stamps(ctx.parts(name)) for name in (*CORPUS_INPUTS, "event_mentions")},
         },
     )
 
@@ -1046,21 +1048,26 @@ def _step_state(out_dir: str | os.PathLike) -> Path:
     return Path(out_dir) / MANIFEST_DIR / "corpus_step.json"
 
 
-def _added_parts(state: Mapping, ctx) -> list[Path] | None:
-    """The ``events`` parts added since the last corpus step (whose ``state`` records
-    the pipeline fingerprint and the parts of ``events`` and ``event_mentions`` it
-    left), or None when anything else changed: a part rewritten or removed (documents
-    changed or removed), other code or settings, or no state (the step was cut short)."""
+def _added_parts(state: Mapping, ctx) -> dict[str, list[Path]] | None:
+    """The parts of each input table added since the last corpus step (whose ``state``
+    records the pipeline fingerprint and the parts of the input tables and of
+    ``event_mentions`` it left), or None when anything else changed: a part rewritten
+    or removed (documents changed or removed), other code or settings, or no state (the
+    step was cut short)."""
     if not state or state.get("fingerprint") != pipeline_fingerprint(ctx.settings):
         return None
-    if part_stamps(ctx.parts("event_mentions")) != state.get("event_mentions"):
+    recorded = state.get("parts", {})
+    if part_stamps(ctx.parts("event_mentions")) != recorded.get("event_mentions"):
         return None
-    parts = ctx.parts("events")
-    old = {tuple(stamp) for stamp in state.get("events", [])}
-    stamps = [tuple(stamp) for stamp in part_stamps(parts)]
-    if not old <= set(stamps):
-        return None
-    return [part for part, stamp in zip(parts, stamps) if stamp not in old]
+    added = {}
+    for name in CORPUS_INPUTS:
+        parts = ctx.parts(name)
+        old = {tuple(stamp) for stamp in recorded.get(name, [])}
+        stamps = [tuple(stamp) for stamp in part_stamps(parts)]
+        if name not in recorded or not old <= set(stamps):
+            return None
+        added[name] = [part for part, stamp in zip(parts, stamps) if stamp not in old]
+    return added
 
 
 @contextlib.contextmanager

@@ -289,3 +289,16 @@ def test_a_rerun_after_a_removal_clusters_everything_again(two_articles, tmp_pat
     run_corpus(articles, seed_only)
     for name in ("events", "event_mentions", "conflicts", "timeline"):
         pd.testing.assert_frame_equal(read_table(out, name), read_table(seed_only, name), obj=name)
+
+
+def test_a_rerun_with_nothing_new_keeps_the_corpus_tables(two_articles, tmp_path, monkeypatch):
+    import analysis.timeline as timeline
+
+    out = tmp_path / "out"
+    run_corpus(two_articles.parent / "articles", out)
+    before = {name: read_table(out, name) for name in ("events", "event_mentions", "conflicts", "timeline")}
+    monkeypatch.setattr(timeline, "corpus_tables", lambda *a: pytest.fail("the corpus step ran again"))
+    run_corpus(two_articles.parent / "articles", out)
+    for name, frame in before.items():
+        pd.testing.assert_frame_equal(read_table(out, name), frame, obj=name)
+        assert len((out / f"{name}.csv").read_text().splitlines()) == len(frame) + 1
