@@ -187,14 +187,17 @@ def corpus_tables(
     settings: Settings,
     folder: str | os.PathLike | None = None,
     added: Sequence[Path] | None = None,
+    canonical_ready: Callable[[], None] | None = None,
 ) -> Iterator[tuple[str, object]]:
     """The corpus step's tables, in order, over a DuckDB connection with a view per
     input table: ``event_mentions`` (an iterable of Arrow tables), ``conflicts`` (an
     Arrow table) and ``timeline`` (a DuckDB relation, sorted).
 
     Each table must be written, and made a view of that name in ``con``, before the
-    next is asked for: later tables read earlier ones. :func:`rewrite_events` then sets
-    the corpus-wide canonical ids in ``events``.
+    next is asked for: later tables read earlier ones. :func:`rewrite_events` sets the
+    corpus-wide canonical ids in ``events`` once the temporary table ``canonical_of``
+    is made (after ``event_mentions``; it stays until the connection closes or the
+    caller drops it).
 
     Args:
         con: DuckDB with the input tables.
@@ -206,6 +209,8 @@ def corpus_tables(
             documents added, the ``events`` parts they are in: the new mentions are
             then clustered against the old ones (see :func:`_extend_mentions`), not
             every mention again. The ``event_mentions`` view must hold that step's table.
+        canonical_ready: called once ``canonical_of`` is made, before the step waits
+            for its worker's work (rewrite ``events`` then).
     """
     cores = settings.workers or available_cores()
     if added is not None:
@@ -232,6 +237,8 @@ def corpus_tables(
                 "FROM event_mentions GROUP BY canonical_id HAVING count(*) > 1"
             )
             _create_canonical_of(con)
+            if canonical_ready is not None:
+                canonical_ready()
             if side is not None:
                 conflicts, flagged, chunks = side.result()
             else:
@@ -968,7 +975,7 @@ def rewrite_events(
     files, same rows, same order, so a store that tracks parts by batch stays valid)
     and, given ``csv`` (the open :class:`~analysis.storage.TableCsv` of ``events``),
     write the CSV from the same rows. ``con`` has the ``canonical_of`` table
-    :func:`corpus_tables` made (dropped here). With ``background``, a part is written
+    :func:`corpus_tables` made. With ``background``, a part is written
     while DuckDB joins the next (:class:`~analysis.storage.Writes`).
 
     Returns:
@@ -989,7 +996,6 @@ def rewrite_events(
             table = con.sql(_canonical_sql(numbered)).to_arrow_table().cast(schema)
             writes(write, table, part)
             rows += table.num_rows
-    con.execute("DROP TABLE canonical_of")
     return rows
 
 
@@ -1009,12 +1015,18 @@ def timeline_step(ctx) -> None:
     if added is not None and not any(added.values()):
         return  # nothing changed since the last step: its tables stand
     state.unlink(missing_ok=True)  # a step cut short leaves none: the next one starts over
-    for name, data in corpus_tables(ctx.connection, ctx.settings, ctx.out_dir, None if added is None else added["events"]):
+
+    def rewrite() -> None:
+        # while a worker may still make the timeline's rows (they read no canonical id)
+        with TableCsv(ctx.out_dir, "events") if ctx.csv else contextlib.nullcontext() as csv:
+            # one part at a time, each small: DuckDB may take every core
+            with _threads(ctx.connection, ctx.cores):
+                rewrite_events(ctx.connection, ctx.parts("events"), csv, background=ctx.cores > 1)
+
+    added_events = None if added is None else added["events"]
+    for name, data in corpus_tables(ctx.connection, ctx.settings, ctx.out_dir, added_events, canonical_ready=rewrite):
         ctx.write(name, data)
-    with TableCsv(ctx.out_dir, "events") if ctx.csv else contextlib.nullcontext() as csv:
-        # one part at a time, each small: DuckDB may take every core
-        with _threads(ctx.connection, ctx.cores):
-            rewrite_events(ctx.connection, ctx.parts("events"), csv, background=ctx.cores > 1)
+    ctx.connection.execute("DROP TABLE canonical_of")
     write_json(
         state,
         {
