@@ -546,8 +546,10 @@ def _extend_mentions(con: duckdb.DuckDBPyConnection, settings: Settings, added: 
         "UNION ALL SELECT * FROM changed_mentions"
     )
     con.execute("DROP TABLE old_mentions")
-    covered = con.execute("SELECT count(*) FROM events e JOIN mention_map USING (event_id)").fetchall()[0][0]
-    if covered != con.execute("SELECT count(*) FROM events").fetchall()[0][0] or covered != con.execute("SELECT count(*) FROM mention_map").fetchall()[0][0]:
+    # the old table's ids are those of the old parts (unchanged since), the new ones
+    # those of the added parts: equal counts say that every event has its row
+    mapped = con.execute("SELECT count(*) FROM mention_map").fetchall()[0][0]
+    if mapped != con.execute("SELECT count(*) FROM events").fetchall()[0][0]:
         con.execute("DROP TABLE mention_map")
         return False
     return True
