@@ -77,6 +77,8 @@ class RunSummary:
         seconds, kb_per_s: wall time of the run, and processed KB of text per second.
         corpus_step_seconds: of ``seconds``, the time of the corpus steps (run over the
             whole corpus after every run, a rerun included).
+        corpus_step: what the corpus steps did when it was not everything again (a
+            rerun that only added documents, or found nothing new), by step.
     """
 
     input: str
@@ -94,11 +96,15 @@ class RunSummary:
     seconds: float = 0.0
     kb_per_s: float = 0.0
     corpus_step_seconds: float = 0.0
+    corpus_step: dict[str, str] = field(default_factory=dict)
     rebuilt: bool = False
     pipeline_version: str = PIPELINE_VERSION
 
     def as_dict(self) -> dict:
         return {name: getattr(self, name) for name in self.__slots__}
+
+    def _step_notes(self) -> str:
+        return "".join(f": {note}" for note in self.corpus_step.values())
 
     def format(self) -> str:
         """A short human-readable report."""
@@ -110,10 +116,10 @@ class RunSummary:
             f"{self.documents:,} document(s): {self.processed:,} processed, {self.unchanged:,} unchanged "
             f"since the last run, {self.removed:,} old version(s) removed; {rejected}",
             f"Processed {self.characters:,} characters in {self.seconds:.2f} s ({self.kb_per_s:,.0f} KB/s, {how}; "
-            f"the corpus step took {self.corpus_step_seconds:.2f} s)."
+            f"the corpus step took {self.corpus_step_seconds:.2f} s{self._step_notes()})."
             if self.processed
             else f"Nothing new or changed to process; checked in {self.seconds:.2f} s "
-            f"(the corpus step took {self.corpus_step_seconds:.2f} s).",
+            f"(the corpus step took {self.corpus_step_seconds:.2f} s{self._step_notes()}).",
             "Rows per table:",
         ]
         width = max(map(len, self.tables), default=0)
@@ -191,7 +197,7 @@ def run_corpus(
         for name in TABLES:
             (out / name).mkdir(exist_ok=True)
         step_began = time.perf_counter()
-        run_corpus_steps(out, settings, csv=csv)
+        summary.corpus_step = run_corpus_steps(out, settings, csv=csv)
         summary.corpus_step_seconds = round(time.perf_counter() - step_began, 3)
         written = [name for name in _all_tables() if (out / name).is_dir()]
         for name in written:

@@ -188,6 +188,7 @@ def corpus_tables(
     folder: str | os.PathLike | None = None,
     added: Sequence[Path] | None = None,
     canonical_ready: Callable[[], None] | None = None,
+    notes: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, object]]:
     """The corpus step's tables, in order, over a DuckDB connection with a view per
     input table: ``event_mentions`` (an iterable of Arrow tables), ``conflicts`` (an
@@ -211,6 +212,8 @@ def corpus_tables(
             every mention again. The ``event_mentions`` view must hold that step's table.
         canonical_ready: called once ``canonical_of`` is made, before the step waits
             for its worker's work (rewrite ``events`` then).
+        notes: receives, as ``timeline``, how many mentions were clustered when only
+            the new ones were.
     """
     cores = settings.workers or available_cores()
     if added is not None:
@@ -228,7 +231,9 @@ def corpus_tables(
             if pool is not None and folder is not None:
                 # what does not wait for de-duplication goes to a worker first
                 side = pool.submit(_side_job, str(folder), str(chunks_folder), settings, _SORT_CHUNK_ROWS, _JOIN_BYTES)
-            if added is not None and _extend_mentions(con, settings, added, _load_word_counts(folder)):
+            if added is not None and (clustered := _extend_mentions(con, settings, added, _load_word_counts(folder))) is not None:
+                if notes is not None:
+                    notes["timeline"] = f"only the {clustered:,} event mention(s) of the documents added were de-duplicated"
                 yield "event_mentions", _mapped_mentions(con)
             else:
                 yield "event_mentions", _mentions(con, settings, counts, pool, [side] if side else [])
@@ -477,7 +482,7 @@ def _group_runs(batches: Iterable[pa.RecordBatch], rows: int) -> Iterator[pa.Tab
 # ---------------------------------------------------------------------------- reruns
 
 
-def _extend_mentions(con: duckdb.DuckDBPyConnection, settings: Settings, added: Sequence[Path], counts: Mapping[str, int]) -> bool:
+def _extend_mentions(con: duckdb.DuckDBPyConnection, settings: Settings, added: Sequence[Path], counts: Mapping[str, int]) -> int | None:
     """The canonical event of every event after a run that only added documents
     (their ``events`` parts are ``added``; every other part is as the last corpus step
     left it, and the ``event_mentions`` view holds that step's table), in the temporary
@@ -491,8 +496,8 @@ def _extend_mentions(con: duckdb.DuckDBPyConnection, settings: Settings, added: 
     the whole corpus) tell the rarer words.
 
     Returns:
-        False, with no table made, when the old table does not cover the old events
-        (then cluster the whole corpus).
+        The number of new mentions, or None, with no table made, when the old table
+        does not cover the old events (then cluster the whole corpus).
     """
     threshold, min_words = settings.dedup_threshold, settings.dedup_min_words
     con.execute("CREATE OR REPLACE TEMP TABLE old_mentions AS SELECT event_id, canonical_id, similarity FROM event_mentions")
@@ -551,8 +556,8 @@ def _extend_mentions(con: duckdb.DuckDBPyConnection, settings: Settings, added: 
     mapped = con.execute("SELECT count(*) FROM mention_map").fetchall()[0][0]
     if mapped != con.execute("SELECT count(*) FROM events").fetchall()[0][0]:
         con.execute("DROP TABLE mention_map")
-        return False
-    return True
+        return None
+    return new_rows.num_rows
 
 
 def _mapped_mentions(con: duckdb.DuckDBPyConnection) -> Iterator[pa.Table]:
@@ -1015,7 +1020,8 @@ def timeline_step(ctx) -> None:
     state = _step_state(ctx.out_dir)
     added = _added_parts(read_json(state), ctx)
     if added is not None and not any(added.values()):
-        return  # nothing changed since the last step: its tables stand
+        ctx.notes["timeline"] = "nothing new since the last one, its tables kept"
+        return
     state.unlink(missing_ok=True)  # a step cut short leaves none: the next one starts over
 
     def rewrite() -> None:
@@ -1026,7 +1032,7 @@ def timeline_step(ctx) -> None:
                 rewrite_events(ctx.connection, ctx.parts("events"), csv, background=ctx.cores > 1)
 
     added_events = None if added is None else added["events"]
-    for name, data in corpus_tables(ctx.connection, ctx.settings, ctx.out_dir, added_events, canonical_ready=rewrite):
+    for name, data in corpus_tables(ctx.connection, ctx.settings, ctx.out_dir, added_events, canonical_ready=rewrite, notes=ctx.notes):
         ctx.write(name, data)
     ctx.connection.execute("DROP TABLE canonical_of")
     write_json(

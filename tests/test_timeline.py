@@ -248,9 +248,6 @@ def test_rerun_after_adding_articles_clusters_only_the_new_mentions(tmp_path, mo
     later = [dict(row, doc_id=f"later-{i}", published=row["published"][:4] + "-12-31") for i, row in enumerate(old_rows[4:7])]
     new_rows = earlier + later + jsonl_rows(rng, "new", 3)
     settings = Settings(batch_size=10, workers=1, progress=False)
-    extended = []
-    real = timeline._extend_mentions
-    monkeypatch.setattr(timeline, "_extend_mentions", lambda *a: extended.append(real(*a)) or extended[-1])
     if not replay:
         monkeypatch.setattr(timeline, "extend_group", lambda *a: None)
 
@@ -260,11 +257,13 @@ def test_rerun_after_adding_articles_clusters_only_the_new_mentions(tmp_path, mo
     before = read_table(out, "event_mentions").set_index("event_id")["canonical_id"]
     write_jsonl(tmp_path / "corpus" / "feed.jsonl", old_rows + new_rows)
     summary = run_corpus(tmp_path / "corpus", out, settings)
-    assert summary.processed == len(new_rows) and extended == [True]
+    assert summary.processed == len(new_rows)
+    new_mentions = read_table(out, "events")["doc_id"].isin([row["doc_id"] for row in new_rows]).sum()
+    assert summary.corpus_step == {"timeline": f"only the {new_mentions} event mention(s) of the documents added were de-duplicated"}
+    assert "only the" in summary.format()
 
     whole = tmp_path / "whole"
-    run_corpus(tmp_path / "corpus", whole, settings)
-    assert extended == [True]  # a run from nothing clusters everything
+    assert run_corpus(tmp_path / "corpus", whole, settings).corpus_step == {}  # from nothing: everything
     for name in ("events", "event_mentions", "conflicts", "timeline"):
         pd.testing.assert_frame_equal(read_table(out, name), read_table(whole, name), obj=name)
     after = read_table(out, "event_mentions").set_index("event_id")["canonical_id"]
@@ -272,19 +271,13 @@ def test_rerun_after_adding_articles_clusters_only_the_new_mentions(tmp_path, mo
     assert len(moved) and moved.str.startswith("earlier-").all()
 
 
-def test_a_rerun_after_a_removal_clusters_everything_again(two_articles, tmp_path, monkeypatch):
-    import analysis.timeline as timeline
-
-    extended = []
-    real = timeline._extend_mentions
-    monkeypatch.setattr(timeline, "_extend_mentions", lambda *a: extended.append(real(*a)) or extended[-1])
+def test_a_rerun_after_a_removal_clusters_everything_again(two_articles, tmp_path):
     articles = tmp_path / "articles"
     shutil.copytree(two_articles.parent / "articles", articles)
     out = tmp_path / "out"
     run_corpus(articles, out)
     (articles / f"{WIRE_ID}.md").unlink()
-    run_corpus(articles, out)
-    assert extended == []
+    assert run_corpus(articles, out).corpus_step == {}
     seed_only = tmp_path / "seed_only"
     run_corpus(articles, seed_only)
     for name in ("events", "event_mentions", "conflicts", "timeline"):
@@ -297,8 +290,9 @@ def test_a_rerun_with_nothing_new_keeps_the_corpus_tables(two_articles, tmp_path
     out = tmp_path / "out"
     run_corpus(two_articles.parent / "articles", out)
     before = {name: read_table(out, name) for name in ("events", "event_mentions", "conflicts", "timeline")}
-    monkeypatch.setattr(timeline, "corpus_tables", lambda *a: pytest.fail("the corpus step ran again"))
-    run_corpus(two_articles.parent / "articles", out)
+    monkeypatch.setattr(timeline, "corpus_tables", lambda *a, **k: pytest.fail("the corpus step ran again"))
+    summary = run_corpus(two_articles.parent / "articles", out)
+    assert summary.corpus_step == {"timeline": "nothing new since the last one, its tables kept"}
     for name, frame in before.items():
         pd.testing.assert_frame_equal(read_table(out, name), frame, obj=name)
         assert len((out / f"{name}.csv").read_text().splitlines()) == len(frame) + 1

@@ -43,6 +43,7 @@ class CorpusContext:
         csv: the run keeps ``<table>.csv`` files: :meth:`write` writes them too, in the
             same pass (a step that rewrites a per-document table's parts itself keeps
             its CSV with :class:`analysis.storage.TableCsv` when this is set).
+        notes: what each step says it did, by step name (the run's summary shows them).
     """
 
     out_dir: Path
@@ -50,6 +51,7 @@ class CorpusContext:
     connection: duckdb.DuckDBPyConnection
     written: dict[str, int] = field(default_factory=dict)
     csv: bool = False
+    notes: dict[str, str] = field(default_factory=dict)
 
     @property
     def cores(self) -> int:
@@ -98,12 +100,12 @@ def corpus_connection(out_dir: str | os.PathLike, settings: Settings) -> Iterato
         yield connection
 
 
-def run_corpus_steps(out_dir: str | os.PathLike, settings: Settings, *, csv: bool = False) -> dict[str, int]:
+def run_corpus_steps(out_dir: str | os.PathLike, settings: Settings, *, csv: bool = False) -> dict[str, str]:
     """Run every step of ``CORPUS_STEPS`` in order (with ``csv``, the tables they write
     get their CSV files in the same pass).
 
     Returns:
-        Rows per table the steps wrote.
+        What the steps said they did (:attr:`CorpusContext.notes`).
 
     Raises:
         CorpusStepError: a step raised (its name and the error are in the message).
@@ -127,4 +129,4 @@ def run_corpus_steps(out_dir: str | os.PathLike, settings: Settings, *, csv: boo
                     f"corpus step {name!r} failed ({type(exc).__name__}: {detail}){hint}; the per-document "
                     "tables are complete, and a rerun after the fix processes no document again"
                 ) from exc
-        return dict(context.written)
+        return dict(context.notes)
