@@ -233,7 +233,8 @@ def _lexicon() -> dict:
         for noun in spec.get("nouns") or ():
             by_words.setdefault(_key(noun), []).append(_Entry(type_name, "noun", ()))
     for words, entries in by_words.items():
-        triggers.setdefault(words[0], []).append((words[1:], entries, any(e.pos != "noun" for e in entries)))
+        # the rest of the phrase as a list: compared with a slice of the words at once
+        triggers.setdefault(words[0], []).append((list(words[1:]), entries, any(e.pos != "noun" for e in entries)))
     for options in triggers.values():
         options.sort(key=lambda o: -len(o[0]))
     mark(triggers, _TRIGGER)
@@ -399,7 +400,7 @@ def _trigger_candidates(words: _Words, lex: dict) -> list[_Candidate]:
     one word all span that word)."""
     found: dict[int, _Candidate] = {}
     flags, starts, ends, spaced = words.flags, words.starts, words.ends, words.spaced
-    for i in [i for i, f in enumerate(flags) if f & _CANDIDATE_WORD]:
+    for i in itertools.compress(range(len(flags)), map(_CANDIDATE_WORD.__and__, flags)):
         f = flags[i]
         if f & _CAPITAL and i and spaced[i] and not f & _ALL_CAPS:
             continue  # a capital inside a sentence: a name ("Rally", "Dan Fried")
@@ -429,7 +430,8 @@ def _lexicon_entry(words: _Words, i: int, lex: dict) -> tuple[int, str, str, tup
     of speech and needs, or ``None`` when its context says it is not one here."""
     lows, spaced = words.lows, words.spaced
     for rest, entries, has_verb in lex["triggers"][lows[i]]:
-        if rest and (i + len(rest) >= len(lows) or any(lows[i + 1 + k] != w or not spaced[i + 1 + k] for k, w in enumerate(rest))):
+        # slices: a phrase running past the last word is shorter than its rest
+        if rest and (lows[i + 1 : i + 1 + len(rest)] != rest or not all(spaced[i + 1 : i + 1 + len(rest)])):
             continue
         nominal = _nominal(words, i)
         verbal = len(rest) > 0 or _verbal(words, i)
@@ -504,7 +506,7 @@ _QUOTE_CLAUSE_WORDS = 4
 
 
 def _clause_openings(words: _Words, verbs: frozenset[int]) -> list[int]:
-    """Indices of the words a clause may open with, in order, for the whole document
+    """Offsets of the words a clause may open with, in order, for the whole document
     (one scan for punctuation instead of a look at every gap): an opener that always
     opens ("because"), or a word after clause punctuation that is an opener after
     punctuation, a finite verb (``verbs``), or follows a semicolon, colon or dash."""
@@ -518,18 +520,19 @@ def _clause_openings(words: _Words, verbs: frozenset[int]) -> list[int]:
         a, b = ends[i - 1], starts[i]
         if b - a > 1 and (flags[i] & _OPENS_AFTER_PUNCTUATION or i in verbs or _STRONG_PUNCTUATION.search(text, a, b)):
             openings.add(i)
-    return sorted(openings)
+    return [starts[i] for i in sorted(openings)]
 
 
 _STRONG_PUNCTUATION = re.compile(r"[;:—–-]")
 
 
-def _cuts(words: _Words, openings: Sequence[int], first: int, last: int, sentence: Sentence, quotes: Sequence[tuple[int, int, bool]]) -> list[int]:
-    """Clause boundaries strictly inside a sentence (words ``first``..``last - 1``):
-    before its words in ``openings`` (see :func:`_clause_openings`) and at both ends
-    of its long quotations (``quotes``: start, end, long)."""
-    starts = words.starts
-    cuts = [starts[i] for i in openings[bisect.bisect_right(openings, first) : bisect.bisect_left(openings, last)]]
+def _cuts(openings: Sequence[int], sentence: Sentence, quotes: Sequence[tuple[int, int, bool]]) -> list[int]:
+    """Clause boundaries strictly inside a sentence: before its words in ``openings``
+    (offsets, see :func:`_clause_openings`) and at both ends of its long quotations
+    (``quotes``: start, end, long). A cut before the first word of a sentence that
+    opens with a mark ('"We ...') leaves a piece without words, which joins the next
+    (:func:`_clauses`): the same clauses as without it."""
+    cuts = openings[bisect.bisect_right(openings, sentence.start) : bisect.bisect_left(openings, sentence.end)]
     inside = [c for qs, qe, long in quotes if long for c in (qs, qe) if sentence.start < c < sentence.end]
     return sorted(set(cuts).union(inside)) if inside else cuts
 
@@ -609,7 +612,8 @@ def _has_place(words: _Words, lo: int, hi: int, lex: dict) -> bool:
 
 def _head(clause: _Clause) -> _Candidate:
     # candidates are in text order: the first of the best priority is the earliest
-    return min(clause.candidates, key=_PRIORITY)
+    candidates = clause.candidates
+    return candidates[0] if len(candidates) == 1 else min(candidates, key=_PRIORITY)
 
 
 _PRIORITY = operator.attrgetter("priority")
@@ -790,8 +794,12 @@ def _tense_and_negation(words: _Words, clause: _Clause, head: _Candidate, lex: d
         hi = words.index_at(clause.end)
         for f in flags[head.index : hi]:
             seen |= f
-    if seen & _FUTURE_LEAD and any((lows[i], lows[i + 1]) in lex["future_phrases"] for i in range(lo, min(hi, len(lows) - 1))):
-        return "future", negated
+    if seen & _FUTURE_LEAD:
+        # only a word that starts a future phrase ("is", "plans") is looked up with the next
+        last = min(hi, len(lows) - 1)
+        for i in itertools.compress(range(lo, last), map(_FUTURE_LEAD.__and__, flags[lo:last])):
+            if (lows[i], lows[i + 1]) in lex["future_phrases"]:
+                return "future", negated
     if seen & _FUTURE:
         return "future", negated
     if seen & _PAST_HELPER:
@@ -857,6 +865,8 @@ def _gazetteer_at(words: _Words, i: int, hi: int, lex: dict) -> int:
     if not words.flags[i] & _GAZETTEER_START:
         return 0
     for rest in lex["gazetteer"][_surface(words, i)]:
+        if not rest:
+            return i + 1  # one-word names come last (longest first)
         j = i + 1 + len(rest)
         if j <= hi and all(_surface(words, i + 1 + k) == w and words.spaced[i + 1 + k] for k, w in enumerate(rest)):
             return j
@@ -1003,8 +1013,7 @@ def extract_events(doc: Document, sentences: Sequence[Sentence], timexes: Sequen
         if lo < hi:
             q_lo = max(0, bisect.bisect_right(quote_starts, sentence.start) - 1)
             sentence_quotes = quotes[q_lo : bisect.bisect_left(quote_starts, sentence.end)]
-            first, last = words.index_at(sentence.start), words.index_at(sentence.end)
-            cuts = _cuts(words, openings, first, last, sentence, sentence_quotes)
+            cuts = _cuts(openings, sentence, sentence_quotes)
             for clause in _sentence_clauses(words, _clauses(sentence, cuts, candidates[lo:hi]), sentence_timexes, lex):
                 actors = "; ".join(_actors(names, name_starts, clause.start, clause.end)) or None
                 events.append(_event(doc, words, sentence, clause, sentence_timexes, sentence_quotes, narrative, actors, len(events), lex))
@@ -1046,8 +1055,8 @@ def _event(
     head = clause.head
     kind = head.type
     tense, negated = _tense_and_negation(words, clause, head, lex)
-    timex = _governing_timex(words, clause, head, timexes, lex)
-    if timex is None and kind != "statement":
+    timex = _governing_timex(words, clause, head, timexes, lex) if timexes else None
+    if timex is None and kind != "statement" and timexes:
         # a clause without its own time takes the one its sentence gives elsewhere
         timex = _sentence_timex(clause, timexes, tense, doc.published)
     if timex is not None:
@@ -1071,7 +1080,7 @@ def _event(
         kind,  # type
         actors,
         sentence.speaker,
-        any(a < head.start < b for a, b, _ in quotes) if quotes else False,  # quoted
+        _inside_quote(head.start, quotes) if quotes else False,  # quoted
         t.timex_id if t is not None else None,
         t.surface if t is not None else None,  # time_surface
         when.time_start,
@@ -1084,6 +1093,15 @@ def _event(
         _reported(text, sentence, clause, quotes) if kind == "statement" and head.pos != "noun" else None,  # content
         event_id,  # canonical_id
     )
+
+
+def _inside_quote(pos: int, quotes: Sequence[tuple[int, int, bool]]) -> bool:
+    """Whether ``pos`` is inside one of a sentence's quotations (a loop: a generator
+    per event costs more)."""
+    for a, b, _ in quotes:
+        if a < pos < b:
+            return True
+    return False
 
 
 _STRIP_CONTENT = " \t\r\n,.;:\"“”'‘’`"
