@@ -168,11 +168,14 @@ _TYPED_VERB, _TYPED_NOUN, _FINITE, _NONFINITE, _OTHER_NOUN_PRIORITY = 0, 1, 2, 3
 # "today's", "U.S").
 # Possessive: letters never give back what they took (what may follow them is no
 # letter), so the engine keeps no backtracking state per word: the same words, faster.
-_TOKEN = re.compile(r"[^\W\d_]++(?:[-'’.][^\W\d_]++)*+")
+# A letter outside the repeat opens the pattern ("xx*+" for "x++"): the engine skips
+# to the next letter by its class (a group that opens with a repeat gives it nothing to
+# skip by: it tries every position).
+_TOKEN = re.compile(r"[^\W\d_][^\W\d_]*+(?:[-'’.][^\W\d_]++)*+")
 _WORD_SPLIT = re.compile(f"({_TOKEN.pattern})")
 # The same on a text whose letters are all ASCII: ASCII classes make the scan a third
 # faster, with the same words (no other character is a letter there).
-_ASCII_WORD_SPLIT = re.compile(r"([A-Za-z]++(?:[-'’.][A-Za-z]++)*+)", re.ASCII)
+_ASCII_WORD_SPLIT = re.compile(r"([A-Za-z][A-Za-z]*+(?:[-'’.][A-Za-z]++)*+)", re.ASCII)
 _NON_ASCII_LETTER = re.compile(r"[^\W\d_\x00-\x7f]")
 # Punctuation between two words that may end a clause: a comma, semicolon or colon
 # not before a digit (not "100,000", not "10:30"), a dash, or one or two hyphens between

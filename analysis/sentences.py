@@ -96,7 +96,8 @@ def _patterns() -> dict:
         "pronouns": {w.lower() for w in speech["person_pronouns"]},
         "organisation_words": set(speech["organisation_words"]),
         "not_subject_after": set(speech["not_subject_after"]),
-        "word_before": re.compile(r"([A-Za-z]+)\s+$"),
+        # a letter outside the repeat first: the search skips to letters (see _BOUNDARY)
+        "word_before": re.compile(r"([A-Za-z][A-Za-z]*)\s+$"),
         "organisations": set(speech["organisations"]) | set(gazetteer["organisations"]),
         "places": set(gazetteer["countries"]) | set(gazetteer["cities"]),
     }
@@ -173,12 +174,17 @@ def _rstrip_end(text: str, end: int) -> int:
 # ---------------------------------------------------------------------------- splitting
 
 # Terminal punctuation, closing quotes or brackets, whitespace, what comes next. Each
-# pattern starts with one character class, so a scan skips ahead to the next candidate.
+# pattern starts with one character class outside any repeat, so a scan skips ahead to
+# the next candidate (the engine finds nothing to skip by in a group that opens with a
+# repeat, "([.!?…]+)": it tries every position; "x+" is written "xx*").
 _BOUNDARY = re.compile(
-    r"(?P<term>[.!?…]+)(?P<close>[\"'”’»)\]]*)(?P<space>\s+)(?=(?P<next>\S)(?P<next2>.?))",
+    r"(?P<term>[.!?…][.!?…]*)(?P<close>[\"'”’»)\]]*)(?P<space>\s+)(?=(?P<next>\S)(?P<next2>.?))",
     re.DOTALL,
 )
 _LINE_BREAK = re.compile(r"[\r\n](?:(?<=\r)\n|(?<=\n))(?:[ \t]*\r?\n)*")
+# The same in a text without carriage returns: a literal first character, which the
+# engine finds several times faster than one of a class.
+_NEWLINE_BREAK = re.compile(r"\n(?:[ \t]*\n)*")
 _BLOCK_MARKER = re.compile(r"^\s*(?:#{1,6}\s|[-*+•]\s|\d+[.)]\s|>)")
 # The word before a period, read backwards in the reversed text (a search for a word
 # at the end of a window tries every position of the window).
@@ -213,7 +219,7 @@ def _line_cuts(text: str):
     """Blank lines always end a sentence; a single line break does after a heading or
     list item, or before one, or after a short line without final punctuation
     (a headline) followed by a capital."""
-    for match in _LINE_BREAK.finditer(text):
+    for match in (_LINE_BREAK if "\r" in text else _NEWLINE_BREAK).finditer(text):
         cut = match.end()
         if cut >= len(text):
             continue
