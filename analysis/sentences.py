@@ -80,12 +80,17 @@ def _patterns() -> dict:
     subject = rf"(?P<subj>{description}|{pronoun}|{name})(?:\s+(?P<affil_word>{affiliation})\s+(?:the\s+)?(?P<affil>{name}))?"
     aux = r"(?:\s+(?:also|later|then|further|again|previously|earlier|once|has|had|have|would|will|was|is|had\s+earlier))*"
     appositive = r"(?:,\s[^,\"“”]{1,80},)?"
+    verb = rf"(?:{verb_alt})(?![\w-])"
     return {
         "titles": set(abbr["titles"]),
         "dates": set(abbr["dates"]),
         "others": set(abbr["others"]),
         "starters": set(abbr["sentence_starters"]),
-        "verb": re.compile(rf"(?<![\w-])(?:{verb_alt})(?![\w-])"),
+        "verb": re.compile(rf"(?<![\w-]){verb}"),
+        # The same in an ASCII text as what follows a character that is no word
+        # character or hyphen (see _reporting_verbs), or a verb at the start of a text.
+        "verb_after_ascii": re.compile(rf"[^A-Za-z0-9_-](?=({verb}))"),
+        "verb_here": re.compile(verb),
         # subject right before a reporting verb: searched on the text before the verb
         "subject_before": re.compile(rf"(?<![\w'’-]){subject}{appositive}{aux}\s+$"),
         # "said Stoltenberg" right after a closing quote
@@ -401,18 +406,39 @@ def _is_acronym(word: str) -> bool:
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
-def _reporting_subject(text: str, spans: list[tuple[int, int]], closes: set[int]) -> tuple[str, str | None, str | None] | None:
+def _reporting_verbs(text: str, a: int, b: int, ascii_text: bool, p: dict) -> list[tuple[int, int]]:
+    """Spans of the reporting verbs in ``text[a:b]``: what ``p["verb"].finditer(text, a,
+    b)`` finds. The lookbehind that opens that pattern makes the engine try every
+    position; in an ASCII text the verbs are found after the character before them
+    instead (an ASCII class the engine skips to), from the one before ``a``, keeping
+    those that do not start inside the verb before (a scan goes on after a match)."""
+    if not ascii_text:
+        return [m.span() for m in p["verb"].finditer(text, a, b)]
+    spans = []
+    end = a
+    here = p["verb_here"].match(text, 0, b) if a == 0 else None
+    if here:
+        spans.append(here.span())
+        end = here.end()
+    for m in p["verb_after_ascii"].finditer(text, max(a - 1, 0), b):
+        if m.start(1) >= end:
+            spans.append(m.span(1))
+            end = m.end(1)
+    return spans
+
+
+def _reporting_subject(text: str, spans: list[tuple[int, int]], closes: set[int], ascii_text: bool) -> tuple[str, str | None, str | None] | None:
     """The subject (and affiliation word and name) of the first reporting clause in the unquoted
-    pieces ``spans`` of ``text``."""
+    pieces ``spans`` of ``text`` (``ascii_text``: ``text.isascii()``)."""
     p = _patterns()
     for a, b in spans:
-        for verb in p["verb"].finditer(text, a, b):
-            if verb.start() in closes or _after_close(text, a, verb.start(), closes):
-                after = p["subject_after"].match(text, verb.end(), b)
+        for verb_start, verb_end in _reporting_verbs(text, a, b, ascii_text, p):
+            if verb_start in closes or _after_close(text, a, verb_start, closes):
+                after = p["subject_after"].match(text, verb_end, b)
                 if after:
                     return after.group("subj", "affil_word", "affil")
-            window = max(a, verb.start() - 160)
-            before = p["subject_before"].search(text, window, verb.start())
+            window = max(a, verb_start - 160)
+            before = p["subject_before"].search(text, window, verb_start)
             if before and not _object_of_preposition(text, window, before.start(), p):
                 return before.group("subj", "affil_word", "affil")
         according = p["according"].search(text, a, b) if text.find("ccording", a, b) >= 0 else None
@@ -450,12 +476,13 @@ def split_sentences(doc: Document) -> list[Sentence]:
     resolver = _SpeakerResolver()
     quote_starts = [q.start for q in quotes]
     closes = {q.end for q in quotes if q.closed}
+    ascii_text = text.isascii()
 
     # who speaks in each sentence's own reporting clause
     own: list[_Speaker | None] = []
     for start, end in spans:
         outside = _outside_quotes(start, end, quotes, quote_starts) if quotes else [(start, end)]
-        found = _reporting_subject(text, outside, closes)
+        found = _reporting_subject(text, outside, closes, ascii_text)
         own.append(resolver.resolve(*found) if found else None)
 
     quote_speaker = _quote_group_speakers(quotes, spans, own, text)

@@ -163,3 +163,20 @@ def test_word_before_a_subject_is_what_the_plain_pattern_finds(text, data):
     plain = re.compile(r"([A-Za-z]+)\s+$").search(text, window, end)
     found = _patterns()["word_before"].search(text, window, end)
     assert (found and (found.span(), found.group(1))) == (plain and (plain.span(), plain.group(1)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(["said", "says", "called", "for", "on", "pointed", "out", "x", "-", " ", "\n", '"', "é", "1"]), max_size=10),
+    st.data(),
+)
+def test_reporting_verbs_of_a_piece_are_what_the_lookbehind_scan_finds(parts, data):
+    from analysis.sentences import _patterns, _reporting_verbs
+
+    text = "".join(parts)
+    a = data.draw(st.integers(0, len(text)))
+    b = data.draw(st.integers(a, len(text)))
+    p = _patterns()
+    plain = [m.span() for m in p["verb"].finditer(text, a, b)]
+    assert _reporting_verbs(text, a, b, text.isascii(), p) == plain
+    assert _reporting_verbs(text, a, b, False, p) == plain
