@@ -43,6 +43,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from .corpus import Document
 from .lexicons import load_lexicon
 from .sentences import Sentence, find_quotes
@@ -353,6 +355,7 @@ class _Words:
     lows: list[str]
     flags: list[int]
     spaced: list[bool]
+    flag_array: np.ndarray | None = None  # the flags as an array, made by the first ``having``
 
     @classmethod
     def of(cls, text: str, lex: dict) -> "_Words":
@@ -375,6 +378,14 @@ class _Words:
     def index_at(self, pos: int) -> int:
         """Index of the first word starting at or after ``pos``."""
         return bisect.bisect_left(self.starts, pos)
+
+    def having(self, mask: int) -> list[int]:
+        """Indices of the words with any flag of ``mask``, in order: one vectorised test
+        over all the words (a third of the cost of a C-level ``compress`` over the flag
+        list, which calls ``int.__and__`` per word; the stage asks three times)."""
+        if self.flag_array is None:
+            self.flag_array = np.array(self.flags, dtype=np.int64)
+        return np.flatnonzero(self.flag_array & mask).tolist()
 
 
 # ---------------------------------------------------------------------------- triggers
@@ -403,7 +414,7 @@ def _trigger_candidates(words: _Words, lex: dict) -> list[_Candidate]:
     one word all span that word)."""
     found: dict[int, _Candidate] = {}
     flags, starts, ends, spaced = words.flags, words.starts, words.ends, words.spaced
-    for i in itertools.compress(range(len(flags)), map(_CANDIDATE_WORD.__and__, flags)):
+    for i in words.having(_CANDIDATE_WORD):
         f = flags[i]
         if f & _CAPITAL and i and spaced[i] and not f & _ALL_CAPS:
             continue  # a capital inside a sentence: a name ("Rally", "Dan Fried")
@@ -514,7 +525,7 @@ def _clause_openings(words: _Words, verbs: frozenset[int]) -> list[int]:
     opens ("because"), or a word after clause punctuation that is an opener after
     punctuation, a finite verb (``verbs``), or follows a semicolon, colon or dash."""
     text, flags, starts, ends = words.text, words.flags, words.starts, words.ends
-    openings = set(itertools.compress(range(len(flags)), map(_OPENS_ALWAYS.__and__, flags)))
+    openings = set(words.having(_OPENS_ALWAYS))
     openings.discard(0)
     for match in _CLAUSE_PUNCTUATION.finditer(text):
         i = bisect.bisect_right(starts, match.start())  # the word after the gap
@@ -900,7 +911,7 @@ def _names(words: _Words, lex: dict, speakers: frozenset[str] = frozenset()) -> 
     pieces: list[tuple[int, int, bool]] = []  # word range, known to the gazetteer
     proper: set[str] = set(speakers)
     i = 0
-    for start in itertools.compress(range(n), map(_NAME_START.__and__, flags)):
+    for start in words.having(_NAME_START):
         if start < i:
             continue  # inside the run before
         i = run_start = start
