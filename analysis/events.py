@@ -673,20 +673,21 @@ def _complement_start(words: _Words, verb: _Candidate, clause: _Clause, timexes:
             i = words.index_at(pos)
             break
     gap = text[pos : words.starts[i] if i < len(words.starts) else clause.end]
-    mark = next((gap.index(q) for q in lex["quote_marks"] if q in gap), None)
-    if mark is not None and pos + mark < clause.end:
-        return pos + mark
+    if gap and not gap.isspace():  # most gaps are one space: no quotation mark in them
+        mark = next((gap.index(q) for q in lex["quote_marks"] if q in gap), None)
+        if mark is not None and pos + mark < clause.end:
+            return pos + mark
     if i >= len(words.lows) or words.starts[i] >= clause.end:
         return None
     if words.lows[i] in lex["complementizers"]:
         return words.starts[i]
-    for k in range(i, min(i + 12, len(words.lows))):
-        if words.starts[k] >= clause.end:
-            break
-        if words.lows[k] == "that":
+    # the first "that" of the next twelve words, if the clause reaches it
+    following = words.lows[i : i + 12]
+    if "that" in following:
+        k = i + following.index("that")
+        if words.starts[k] < clause.end:
             if not any(pos <= c.start < words.starts[k] and c.priority <= _FINITE for c in clause.candidates):
                 return words.starts[k]
-            break
     if words.lows[i] in lex["not_complement"]:
         return None
     if any(c.start >= pos and c.priority <= _FINITE for c in clause.candidates):
@@ -797,7 +798,7 @@ def _tense_and_negation(words: _Words, clause: _Clause, head: _Candidate, lex: d
     the helpers before it (was/had: past; is/has: present), else the trigger's own form
     (-ed or an irregular past: past; -s: present). An event noun takes the tense of its
     whole clause ("the talks would resume": future)."""
-    lo = words.index_at(clause.start)
+    lo = bisect.bisect_left(words.starts, clause.start)
     flags, lows = words.flags, words.lows
     seen = 0
     for f in flags[lo : head.index]:
