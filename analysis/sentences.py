@@ -80,12 +80,17 @@ def _patterns() -> dict:
     subject = rf"(?P<subj>{description}|{pronoun}|{name})(?:\s+(?P<affil_word>{affiliation})\s+(?:the\s+)?(?P<affil>{name}))?"
     aux = r"(?:\s+(?:also|later|then|further|again|previously|earlier|once|has|had|have|would|will|was|is|had\s+earlier))*"
     appositive = r"(?:,\s[^,\"“”]{1,80},)?"
+    verb = rf"(?:{verb_alt})(?![\w-])"
     return {
         "titles": set(abbr["titles"]),
         "dates": set(abbr["dates"]),
         "others": set(abbr["others"]),
         "starters": set(abbr["sentence_starters"]),
-        "verb": re.compile(rf"(?<![\w-])(?:{verb_alt})(?![\w-])"),
+        "verb": re.compile(rf"(?<![\w-]){verb}"),
+        # The same in an ASCII text as what follows a character that is no word
+        # character or hyphen (see _reporting_verbs), or a verb at the start of a text.
+        "verb_after_ascii": re.compile(rf"[^A-Za-z0-9_-](?=({verb}))"),
+        "verb_here": re.compile(verb),
         # subject right before a reporting verb: searched on the text before the verb
         "subject_before": re.compile(rf"(?<![\w'’-]){subject}{appositive}{aux}\s+$"),
         # "said Stoltenberg" right after a closing quote
@@ -96,7 +101,8 @@ def _patterns() -> dict:
         "pronouns": {w.lower() for w in speech["person_pronouns"]},
         "organisation_words": set(speech["organisation_words"]),
         "not_subject_after": set(speech["not_subject_after"]),
-        "word_before": re.compile(r"([A-Za-z]+)\s+$"),
+        # a letter outside the repeat first: the search skips to letters (see _BOUNDARY)
+        "word_before": re.compile(r"([A-Za-z][A-Za-z]*)\s+$"),
         "organisations": set(speech["organisations"]) | set(gazetteer["organisations"]),
         "places": set(gazetteer["countries"]) | set(gazetteer["cities"]),
     }
@@ -173,12 +179,17 @@ def _rstrip_end(text: str, end: int) -> int:
 # ---------------------------------------------------------------------------- splitting
 
 # Terminal punctuation, closing quotes or brackets, whitespace, what comes next. Each
-# pattern starts with one character class, so a scan skips ahead to the next candidate.
+# pattern starts with one character class outside any repeat, so a scan skips ahead to
+# the next candidate (the engine finds nothing to skip by in a group that opens with a
+# repeat, "([.!?…]+)": it tries every position; "x+" is written "xx*").
 _BOUNDARY = re.compile(
-    r"(?P<term>[.!?…]+)(?P<close>[\"'”’»)\]]*)(?P<space>\s+)(?=(?P<next>\S)(?P<next2>.?))",
+    r"(?P<term>[.!?…][.!?…]*)(?P<close>[\"'”’»)\]]*)(?P<space>\s+)(?=(?P<next>\S)(?P<next2>.?))",
     re.DOTALL,
 )
 _LINE_BREAK = re.compile(r"[\r\n](?:(?<=\r)\n|(?<=\n))(?:[ \t]*\r?\n)*")
+# The same in a text without carriage returns: a literal first character, which the
+# engine finds several times faster than one of a class.
+_NEWLINE_BREAK = re.compile(r"\n(?:[ \t]*\n)*")
 _BLOCK_MARKER = re.compile(r"^\s*(?:#{1,6}\s|[-*+•]\s|\d+[.)]\s|>)")
 # The word before a period, read backwards in the reversed text (a search for a word
 # at the end of a window tries every position of the window).
@@ -213,7 +224,7 @@ def _line_cuts(text: str):
     """Blank lines always end a sentence; a single line break does after a heading or
     list item, or before one, or after a short line without final punctuation
     (a headline) followed by a capital."""
-    for match in _LINE_BREAK.finditer(text):
+    for match in (_LINE_BREAK if "\r" in text else _NEWLINE_BREAK).finditer(text):
         cut = match.end()
         if cut >= len(text):
             continue
@@ -395,18 +406,39 @@ def _is_acronym(word: str) -> bool:
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
-def _reporting_subject(text: str, spans: list[tuple[int, int]], closes: set[int]) -> tuple[str, str | None, str | None] | None:
+def _reporting_verbs(text: str, a: int, b: int, ascii_text: bool, p: dict) -> list[tuple[int, int]]:
+    """Spans of the reporting verbs in ``text[a:b]``: what ``p["verb"].finditer(text, a,
+    b)`` finds. The lookbehind that opens that pattern makes the engine try every
+    position; in an ASCII text the verbs are found after the character before them
+    instead (an ASCII class the engine skips to), from the one before ``a``, keeping
+    those that do not start inside the verb before (a scan goes on after a match)."""
+    if not ascii_text:
+        return [m.span() for m in p["verb"].finditer(text, a, b)]
+    spans = []
+    end = a
+    here = p["verb_here"].match(text, 0, b) if a == 0 else None
+    if here:
+        spans.append(here.span())
+        end = here.end()
+    for m in p["verb_after_ascii"].finditer(text, max(a - 1, 0), b):
+        if m.start(1) >= end:
+            spans.append(m.span(1))
+            end = m.end(1)
+    return spans
+
+
+def _reporting_subject(text: str, spans: list[tuple[int, int]], closes: set[int], ascii_text: bool) -> tuple[str, str | None, str | None] | None:
     """The subject (and affiliation word and name) of the first reporting clause in the unquoted
-    pieces ``spans`` of ``text``."""
+    pieces ``spans`` of ``text`` (``ascii_text``: ``text.isascii()``)."""
     p = _patterns()
     for a, b in spans:
-        for verb in p["verb"].finditer(text, a, b):
-            if verb.start() in closes or _after_close(text, a, verb.start(), closes):
-                after = p["subject_after"].match(text, verb.end(), b)
+        for verb_start, verb_end in _reporting_verbs(text, a, b, ascii_text, p):
+            if verb_start in closes or _after_close(text, a, verb_start, closes):
+                after = p["subject_after"].match(text, verb_end, b)
                 if after:
                     return after.group("subj", "affil_word", "affil")
-            window = max(a, verb.start() - 160)
-            before = p["subject_before"].search(text, window, verb.start())
+            window = max(a, verb_start - 160)
+            before = p["subject_before"].search(text, window, verb_start)
             if before and not _object_of_preposition(text, window, before.start(), p):
                 return before.group("subj", "affil_word", "affil")
         according = p["according"].search(text, a, b) if text.find("ccording", a, b) >= 0 else None
@@ -444,12 +476,13 @@ def split_sentences(doc: Document) -> list[Sentence]:
     resolver = _SpeakerResolver()
     quote_starts = [q.start for q in quotes]
     closes = {q.end for q in quotes if q.closed}
+    ascii_text = text.isascii()
 
     # who speaks in each sentence's own reporting clause
     own: list[_Speaker | None] = []
     for start, end in spans:
         outside = _outside_quotes(start, end, quotes, quote_starts) if quotes else [(start, end)]
-        found = _reporting_subject(text, outside, closes)
+        found = _reporting_subject(text, outside, closes, ascii_text)
         own.append(resolver.resolve(*found) if found else None)
 
     quote_speaker = _quote_group_speakers(quotes, spans, own, text)

@@ -113,12 +113,14 @@ _PUNCTUATED = st.text(alphabet="aA1 .!?…\"'”’»)]\n\r\t`“«-", max_size=
 def test_boundary_line_break_and_quote_mark_patterns_match_their_plain_forms(text):
     import re
 
-    from analysis.sentences import _BOUNDARY, _LINE_BREAK, _QUOTE_MARK
+    from analysis.sentences import _BOUNDARY, _LINE_BREAK, _NEWLINE_BREAK, _QUOTE_MARK
 
     boundary = re.compile(r"(?P<term>\.\.\.|[.!?…]+)(?P<close>[\"'”’»)\]]*)(?P<space>\s+)(?=(?P<next>\S)(?P<next2>.?))", re.DOTALL)
     assert [(m.span(), m.groups()) for m in _BOUNDARY.finditer(text)] == [(m.span(), m.groups()) for m in boundary.finditer(text)]
     line_break = re.compile(r"\r?\n(?:[ \t]*\r?\n)*")
     assert [m.span() for m in _LINE_BREAK.finditer(text)] == [m.span() for m in line_break.finditer(text)]
+    no_returns = text.replace("\r", "")
+    assert [m.span() for m in _NEWLINE_BREAK.finditer(no_returns)] == [m.span() for m in line_break.finditer(no_returns)]
     quote_mark = re.compile(r"``|''|[\"“”«»]")
     assert [m.span() for m in _QUOTE_MARK.finditer(text)] == [m.span() for m in quote_mark.finditer(text)]
 
@@ -147,3 +149,34 @@ def test_reporting_verb_trie_finds_what_the_longest_first_alternation_finds(part
     verbs = sorted(load_lexicon("speech.yaml")["reporting_verbs"], key=len, reverse=True)
     plain = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in verbs) + r")(?![\w-])")
     assert [m.span() for m in _patterns()["verb"].finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="aB1 \n,.-", max_size=40), st.data())
+def test_word_before_a_subject_is_what_the_plain_pattern_finds(text, data):
+    import re
+
+    from analysis.sentences import _patterns
+
+    window = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(window, len(text)))
+    plain = re.compile(r"([A-Za-z]+)\s+$").search(text, window, end)
+    found = _patterns()["word_before"].search(text, window, end)
+    assert (found and (found.span(), found.group(1))) == (plain and (plain.span(), plain.group(1)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(["said", "says", "called", "for", "on", "pointed", "out", "x", "-", " ", "\n", '"', "é", "1"]), max_size=10),
+    st.data(),
+)
+def test_reporting_verbs_of_a_piece_are_what_the_lookbehind_scan_finds(parts, data):
+    from analysis.sentences import _patterns, _reporting_verbs
+
+    text = "".join(parts)
+    a = data.draw(st.integers(0, len(text)))
+    b = data.draw(st.integers(a, len(text)))
+    p = _patterns()
+    plain = [m.span() for m in p["verb"].finditer(text, a, b)]
+    assert _reporting_verbs(text, a, b, text.isascii(), p) == plain
+    assert _reporting_verbs(text, a, b, False, p) == plain
