@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["alternation", "load_lexicon", "trie_regex"]
+__all__ = ["alternation", "load_lexicon", "trie_of", "trie_regex"]
 
 
 @functools.cache
@@ -54,6 +54,18 @@ def _trie(words: list[str]) -> str:
     return trie_regex(words, lambda ch, branching: r"\s+" if ch == " " else re.escape(ch))
 
 
+def trie_of(sequences: Iterable[Sequence[str]]) -> dict:
+    """Sequences of atoms as a trie: nested dicts from atom to node; ``""`` in a node
+    marks the end of a sequence."""
+    root: dict = {}
+    for atoms in sequences:
+        node = root
+        for atom in atoms:
+            node = node.setdefault(atom, {})
+        node[""] = {}
+    return root
+
+
 def trie_regex(
     sequences: Iterable[Sequence[str]],
     atom_pattern: Callable[[str, bool], str],
@@ -64,12 +76,7 @@ def trie_regex(
     branching)`` (``branching``: the node has several), in ``order`` (sorted by
     default); a sequence that goes on comes before one that ends there (the regex
     engine takes the first alternative that fits: longer matches first)."""
-    root: dict = {}
-    for atoms in sequences:
-        node = root
-        for atom in atoms:
-            node = node.setdefault(atom, {})
-        node[""] = {}
+    root = trie_of(sequences)
 
     def emit(node: dict) -> str:
         atoms = sorted((atom for atom in node if atom), key=order)

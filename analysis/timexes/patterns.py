@@ -37,7 +37,7 @@ try:  # the parsed form of a pattern, to know how its matches can begin
 except ImportError:  # pragma: no cover - another Python: every rule is tried everywhere
     _sre_parser = _sre_constants = _sre_compiler = None
 
-from ..lexicons import load_lexicon, trie_regex
+from ..lexicons import load_lexicon, trie_of, trie_regex
 
 __all__ = ["Rule", "TimexPatterns", "compiled", "lexicon", "named_dates"]
 
@@ -611,12 +611,7 @@ def _trie_nodes(keys: Iterable[str], state) -> list:
     it: the same compiled code), built from the trie itself: writing and parsing the
     pattern of twenty thousand keys took most of the stage's start-up."""
     c = _sre_constants
-    root: dict = {}
-    for key in keys:
-        node = root
-        for ch in key:
-            node = node.setdefault(ch, {})
-        node[""] = {}
+    root = trie_of(keys)
     space = (c.MAX_REPEAT, (1, c.MAXREPEAT, _sre_parser.SubPattern(state, [(c.IN, [(c.CATEGORY, c.CATEGORY_SPACE)])])))
     digit = (c.IN, [(c.RANGE, (ord("0"), ord("9")))])
 
