@@ -723,6 +723,8 @@ def _point(atoms: list[_Atom], j: int, value: float):
             k = k2
     if not digits:
         return j, value
+    if not math.isfinite(value):
+        return k, value  # "1e308 hundred point zero": decimals of no finite number
     return k, float(f"{int(value)}.{digits}") if value >= 0 else -float(f"{int(-value)}.{digits}")
 
 

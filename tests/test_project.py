@@ -50,3 +50,12 @@ def test_readme_shows_the_two_commands_and_ci_runs_the_test_command():
 def test_seed_article_is_committed_byte_for_byte(seed_gold):
     raw = (ROOT / "data" / "articles" / "nato-stoltenberg-2021-08-17.md").read_bytes()
     assert raw.endswith(seed_gold["text"].encode("utf-8"))
+
+
+def test_lexicons_load_as_the_pure_python_safe_loader_reads_them():
+    # load_lexicon uses libyaml's loader when there is one: same objects, same types
+    from analysis.lexicons import load_lexicon
+
+    for path in sorted((ROOT / "analysis" / "lexicons").glob("*.yaml")):
+        expected = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        assert repr(load_lexicon(path.name)) == repr(expected), path.name

@@ -19,6 +19,7 @@ from analysis import Document, extract_timexes, process_document, split_sentence
 from analysis.pipeline import STAGES, TABLES
 from analysis.tables import SCHEMAS
 from analysis.timexes import Timex, _find, is_narrative
+from analysis.timexes import patterns
 from analysis.timexes.normalize import format_period, number_value, year_from_words
 from analysis.timexes.patterns import NOT_WORD, _number_trie, _phrase, compiled, counting_values, lexicon, words, words_after
 from analysis.timexes.values import GRANULARITY_ORDER, canonical_value, is_calendar_value, parse_duration, place_duration
@@ -106,6 +107,35 @@ def test_dispatch_finds_what_the_full_alternation_finds(seed_doc):
         fast = [(m.start, m.end, m.rule) for m in _find(doc.text, sentences)]
         slow = [(m.start(), m.end(), int(m.lastgroup[1:])) for s in sentences for m in finder.finditer(doc.text, s.start, s.end)]
         assert fast == slow
+
+
+@pytest.mark.skipif(patterns._sre_compiler is None, reason="no access to Python's regex parser")
+def test_scan_patterns_built_from_the_key_trie_compile_as_their_written_form():
+    # the keys go into the scan patterns as parsed nodes: the compiled code must be
+    # what the parser makes of the written trie, or the scan would find other places
+    from re import _compiler, _parser
+
+    starts = compiled().starts
+    separators = "".join("\\" + ch if ch in "\\]^-[" else ch for ch in sorted(patterns._ASCII_SEPARATORS))
+    for wrapper, flags in ((f"[{separators}\\x80-\\U0010ffff](?<![0-9][.,])" + patterns._KEY_SLOT, 0), (patterns._BEFORE + patterns._KEY_SLOT, patterns._FLAGS)):
+        written = wrapper.replace(patterns._KEY_SLOT, f"(?=({starts.key_pattern}))")
+        assert _compiler._code(starts.parsed(wrapper, flags), flags) == _compiler._code(_parser.parse(written, flags), flags)
+
+
+def test_rules_compiled_on_first_use_match_as_their_patterns(seed_doc):
+    rules = compiled().rules
+    lazy = patterns._matchers(rules)
+    text = seed_doc.text
+    places = [m.end() - 1 for m in compiled().starts.places(text)]
+    matched = 0
+    for i, rule in enumerate(rules):
+        assert rule.parts == frozenset(rule.pattern.groupindex)
+        for pos in places:
+            found, expected = lazy[i](text, pos, len(text)), rule.pattern.match(text, pos)
+            assert (found and found.span()) == (expected and expected.span())
+            matched += expected is not None
+        assert lazy[i] == rule.pattern.match  # compiled once, then called directly
+    assert matched > 10
 
 
 # Pieces that test where a place may begin: separators (ASCII and not), currency and

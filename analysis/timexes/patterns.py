@@ -19,7 +19,11 @@ returns:
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import functools
+import gc
+import operator
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -27,12 +31,13 @@ from dataclasses import dataclass, field
 from ..numbers import parse_number
 
 try:  # the parsed form of a pattern, to know how its matches can begin
+    from re import _compiler as _sre_compiler
     from re import _constants as _sre_constants
     from re import _parser as _sre_parser
 except ImportError:  # pragma: no cover - another Python: every rule is tried everywhere
-    _sre_parser = _sre_constants = None
+    _sre_parser = _sre_constants = _sre_compiler = None
 
-from ..lexicons import load_lexicon, trie_regex
+from ..lexicons import load_lexicon, trie_of, trie_regex
 
 __all__ = ["Rule", "TimexPatterns", "compiled", "lexicon", "named_dates"]
 
@@ -41,20 +46,51 @@ _FLAGS = re.IGNORECASE
 NOT_WORD = r"\w'’"
 NOT_WORD_OR_STOP = r"\w."  # "No. 2012" is not a year, nor is "A.2012"
 _CACHED_KEYS = 50_000
-_GROUP_NAME = re.compile(r"\(\?P<[A-Za-z_]\w*>")
+_GROUP_NAME = re.compile(r"\(\?P<([A-Za-z_]\w*)>")
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
     """One extraction rule: its name, normaliser, and pattern (with its named parts,
-    wrapped in the word boundaries every span has)."""
+    wrapped in the word boundaries every span has), compiled when first used."""
 
     name: str
     norm: str
-    pattern: re.Pattern
+    source: str  # the pattern
     body: str  # the pattern without named parts or boundaries
     parts: frozenset[str]  # the names of its parts
+
+    @property
+    def pattern(self) -> re.Pattern:
+        return _compiled_rule(self.source)
+
+
+@functools.cache
+def _compiled_rule(source: str) -> re.Pattern:
+    return re.compile(source, _FLAGS)
+
+
+class _MatchOnFirstUse:
+    """A rule's place among the match methods until the start scan first selects the
+    rule: then the rule is compiled and its pattern's match takes the place. A small
+    run meets few of the rules; compiling them all took a tenth of the start-up."""
+
+    __slots__ = ("index", "matchers", "rule")
+
+    def __init__(self, matchers: list, index: int, rule: Rule) -> None:
+        self.matchers, self.index, self.rule = matchers, index, rule
+
+    def __call__(self, text: str, pos: int, endpos: int) -> re.Match | None:
+        match = self.matchers[self.index] = self.rule.pattern.match
+        return match(text, pos, endpos)
+
+
+def _matchers(rules: Sequence[Rule]) -> list[Callable[..., re.Match | None]]:
+    """Each rule's match method, in rule order, each compiled on first use."""
+    matchers: list = []
+    matchers.extend(_MatchOnFirstUse(matchers, i, rule) for i, rule in enumerate(rules))
+    return matchers
 
 
 @dataclass(frozen=True)
@@ -74,8 +110,8 @@ class TimexPatterns:
     # start key (see start_key) -> indexes of the rules that can begin so, in order
     rules_by_key: dict[str, tuple[int, ...]]
     always: tuple[int, ...]
-    # each rule's pattern.match, in rule order
-    matchers: tuple[Callable[..., re.Match | None], ...]
+    # each rule's pattern.match, in rule order (see _MatchOnFirstUse)
+    matchers: list[Callable[..., re.Match | None]]
     # the text a key was found as (in its case and spacing) -> rules_for
     _by_text: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False, compare=False)
 
@@ -388,6 +424,7 @@ def start_key(text: str) -> str:
     return key[:KEY_LENGTH]
 
 
+@functools.lru_cache(maxsize=1024)
 def _key_char(ch: str) -> str:
     return start_key(ch) or " "
 
@@ -422,20 +459,48 @@ def _begin(nodes, prefixes: set[str], length: int, limit: float) -> set[str]:
     """Extend ``prefixes`` by what ``nodes`` (a parsed sequence) can match first, up to
     ``length`` key characters; a prefix that meets anything unlistable ends in _WILD.
     Beyond ``limit`` prefixes, the largest families are cut short (see :func:`_bound`)."""
-    done = {p for p in prefixes if len(p) >= length or p.endswith(_WILD)}
+    # _WILD only ever ends a prefix: "in" finds it sooner than endswith
+    done = {p for p in prefixes if len(p) >= length or _WILD in p}
     live = prefixes - done
-    for op, av in nodes:
-        if not live:
-            break
-        grown = _begin_node(op, av, live, length, limit)
-        ended = {p for p in grown if len(p) >= length or p.endswith(_WILD)}
+    items = getattr(nodes, "data", nodes)  # a parsed sequence's list of nodes
+    k = 0
+    while k < len(items) and live:
+        op, av = items[k]
+        run = _literal_run(items, k, length) if op is _sre_constants.LITERAL else ""
+        if len(run) > 1 and len(done) + len(live) <= 2 * limit:
+            # letters in a row extend every prefix at once: one by one, the prefixes
+            # would only grow or end, never reach the bound
+            grown = {(p + run)[:length] for p in live}
+            ended = {p for p in grown if len(p) >= length}
+            k += len(run)
+        else:
+            grown = _begin_node(op, av, live, length, limit)
+            ended = {p for p in grown if len(p) >= length or _WILD in p}
+            k += 1
         done |= ended
         live = grown - ended
         if len(done) + len(live) > 2 * limit:
             bounded = _bound(done | live, limit)
-            done = {p for p in bounded if len(p) >= length or p.endswith(_WILD)}
+            done = {p for p in bounded if len(p) >= length or _WILD in p}
             live = bounded - done
     return done | live
+
+
+def _literal_run(items, k: int, length: int) -> str:
+    """The key characters of the literal nodes from ``items[k]`` on, up to ``length``
+    of them, none a space (a space joins a run of spaces before it)."""
+    run = []
+    literal = _sre_constants.LITERAL
+    while k < len(items) and len(run) < length:
+        op, av = items[k]
+        if op is not literal:
+            break
+        ch = _key_char(chr(av))
+        if ch == " " or len(ch) != 1:
+            break
+        run.append(ch)
+        k += 1
+    return "".join(run)
 
 
 def _begin_node(op, av, live: set[str], length: int, limit: float) -> set[str]:
@@ -456,8 +521,16 @@ def _begin_node(op, av, live: set[str], length: int, limit: float) -> set[str]:
         low, high, body = av
         result = set(live) if low == 0 else set()
         current = live
-        for count in range(1, min(high, length + 1) + 1):
-            current = _begin(body, current, length, limit)
+        most = min(high, length + 1)
+        for count in range(1, most + 1):
+            grown = _begin(body, current, length, limit)
+            if grown == current:
+                # a fixed point ("\s+": one key space; every prefix complete): the
+                # later repetitions give the same prefixes
+                if most >= low:
+                    result |= grown
+                break
+            current = grown
             if count >= low:
                 result |= current
         return result
@@ -477,17 +550,22 @@ def _bound(prefixes: set[str], limit: float) -> set[str]:
     length ("the coming" is not "the company")."""
     bounded = set(prefixes)
     for n in range(KEY_LENGTH - 1, SHORT_KEY - 1, -1):
-        families: dict[str, list[str]] = {}
-        for prefix in bounded:
-            key = prefix.rstrip(_WILD)  # _WILD only ever ends a prefix
-            if len(key) > n:
-                families.setdefault(key[:n], []).append(prefix)
-        for _, family, members in sorted((-len(members), family, members) for family, members in families.items()):
-            if len(bounded) <= limit or len(members) < 2:
+        # the prefixes whose key is longer than n (_WILD only ever ends a prefix), by
+        # their first n characters: how many share each
+        longer = [p for p in bounded if len(p) > n + 1 or (len(p) == n + 1 and p[-1] != _WILD)]
+        sizes = collections.Counter(map(operator.itemgetter(slice(n)), longer))
+        # the largest first, until few enough; a family of one is never cut
+        size = len(bounded)
+        cut = set()
+        for negative_size, family in sorted((-k, family) for family, k in sizes.items() if k > 1):
+            if size <= limit:
                 break
-            bounded.difference_update(members)
-            bounded.add(family + _WILD)
-        if len(bounded) <= limit:
+            size += negative_size + (family + _WILD not in bounded)
+            cut.add(family)
+        if cut:
+            bounded.difference_update([p for p in longer if p[:n] in cut])
+            bounded.update(family + _WILD for family in cut)
+        if size <= limit:
             break
     return bounded
 
@@ -528,12 +606,55 @@ def _trie_pattern(keys: set[str]) -> str:
     return _trie_regex(keys, _key_atom)
 
 
+def _trie_nodes(keys: Iterable[str], state) -> list:
+    """The parsed form of ``_trie_pattern(keys)`` (what Python's regex parser makes of
+    it: the same compiled code), built from the trie itself: writing and parsing the
+    pattern of twenty thousand keys took most of the stage's start-up."""
+    c = _sre_constants
+    root = trie_of(keys)
+    space = (c.MAX_REPEAT, (1, c.MAXREPEAT, _sre_parser.SubPattern(state, [(c.IN, [(c.CATEGORY, c.CATEGORY_SPACE)])])))
+    digit = (c.IN, [(c.RANGE, (ord("0"), ord("9")))])
+
+    def atom(ch: str) -> tuple:
+        return space if ch == " " else digit if ch == "0" else (c.LITERAL, ord(ch))
+
+    def emit(node: dict) -> list:
+        nodes = []
+        while "" not in node and len(node) == 1:  # one way on: no branch, no end
+            ((ch, node),) = node.items()
+            nodes.append(atom(ch))
+        chars = [ch for ch in node if ch]
+        if len(chars) > 1:
+            chars.sort(key=_branch_rank)
+        branches = [[atom(ch), *emit(node[ch])] for ch in chars]
+        if not branches:
+            return nodes
+        if len(branches) == 1:
+            body = branches[0]
+        elif all(len(b) == 1 and b[0][0] in (c.LITERAL, c.IN) for b in branches):
+            # single characters: the parser makes a set of them
+            members = [m for b in branches for m in ([b[0]] if b[0][0] is c.LITERAL else b[0][1])]
+            body = [(c.IN, _sre_parser._uniq(members))]
+        else:
+            body = [(c.BRANCH, (None, [_sre_parser.SubPattern(state, b) for b in branches]))]
+        if "" in node:  # a key ends here: "(?:body)?"
+            body = [(c.MAX_REPEAT, (0, 1, _sre_parser.SubPattern(state, body)))]
+        nodes.extend(body)
+        return nodes
+
+    return emit(root)
+
+
 def _lowered_as_ignorecase(low: str) -> bool:
     """Whether IGNORECASE matches key letters in a lowered text (whose length did not
     change) just where they are: not so with ı or ſ, which it reads as i and s (İ
     lengthens when lowered)."""
     return "\u0131" not in low and "\u017f" not in low
 
+
+# Where the scan patterns hold the keys: a lookahead whose group 1 is the longest key
+# (a placeholder character no key holds, replaced by the keys' parsed nodes)
+_KEY_SLOT = r"(?=(\x00))"
 
 # The ASCII characters a place may follow (not a word character, nor in _NOT_AFTER).
 _ASCII_SEPARATORS = frozenset(chr(i) for i in range(128) if not re.match(r"\w", chr(i)) and chr(i) not in _NOT_AFTER)
@@ -554,19 +675,44 @@ class StartScan:
     of Unicode in the pattern would make the engine test each one.
     """
 
-    key_pattern: str
+    keys: frozenset[str] | None  # None: some rule may begin with anything
+
+    @functools.cached_property
+    def key_pattern(self) -> str:
+        """Group 1 of the patterns: the longest key (any non-space without keys)."""
+        return r"\S" if self.keys is None else _trie_pattern(self.keys)
 
     @functools.cached_property
     def after_separator(self) -> re.Pattern:
         """On the lowered text after one space: an ASCII separator (or any non-ASCII
         character), then a key."""
         separators = "".join("\\" + ch if ch in "\\]^-[" else ch for ch in sorted(_ASCII_SEPARATORS))
-        return re.compile(f"[{separators}\\x80-\\U0010ffff](?<![0-9][.,])(?=({self.key_pattern}))")
+        return self._compile(f"[{separators}\\x80-\\U0010ffff](?<![0-9][.,])" + _KEY_SLOT)
 
     @functools.cached_property
     def anywhere(self) -> re.Pattern:
         """On the text itself, IGNORECASE, with the word boundaries of every rule."""
-        return re.compile(f"{_BEFORE}(?=({self.key_pattern}))", _FLAGS)
+        return self._compile(_BEFORE + _KEY_SLOT, _FLAGS)
+
+    def _compile(self, wrapper: str, flags: int = 0) -> re.Pattern:
+        """``wrapper`` with the key pattern in place of _KEY_SLOT's group, put there
+        as parsed nodes (see :func:`_trie_nodes`) where Python's parser is at hand."""
+        if self.keys is None or _sre_compiler is None:
+            return re.compile(wrapper.replace(_KEY_SLOT, f"(?=({self.key_pattern}))"), flags)
+        return _sre_compiler.compile(self.parsed(wrapper, flags), flags)
+
+    def parsed(self, wrapper: str, flags: int = 0):
+        """The parsed form of ``wrapper`` with the keys' nodes in _KEY_SLOT's group."""
+        c = _sre_constants
+        tree = _sre_parser.parse(wrapper, flags)
+        (op, (direction, lookahead)) = tree.data[-1]
+        ((group_op, (group, _, _, slot)),) = lookahead.data
+        if (op, direction, group_op, group, slot.data) != (c.ASSERT, 1, c.SUBPATTERN, 1, [(c.LITERAL, 0)]):
+            raise ValueError(f"{wrapper!r} does not end with the key slot")
+        slot.data[:] = _trie_nodes(self.keys, tree.state)
+        slot.width = None  # measured on the placeholder when the parser closed the group
+        tree.state.groupwidths[1] = slot.getwidth()
+        return tree
 
     def places(self, text: str) -> Iterator[re.Match]:
         """A match at every place, in text order: the place is ``m.end() - 1`` (the
@@ -629,6 +775,25 @@ class CueWords:
 @functools.cache
 def compiled() -> TimexPatterns:
     """All patterns of the stage, compiled once per process."""
+    with _without_cycle_collection():
+        return _compile_all()
+
+
+@contextlib.contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """The cycle collector paused: building the patterns makes hundreds of thousands
+    of short-lived acyclic objects (prefix sets, parsed nodes), and each generation
+    of them made it walk every object alive (a fifth of the start-up)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _compile_all() -> TimexPatterns:
     values = _placeholders()
     lex = lexicon()
     rules = []
@@ -636,8 +801,8 @@ def compiled() -> TimexPatterns:
     for spec in load_lexicon("timex_rules.yaml")["rules"]:
         body = _expand(spec["pattern"], values)
         plain = _GROUP_NAME.sub("(?:", body)
-        pattern = re.compile(_BEFORE + "(?:" + body + ")" + _AFTER, _FLAGS)
-        rules.append(Rule(spec["name"], spec["norm"], pattern, plain, frozenset(pattern.groupindex)))
+        parts = frozenset(m[1] for m in _GROUP_NAME.finditer(body))
+        rules.append(Rule(spec["name"], spec["norm"], _BEFORE + "(?:" + body + ")" + _AFTER, plain, parts))
         keys_of.append(first_keys(plain, KEY_LENGTH, KEY_BUDGET))
     always = tuple(i for i, keys in enumerate(keys_of) if keys is None)
     all_keys = set().union(*(k for k in keys_of if k))
@@ -651,7 +816,7 @@ def compiled() -> TimexPatterns:
         hits = set(always).union(*(direct.get(key[:n], ()) for n in range(1, len(key) + 1)))
         rules_by_key[key] = tuple(sorted(hits))
     # group 1: the longest key at the place, what selects the rules tried there
-    starts = StartScan(r"\S" if always else _trie_pattern(all_keys))
+    starts = StartScan(None if always else frozenset(all_keys))
     starts.after_separator  # compiled now, with the rest
     return TimexPatterns(
         rules=tuple(rules),
@@ -668,7 +833,7 @@ def compiled() -> TimexPatterns:
         starts=starts,
         rules_by_key=rules_by_key,
         always=always,
-        matchers=tuple(rule.pattern.match for rule in rules),
+        matchers=_matchers(rules),
     )
 
 
