@@ -835,7 +835,7 @@ def _sorted_timeline(
             numbers = _write_chunks(rows, n_chunks, folder, background=threads > 1)
     with _threads(con, threads):  # a chunk's sort is small enough for every core
         for number in numbers:
-            path = str(folder / f"{number:08d}.parquet").replace("'", "''")
+            path = _sql_path(folder / f"{number:08d}.parquet")
             for batch in con.sql(_finish_sql(f"read_parquet('{path}')")).to_arrow_reader(_BATCH_ROWS):
                 yield pa.Table.from_batches([batch]).cast(schema)
 
@@ -998,12 +998,17 @@ def rewrite_events(
 
     with Writes(background) as writes:
         for part in parts:
-            source = str(part).replace("'", "''")
+            source = _sql_path(part)
             numbered = f"(SELECT * RENAME (file_row_number AS {_ROW}) FROM read_parquet('{source}', file_row_number = true))"
             table = con.sql(_canonical_sql(numbered)).to_arrow_table().cast(schema)
             writes(write, table, part)
             rows += table.num_rows
     return rows
+
+
+def _sql_path(path: str | os.PathLike) -> str:
+    """A path inside an SQL string literal."""
+    return str(path).replace("'", "''")
 
 
 def timeline_step(ctx) -> None:
