@@ -1025,7 +1025,7 @@ def timeline_step(ctx) -> None:
     state = _step_state(ctx.out_dir)
     added = _added_parts(read_json(state), ctx)
     if added is not None and not any(added.values()):
-        ctx.notes["timeline"] = "nothing new since the last one, its tables kept"
+        ctx.notes["timeline"] = "nothing new since its last run, tables kept"
         return
     state.unlink(missing_ok=True)  # a step cut short leaves none: the next one starts over
 

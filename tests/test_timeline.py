@@ -292,7 +292,7 @@ def test_a_rerun_with_nothing_new_keeps_the_corpus_tables(two_articles, tmp_path
     before = {name: read_table(out, name) for name in ("events", "event_mentions", "conflicts", "timeline")}
     monkeypatch.setattr(timeline, "corpus_tables", lambda *a, **k: pytest.fail("the corpus step ran again"))
     summary = run_corpus(two_articles.parent / "articles", out)
-    assert summary.corpus_step == {"timeline": "nothing new since the last one, its tables kept"}
+    assert summary.corpus_step == {"timeline": "nothing new since its last run, tables kept"}
     for name, frame in before.items():
         pd.testing.assert_frame_equal(read_table(out, name), frame, obj=name)
         assert len((out / f"{name}.csv").read_text().splitlines()) == len(frame) + 1
