@@ -978,32 +978,59 @@ def _canonical_sql(source: str) -> str:
 def rewrite_events(
     con: duckdb.DuckDBPyConnection, parts: Sequence[Path], csv: TableCsv | None = None, *, background: bool = False
 ) -> int:
-    """Set the corpus-wide canonical ids in every Parquet part of ``events`` (same
-    files, same rows, same order, so a store that tracks parts by batch stays valid)
-    and, given ``csv`` (the open :class:`~analysis.storage.TableCsv` of ``events``),
-    write the CSV from the same rows. ``con`` has the ``canonical_of`` table
-    :func:`corpus_tables` made. With ``background``, a part is written
-    while DuckDB joins the next (:class:`~analysis.storage.Writes`).
+    """Set the corpus-wide canonical ids in the Parquet parts of ``events`` (same
+    files, same rows, same order, so a store that tracks parts by batch stays valid):
+    those whose ids or mention counts change, the others are left as they are (a rerun
+    that adds a few documents changes a few parts). Given ``csv`` (the open
+    :class:`~analysis.storage.TableCsv` of ``events``), write the CSV from every part's
+    rows. ``con`` has the ``canonical_of`` table :func:`corpus_tables` made. With
+    ``background``, a part is written while DuckDB joins the next
+    (:class:`~analysis.storage.Writes`).
 
     Returns:
         Rows rewritten.
     """
     schema = schema_of("events")
     rows = 0
+    changing = _changing_parts(con, parts)
 
-    def write(table: pa.Table, part: Path) -> None:
-        write_parquet(table, part)
+    def write(table: pa.Table, part: Path | None) -> None:
+        if part is not None:
+            write_parquet(table, part)
         if csv is not None:
             csv.write(table)
 
     with Writes(background) as writes:
         for part in parts:
+            if str(part) not in changing:
+                if csv is not None:
+                    writes(write, pq.read_table(part, schema=schema), None)
+                continue
             source = _sql_path(part)
             numbered = f"(SELECT * RENAME (file_row_number AS {_ROW}) FROM read_parquet('{source}', file_row_number = true))"
             table = con.sql(_canonical_sql(numbered)).to_arrow_table().cast(schema)
             writes(write, table, part)
             rows += table.num_rows
     return rows
+
+
+def _changing_parts(con: duckdb.DuckDBPyConnection, parts: Sequence[Path]) -> set[str]:
+    """The parts of ``events`` with a row whose canonical id or mention count
+    ``canonical_of`` changes."""
+    if not parts:
+        return set()
+    sources = ", ".join(f"'{_sql_path(part)}'" for part in parts)
+    return {
+        name
+        for (name,) in con.execute(
+            f"""
+            SELECT DISTINCT e.filename FROM read_parquet([{sources}], filename = true) e
+            LEFT JOIN canonical_of c USING (event_id)
+            WHERE e.canonical_id IS DISTINCT FROM coalesce(c.canonical_id, e.event_id)
+               OR e.n_mentions IS DISTINCT FROM coalesce(c.n, 1)
+            """
+        ).fetchall()
+    }
 
 
 def _sql_path(path: str | os.PathLike) -> str:
