@@ -170,6 +170,27 @@ class Mention(NamedTuple):
     actors: frozenset[str] = frozenset()
     topics: frozenset[str] = frozenset()
 
+    @classmethod
+    def of_row(cls, event_id, doc_id, sent_idx, kind, negated, speaker, start, end, words, actors, topics) -> "Mention":
+        """A mention from the corpus step's columns: ``actors`` ``"; "``-joined (or
+        None), ``topics`` a list of names (or None)."""
+        return cls(
+            event_id,
+            doc_id,
+            sent_idx,
+            kind,
+            bool(negated),
+            speaker,
+            start,
+            end,
+            words,
+            frozenset(actors.split("; ")) if actors else _NO_NAMES,
+            frozenset(topics) if topics else _NO_NAMES,
+        )
+
+
+_NO_NAMES: frozenset[str] = frozenset()
+
 
 def _compatible(a: Mention, b: Mention) -> bool:
     if a.type != b.type or a.negated != b.negated:
@@ -484,7 +505,7 @@ class MentionStream:
         """
         ids: list[str] = []
         similarities: list[float] = []
-        min_words, no_names = self.min_words, frozenset()
+        min_words = self.min_words
         columns = [events[name] for name in ("event_id", "doc_id", "sent_idx", "type", "negated", "speaker", "time_start", "time_end", "time_window", "compared", "actors", "topics")]
         for event_id, doc_id, sent_idx, kind, negated, speaker, start, end, window, compared, actors, topics in zip(*columns):
             words = mention_words(compared)
@@ -496,19 +517,7 @@ class MentionStream:
                 self._group = (kind, window)
                 self._clusters = MentionClusters(self.threshold, min_words, self._order)
             clusters = self._clusters
-            mention = Mention(
-                event_id,
-                doc_id,
-                sent_idx,
-                kind,
-                bool(negated),
-                speaker,
-                start,
-                end,
-                words,
-                frozenset(actors.split("; ")) if actors else no_names,
-                frozenset(topics) if topics else no_names,
-            )
+            mention = Mention.of_row(event_id, doc_id, sent_idx, kind, negated, speaker, start, end, words, actors, topics)
             number, similarity = clusters.add(mention)
             ids.append(clusters.canonical[number].event_id)
             similarities.append(similarity)

@@ -310,8 +310,11 @@ _EVENT_GROUPS = """
            year(e.time_start) AS time_window, t.topics{columns}
     FROM {events} e LEFT JOIN docs d USING (doc_id) LEFT JOIN topics t USING (doc_id)
     {where}
-    ORDER BY e.type, time_window NULLS FIRST, d.published NULLS LAST, e.doc_id, e.start, e.event_id
+    ORDER BY {order}
 """
+# The order de-duplication reads events in: by group (type, year of time_start), then
+# canonical order (publication, document, position); ``event_mentions`` keeps it.
+_GROUP_ORDER = "e.type, year(e.time_start) NULLS FIRST, d.published NULLS LAST, e.doc_id, e.start, e.event_id"
 
 
 def _event_groups_sql(events: str = "events", *, where: str = "", of_docs: str = "", columns: str = "") -> str:
@@ -322,6 +325,7 @@ def _event_groups_sql(events: str = "events", *, where: str = "", of_docs: str =
     return _EVENT_GROUPS.format(
         events=events,
         topics=_TOPICS,
+        order=_GROUP_ORDER,
         where=f"WHERE {where}" if where else "",
         of_docs=f" AND doc_id IN (SELECT doc_id FROM {of_docs})" if of_docs else "",
         columns=columns,
@@ -564,11 +568,11 @@ def _mapped_mentions(con: duckdb.DuckDBPyConnection) -> Iterator[pa.Table]:
     """``event_mentions`` from ``mention_map`` (see :func:`_extend_mentions`), in the
     order of :func:`_mentions` (group order)."""
     ordered = con.sql(
-        """
+        f"""
         WITH docs AS (SELECT doc_id, any_value(published) AS published FROM documents GROUP BY doc_id)
         SELECT m.canonical_id, e.event_id, e.doc_id, e.sent_idx, e.start, e."end", m.similarity
         FROM events e JOIN mention_map m USING (event_id) LEFT JOIN docs d USING (doc_id)
-        ORDER BY e.type, year(e.time_start) NULLS FIRST, d.published NULLS LAST, e.doc_id, e.start, e.event_id
+        ORDER BY {_GROUP_ORDER}
         """
     )
     schema = schema_of("event_mentions")
@@ -579,8 +583,10 @@ def _mapped_mentions(con: duckdb.DuckDBPyConnection) -> Iterator[pa.Table]:
 
 # Words shorter than this are probes of last resort ("u" of "u.s." is in most texts).
 _PROBE_CHARS = 4
-# The window of undated events in SQL joins (no year is this far back).
+# The window of undated events in SQL joins (no year is this far back), and an events
+# row's window in SQL.
 _NO_WINDOW = -10_000_000
+_WINDOW_OF_E = f"coalesce(year(e.time_start), {_NO_WINDOW})"
 
 
 def _window_key(window: int | None) -> int:
@@ -592,13 +598,9 @@ def _keyed_mentions(rows: pa.Table) -> Iterator[tuple[tuple, Mention, int | None
     time window): the key sorts as the SQL orders a group (publication, nulls last,
     then document, position, id)."""
     columns = _dedup_columns(rows)
-    no_names = frozenset()
     for values in zip(*(columns[name] for name in ("event_id", "doc_id", "sent_idx", "type", "negated", "speaker", "time_start", "time_end", "compared", "actors", "topics", "time_window", "published", "start"))):
         event_id, doc_id, sent_idx, kind, negated, speaker, start, end, compared, actors, topics, window, published, offset = values
-        mention = Mention(
-            event_id, doc_id, sent_idx, kind, bool(negated), speaker, start, end, mention_words(compared),
-            frozenset(actors.split("; ")) if actors else no_names, frozenset(topics) if topics else no_names,
-        )
+        mention = Mention.of_row(event_id, doc_id, sent_idx, kind, negated, speaker, start, end, mention_words(compared), actors, topics)
         yield (published is None, published or 0, doc_id, offset, event_id), mention, window
 
 
@@ -622,10 +624,10 @@ def _old_candidates(
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE probed_text AS
-        SELECT e.event_id, e.type, coalesce(year(e.time_start), {_NO_WINDOW}) AS win,
+        SELECT e.event_id, e.type, {_WINDOW_OF_E} AS win,
                lower(replace(replace(CASE WHEN e.type = 'statement' THEN e.content ELSE e.text END, 'İ', 'i '), 'K', 'k')) AS low
         FROM events e JOIN old_mentions USING (event_id)
-        JOIN (SELECT DISTINCT type, win FROM probes) g ON g.type = e.type AND g.win = coalesce(year(e.time_start), {_NO_WINDOW})
+        JOIN (SELECT DISTINCT type, win FROM probes) g ON g.type = e.type AND g.win = {_WINDOW_OF_E}
         """
     )
     con.execute(
@@ -664,7 +666,7 @@ def _old_candidates(
 def _cluster_group(con: duckdb.DuckDBPyConnection, settings: Settings, kind: str, window: int | None) -> dict[str, tuple[str, float]]:
     """Every mention of one group clustered again (old and new together)."""
     group = {"kind": kind, "win": _window_key(window)}
-    in_group = f"e.type = $kind AND coalesce(year(e.time_start), {_NO_WINDOW}) = $win"
+    in_group = f"e.type = $kind AND {_WINDOW_OF_E} = $win"
     con.execute(f"CREATE OR REPLACE TEMP TABLE group_docs AS SELECT DISTINCT doc_id FROM events e WHERE {in_group}", group)
     rows = con.sql(_event_groups_sql(where=in_group, of_docs="group_docs"), params=group).to_arrow_table()
     con.execute("DROP TABLE group_docs")
