@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from .corpus import ARTICLE_SUFFIXES, Reject, input_files
 from .engines import available_cores
@@ -40,7 +39,7 @@ from .engines.steps import run_corpus_steps
 from .pipeline import PIPELINE_VERSION, TABLES
 from .query import arrow_reader
 from .settings import Settings
-from .storage import STAGING_DIR, RowSpool, recover, remove_csv, remove_documents, sync_csv, table_rows, write_json, write_table
+from .storage import STAGING_DIR, RowSpool, recover, remove_csv, remove_documents, sync_csv, table_names, table_rows, write_json, write_table
 from .tables import SCHEMAS
 
 __all__ = ["ENGINES", "RunSummary", "StrictModeError", "run_corpus"]
@@ -199,7 +198,8 @@ def run_corpus(
         step_began = time.perf_counter()
         summary.corpus_step = run_corpus_steps(out, settings, csv=csv)
         summary.corpus_step_seconds = round(time.perf_counter() - step_began, 3)
-        written = [name for name in _all_tables() if (out / name).is_dir()]
+        present = set(table_names(out))
+        written = [name for name in _all_tables() if name in present]
         for name in written:
             if csv:
                 sync_csv(out, name)

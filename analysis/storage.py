@@ -51,6 +51,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from .tables import SCHEMAS, arrow_to_pandas, schema_of
+from .views import VIEWS
 
 __all__ = [
     "LOCK_FILE",
@@ -454,6 +455,9 @@ def sync_csv(out_dir: str | os.PathLike, name: str) -> None:
     """
     out = Path(out_dir)
     state = _CsvState(out)
+    if name in VIEWS:
+        _sync_view_csv(out, name, state)
+        return
     parts = parquet_parts(out, name)
     stamps = part_stamps(parts)
     csv_path = out / f"{name}.csv"
@@ -470,6 +474,24 @@ def sync_csv(out_dir: str | os.PathLike, name: str) -> None:
         for part in parts:
             for batch in pq.ParquetFile(part).iter_batches(batch_size=_CSV_BATCH_ROWS):
                 table_csv.write(pa.Table.from_batches([batch]))
+
+
+def _view_stamps(out: Path, name: str) -> list:
+    """The parts of every table a view is made of (what its CSV depends on)."""
+    return [[table, *stamp] for table in VIEWS[name] for stamp in part_stamps(parquet_parts(out, table))]
+
+
+def _sync_view_csv(out: Path, name: str, state: "_CsvState") -> None:
+    """A view's CSV is rewritten whole when a table it is made of changed (a view's
+    rows change anywhere: a new mention renumbers an old event's count)."""
+    from .query import view_batches  # (query reads tables through this module)
+
+    csv_path = out / f"{name}.csv"
+    if csv_path.is_file() and state.parts(name) == _view_stamps(out, name):
+        return
+    with TableCsv(out, name) as table_csv:
+        for batch in view_batches(out, name):
+            table_csv.write(batch)
 
 
 class _CsvState:
@@ -526,7 +548,8 @@ class TableCsv:
             self._tmp.unlink(missing_ok=True)
             return
         os.replace(self._tmp, self.path)
-        self._state.remember(self.name, part_stamps(parquet_parts(self.out, self.name)))
+        stamps = _view_stamps(self.out, self.name) if self.name in VIEWS else part_stamps(parquet_parts(self.out, self.name))
+        self._state.remember(self.name, stamps)
 
 
 def _write_csv_rows(handle, parts: list[Path], schema: pa.Schema, *, header: bool) -> None:
@@ -552,13 +575,21 @@ def remove_csv(out_dir: str | os.PathLike, name: str) -> None:
 
 
 def table_names(out_dir: str | os.PathLike) -> list[str]:
-    """Declared tables present in an output folder."""
+    """Declared tables present in an output folder: those written there, and the views
+    (:mod:`analysis.views`) whose tables are."""
     out = Path(out_dir)
-    return [name for name in SCHEMAS if (out / name).is_dir()]
+    written = {name for name in SCHEMAS if (out / name).is_dir()}
+    return [name for name in SCHEMAS if (name in written and name not in VIEWS) or (name in VIEWS and written.issuperset(VIEWS[name]))]
 
 
 def table_rows(out_dir: str | os.PathLike, name: str) -> int:
-    """Rows of a table, from the Parquet footers (nothing is read but metadata)."""
+    """Rows of a table: from the Parquet footers (nothing is read but metadata), or by
+    counting the view's rows."""
+    if name in VIEWS and name != "events":  # events has a row per written row
+        from .query import connect  # (query reads tables through this module)
+
+        with connect(out_dir) as connection:
+            return connection.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
     return sum(pq.ParquetFile(part).metadata.num_rows for part in parquet_parts(out_dir, name))
 
 
@@ -570,6 +601,10 @@ def read_table(out_dir: str | os.PathLike, name: str) -> pd.DataFrame:
     Raises:
         FileNotFoundError: the run did not write that table.
     """
+    if name in VIEWS:
+        from .query import read_view  # (query reads tables through this module)
+
+        return arrow_to_pandas(read_view(out_dir, name))
     folder = Path(out_dir) / name
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder}: no table {name!r} here; run `python -m analysis run` first")

@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from . import available_cores
-from ..query import arrow_reader, connect, register_table_view, spill_to_disk
+from ..query import arrow_reader, connect, register_table_view, register_views, spill_to_disk
 from ..settings import Settings
 from ..storage import parquet_parts, read_table, write_table
 
@@ -83,6 +83,7 @@ class CorpusContext:
             data = [data]
         rows = write_table(self.out_dir, name, data, csv=self.csv, background=self.cores > 1)
         register_table_view(self.connection, self.out_dir, name)
+        register_views(self.connection, self.out_dir)
         self.written[name] = rows
         return rows
 
