@@ -85,14 +85,21 @@ def read_view(out_dir: str | os.PathLike, name: str) -> pa.Table:
     Raises:
         FileNotFoundError: the output folder lacks what the view is made of.
     """
-    schema = schema_of(name)
-    return pa.concat_tables([schema.empty_table(), *view_batches(out_dir, name)])
+    return pa.concat_tables([schema_of(name).empty_table(), *view_batches(out_dir, name)])
 
 
-def view_batches(out_dir: str | os.PathLike, name: str, batch_rows: int = 64 * 1024) -> Iterator[pa.Table]:
+def view_batches(
+    out_dir: str | os.PathLike, name: str, batch_rows: int = 64 * 1024, connection: duckdb.DuckDBPyConnection | None = None
+) -> Iterator[pa.Table]:
     """The rows of a view of :mod:`analysis.views` in Arrow batches with the declared
     schema, streamed (``events`` in the order of its parts and rows, as the batches
     wrote them; ``timeline`` in its own order).
+
+    Args:
+        out_dir: the output folder.
+        name: the view.
+        batch_rows: rows per batch.
+        connection: one :func:`connect` made for this folder (else one is made).
 
     Raises:
         FileNotFoundError: the output folder lacks what the view is made of.
@@ -102,20 +109,20 @@ def view_batches(out_dir: str | os.PathLike, name: str, batch_rows: int = 64 * 1
     if name not in present:
         raise FileNotFoundError(f"{out / name}: no table {name!r} here; run `python -m analysis run` first")
     schema = schema_of(name)
-    with connect(out) as connection:
+    with connect(out) if connection is None else contextlib.nullcontext(connection) as con:
         if name == "events":
             parts = parquet_parts(out, "events")
             if not parts:
                 return
             sources = ", ".join(_sql_string(str(part)) for part in parts)
-            connection.execute(
-                f"CREATE OR REPLACE VIEW {EVENT_ROWS} AS "
+            con.execute(
+                "CREATE OR REPLACE TEMP VIEW numbered_event_rows AS "
                 f"SELECT * FROM read_parquet([{sources}], filename = true, file_row_number = true, hive_partitioning = false)"
             )
-            sql = events_sql(mapped="event_mentions" in present, order="filename, file_row_number")
+            sql = events_sql(mapped="event_mentions" in present, rows="numbered_event_rows", order="filename, file_row_number")
         else:
             sql = f"SELECT * FROM {_identifier(name)}"
-        for batch in arrow_reader(connection.sql(sql), batch_rows):
+        for batch in arrow_reader(con.sql(sql), batch_rows):
             yield pa.Table.from_batches([batch]).select(schema.names).cast(schema)
 
 

@@ -51,7 +51,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from .tables import SCHEMAS, arrow_to_pandas, schema_of
-from .views import VIEWS
+from .views import VIEWS, count_sql
 
 __all__ = [
     "LOCK_FILE",
@@ -393,6 +393,61 @@ def write_table(out_dir: str | os.PathLike, name: str, data, *, csv: bool = Fals
     return rows
 
 
+def write_parts(out_dir: str | os.PathLike, name: str, parts: Iterable[tuple[str, pa.Table]], *, keep_others: bool, background: bool = False) -> int:
+    """Replace a table's parts by name (a corpus-wide table kept in parts that follow
+    another table's, such as ``event_mentions`` those of ``events``).
+
+    Args:
+        out_dir: the output folder.
+        name: a declared table.
+        parts: (part file name, rows), the rows of a part together and in order.
+        keep_others: keep the parts not given as they are (else the table is only
+            those given). Like :func:`write_table`, the new folder replaces the old
+            at once, so a reader never sees half of it.
+        background: write on a second thread while ``parts`` makes the next rows.
+
+    Returns:
+        The number of rows written.
+    """
+    out = Path(out_dir)
+    schema = schema_of(name)
+    tmp = out / f"{name}.tmp"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    writers: dict[str, pq.ParquetWriter] = {}
+    rows = 0
+
+    def write(part: str, table: pa.Table) -> None:
+        if part not in writers:
+            for done in list(writers):  # a part's rows are together: the last is done
+                writers.pop(done).close()
+            writers[part] = pq.ParquetWriter(tmp / part, schema)
+        writers[part].write_table(table)
+
+    try:
+        with Writes(background) as writes:
+            for part, table in parts:
+                if table.num_rows:
+                    writes(write, part, table.select(schema.names).cast(schema))
+                    rows += table.num_rows
+    finally:
+        for writer in writers.values():
+            writer.close()
+    folder = out / name
+    if keep_others:
+        for old in parquet_parts(out, name):
+            if not (tmp / old.name).exists():
+                os.link(old, tmp / old.name)  # the same file, its stamp unchanged
+    old = out / f"{name}.old"
+    if folder.exists():
+        os.rename(folder, old)
+    os.rename(tmp, folder)
+    if old.exists():
+        shutil.rmtree(old)
+    return rows
+
+
 def _batches(data, name: str, schema: pa.Schema) -> Iterable[pa.Table]:
     """Anything table-like as Arrow tables with exactly ``schema``."""
     if isinstance(data, pd.DataFrame):
@@ -444,19 +499,21 @@ def part_stamps(parts: list[Path]) -> list[list]:
     return stamps
 
 
-def sync_csv(out_dir: str | os.PathLike, name: str) -> None:
+def sync_csv(out_dir: str | os.PathLike, name: str, connection=None) -> None:
     """Bring ``<table>.csv`` in line with the table's Parquet parts.
 
     When the CSV already holds the rows of the first parts, unchanged, the rows of the
     new parts are appended (a rerun that added ten documents writes ten documents'
     rows); otherwise the CSV is rewritten from the Parquet, streaming part by part. The
     parts each CSV holds are recorded in ``_manifest/csv.json``, and dropped from it
-    while the CSV is being changed, so an interrupted write is redone in full.
+    while the CSV is being changed, so an interrupted write is redone in full. The CSV
+    of a view (``connection``: a :func:`analysis.query.connect` of the folder to read
+    it with) is rewritten whole when a table it is made of changed.
     """
     out = Path(out_dir)
     state = _CsvState(out)
     if name in VIEWS:
-        _sync_view_csv(out, name, state)
+        _sync_view_csv(out, name, state, connection)
         return
     parts = parquet_parts(out, name)
     stamps = part_stamps(parts)
@@ -481,16 +538,15 @@ def _view_stamps(out: Path, name: str) -> list:
     return [[table, *stamp] for table in VIEWS[name] for stamp in part_stamps(parquet_parts(out, table))]
 
 
-def _sync_view_csv(out: Path, name: str, state: "_CsvState") -> None:
-    """A view's CSV is rewritten whole when a table it is made of changed (a view's
-    rows change anywhere: a new mention renumbers an old event's count)."""
+def _sync_view_csv(out: Path, name: str, state: "_CsvState", connection) -> None:
+    # a view's rows change anywhere (a new mention changes an old event's count)
     from .query import view_batches  # (query reads tables through this module)
 
     csv_path = out / f"{name}.csv"
     if csv_path.is_file() and state.parts(name) == _view_stamps(out, name):
         return
     with TableCsv(out, name) as table_csv:
-        for batch in view_batches(out, name):
+        for batch in view_batches(out, name, connection=connection):
             table_csv.write(batch)
 
 
@@ -582,14 +638,15 @@ def table_names(out_dir: str | os.PathLike) -> list[str]:
     return [name for name in SCHEMAS if (name in written and name not in VIEWS) or (name in VIEWS and written.issuperset(VIEWS[name]))]
 
 
-def table_rows(out_dir: str | os.PathLike, name: str) -> int:
+def table_rows(out_dir: str | os.PathLike, name: str, connection=None) -> int:
     """Rows of a table: from the Parquet footers (nothing is read but metadata), or by
-    counting the view's rows."""
+    counting the view's rows (with ``connection``, a :func:`analysis.query.connect` of
+    the folder, if given)."""
     if name in VIEWS and name != "events":  # events has a row per written row
         from .query import connect  # (query reads tables through this module)
 
-        with connect(out_dir) as connection:
-            return connection.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
+        with connect(out_dir) if connection is None else contextlib.nullcontext(connection) as con:
+            return con.execute(count_sql(name)).fetchall()[0][0]
     return sum(pq.ParquetFile(part).metadata.num_rows for part in parquet_parts(out_dir, name))
 
 

@@ -25,13 +25,16 @@ ends with; :func:`run_corpus_step` runs it alone on a run's output folder;
 from __future__ import annotations
 
 import collections
+import bisect
 import contextlib
 import ctypes
 import multiprocessing
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -45,7 +48,7 @@ from .engines import available_cores
 from .engines.manifest import pipeline_fingerprint
 from .query import create_parquet_view, memory_share, register_table_view, spill_to_disk
 from .settings import Settings
-from .storage import MANIFEST_DIR, part_stamps, read_json, sync_csv, write_json, write_parquet
+from .storage import MANIFEST_DIR, parquet_parts, part_stamps, read_json, sync_csv, write_json, write_parquet
 from .tables import arrow_to_pandas, schema_of
 from .views import EVENT_ROWS, events_sql, timeline_sql
 
@@ -87,13 +90,14 @@ def build_corpus_tables(tables: Mapping[str, pd.DataFrame | pa.Table], settings:
     out: dict[str, pd.DataFrame] = {}
     with _connection(settings.corpus_memory) as con:
         for name in _VIEW_INPUTS:
-            con.register(EVENT_ROWS if name == "events" else name, _arrow_input(name, tables.get(name)))
+            table = _arrow_input(name, tables.get(name))
+            if name == "events":  # numbered: the views keep the rows' order
+                table = table.append_column("row_in_source", pa.array(range(table.num_rows), pa.int64()))
+            con.register(EVENT_ROWS if name == "events" else name, table)
         for name, data in corpus_tables(con, settings):
             table = _concat(name, list(arrow_batches(data)))
             con.register(name, table)
             out[name] = arrow_to_pandas(table)
-        events = con.sql("SELECT * FROM event_rows").to_arrow_table()
-        con.register(EVENT_ROWS, events.append_column("row_in_source", pa.array(range(events.num_rows), pa.int64())))
         for name, sql in (("events", events_sql(order="row_in_source")), ("timeline", timeline_sql())):
             out[name] = arrow_to_pandas(con.sql(sql).to_arrow_table().select(schema_of(name).names).cast(schema_of(name)))
     return out
@@ -179,58 +183,101 @@ def _concat(name: str, tables: list[pa.Table]) -> pa.Table:
 # ---------------------------------------------------------------------------- the step
 
 
+@dataclass(slots=True)
+class PartRows:
+    """Rows of a table by part: (file name, rows) in order. With ``whole``, these
+    are all its parts; else the table's other parts are kept as they are."""
+
+    parts: Iterator[tuple[str, pa.Table]]
+    whole: bool
+
+
 def corpus_tables(
     con: duckdb.DuckDBPyConnection,
     settings: Settings,
     folder: str | os.PathLike | None = None,
-    added: Sequence[Path] | None = None,
+    added: Mapping[str, Sequence[Path]] | None = None,
     notes: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, object]]:
     """The corpus step's tables, in order, over a DuckDB connection with a view per
-    input table (``event_rows`` for the ``events`` parts): ``event_mentions`` (an
-    iterable of Arrow tables), ``conflicts`` and ``conflict_claims`` (Arrow tables).
+    input table (``event_rows`` for the ``events`` parts): ``event_mentions``,
+    ``conflicts`` and ``conflict_claims``.
 
-    Each table must be written, and made a view of that name in ``con``, before the
-    next is asked for.
+    ``event_mentions`` lists the events in the order of their rows; from the tables
+    of an output folder, it is :class:`PartRows` (a part per ``events`` part). The
+    others are Arrow tables. Each table must be written, and made a view of that name
+    in ``con``, before the next is asked for.
 
     Args:
-        con: DuckDB with the input tables.
+        con: DuckDB with the input tables (in memory, ``event_rows`` has a column
+            ``row_in_source`` that numbers them).
         settings: thresholds, workers and memory.
         folder: the output folder the tables are read from, if they are files: on a
             large corpus a worker process then finds the conflicts from the files
             while the events are de-duplicated.
         added: when the only change since the last corpus step over these tables is
-            documents added, the ``events`` parts they are in: the new mentions are
-            then clustered against the old ones (see :func:`_extend_mentions`), not
-            every mention again. The ``event_mentions`` view must hold that step's table.
+            documents added, the parts they are in, by table: the new mentions are
+            then clustered against the old ones (see :func:`_extend_mentions`) and the
+            conflicts of the new claims' groups found again (:func:`_extend_conflicts`),
+            not the whole corpus's. The views of the step's tables must hold that step's.
         notes: receives, as ``timeline``, how many mentions were clustered when only
             the new ones were.
     """
     cores = settings.workers or available_cores()
-    if added is not None:
-        counts = {}
-    else:
-        counts = _word_counts(con, cores)
-        if folder is not None:
-            _save_word_counts(folder, counts)
+    if added is not None and folder is not None:
+        parts = parquet_parts(folder, "events")
+        with _threads(con, cores):  # small joins: nothing runs beside them
+            extended = _extend_mentions(con, settings, parts, added["events"], _load_word_counts(folder))
+            if extended is not None:
+                clustered, changed = extended
+                if notes is not None:
+                    notes["timeline"] = f"only the {clustered:,} event mention(s) of the documents added were de-duplicated"
+                yield "event_mentions", PartRows(_mention_parts(con, changed), whole=False)
+                conflicts, flagged = _extend_conflicts(con, settings, added["claims"])
+                con.execute("DROP TABLE mention_map")
+                yield "conflicts", conflicts
+                yield "conflict_claims", _flagged_table(flagged)
+                return
+    counts = _word_counts(con, cores)
+    if folder is not None:
+        _save_word_counts(folder, counts)
     with _dedup_pool(con, settings, counts) as pool:
         side = None
         if pool is not None and folder is not None:
             # what does not wait for de-duplication goes to a worker first
             side = pool.submit(_side_job, str(folder), settings)
-        if added is not None and (clustered := _extend_mentions(con, settings, added, _load_word_counts(folder))) is not None:
-            if notes is not None:
-                notes["timeline"] = f"only the {clustered:,} event mention(s) of the documents added were de-duplicated"
-            yield "event_mentions", _mapped_mentions(con)
-        else:
-            yield "event_mentions", _mentions(con, settings, counts, pool, [side] if side else [])
+        with tempfile.TemporaryDirectory(prefix="analysis-mentions-") as spill:
+            # the map goes to a file as it is made (the stream reads from ``con``)
+            _spill_mention_map(_mentions(con, settings, counts, pool, [side] if side else []), Path(spill) / "map.parquet")
+            create_parquet_view(con, "mention_map", [Path(spill) / "map.parquet"], table="event_mentions")
+            if folder is not None:
+                with _threads(con, cores):  # a sort of small columns: little memory
+                    yield "event_mentions", PartRows(_mention_parts(con, parquet_parts(folder, "events")), whole=True)
+            else:
+                schema = schema_of("event_mentions")
+                yield "event_mentions", con.sql(_MENTION_ROWS.format(columns="", events=EVENT_ROWS, order="row_in_source")).to_arrow_table().cast(schema)
+            con.execute("DROP VIEW mention_map")
         if side is not None:
             conflicts, flagged = side.result()
         else:
             flagged = set()
             conflicts = _conflicts(con, settings, flagged)
     yield "conflicts", conflicts
-    yield "conflict_claims", pa.table({"claim_id": pa.array(sorted(flagged), pa.string())})
+    yield "conflict_claims", _flagged_table(flagged)
+
+
+def _spill_mention_map(mentions: Iterable[pa.Table], path: Path) -> None:
+    """Write the event ids, canonical ids and similarities of ``mentions`` to
+    ``path`` (every row, in one file, with no compression: it is read once, soon)."""
+    schema = schema_of("event_mentions")
+    with pq.ParquetWriter(path, schema, compression="none") as writer:
+        writer.write_table(schema.empty_table())  # a file even with no rows
+        for table in mentions:
+            writer.write_table(table)
+
+
+def _flagged_table(flagged: set[str]) -> pa.Table:
+    return pa.table({"claim_id": pa.array(sorted(flagged), pa.string())})
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> Iterator[dict]:
@@ -288,7 +335,7 @@ _EVENT_GROUPS = """
     ORDER BY {order}
 """
 # The order de-duplication reads events in: by group (type, year of time_start), then
-# canonical order (publication, document, position); ``event_mentions`` keeps it.
+# canonical order (publication, document, position); the rerun replay's keys sort as it.
 _GROUP_ORDER = "e.type, year(e.time_start) NULLS FIRST, d.published NULLS LAST, e.doc_id, e.start, e.event_id"
 
 
@@ -461,11 +508,14 @@ def _group_runs(batches: Iterable[pa.RecordBatch], rows: int) -> Iterator[pa.Tab
 # ---------------------------------------------------------------------------- reruns
 
 
-def _extend_mentions(con: duckdb.DuckDBPyConnection, settings: Settings, added: Sequence[Path], counts: Mapping[str, int]) -> int | None:
+def _extend_mentions(
+    con: duckdb.DuckDBPyConnection, settings: Settings, parts: Sequence[Path], added: Sequence[Path], counts: Mapping[str, int]
+) -> tuple[int, list[Path]] | None:
     """The canonical event of every event after a run that only added documents
-    (their ``events`` parts are ``added``; every other part is as the last corpus step
-    left it, and the ``event_mentions`` view holds that step's table), in the temporary
-    table ``mention_map`` (``event_id``, ``canonical_id``, ``similarity``): what
+    (``parts`` are the ``events`` parts, of which ``added`` are theirs; every other part
+    is as the last corpus step left it, and the ``event_mentions`` view holds that
+    step's table), in the temporary table ``mention_map`` (``event_id``,
+    ``canonical_id``, ``similarity``): what
     clustering the whole corpus gives, with only the new mentions clustered, each
     against the old mentions of its group that may be similar enough to it (those
     holding one of its rarer words and as many of its words as similarity needs), whose
@@ -475,8 +525,10 @@ def _extend_mentions(con: duckdb.DuckDBPyConnection, settings: Settings, added: 
     the whole corpus) tell the rarer words.
 
     Returns:
-        The number of new mentions, or None, with no table made, when the old table
-        does not cover the old events (then cluster the whole corpus).
+        The number of new mentions and the ``events`` parts whose ``event_mentions``
+        part changes (the parts added, and those of old mentions whose canonical event
+        changes); or None, with no table made, when the old table does not cover the
+        old events (then cluster the whole corpus).
     """
     threshold, min_words = settings.dedup_threshold, settings.dedup_min_words
     con.execute("CREATE OR REPLACE TEMP TABLE old_mentions AS SELECT event_id, canonical_id, similarity FROM event_mentions")
@@ -529,6 +581,21 @@ def _extend_mentions(con: duckdb.DuckDBPyConnection, settings: Settings, added: 
         "SELECT * FROM old_mentions WHERE event_id NOT IN (SELECT event_id FROM changed_mentions) "
         "UNION ALL SELECT * FROM changed_mentions"
     )
+    # (a group clustered again gives every mention of it, most as they were)
+    sources = ", ".join(_sql_string(part) for part in parts)
+    changed_parts = [
+        Path(name)
+        for (name,) in con.execute(
+            f"""
+            SELECT DISTINCT filename FROM read_parquet([{sources}], filename = true)
+            WHERE event_id IN (
+                SELECT c.event_id FROM changed_mentions c LEFT JOIN old_mentions o USING (event_id)
+                WHERE o.event_id IS NULL OR c.canonical_id IS DISTINCT FROM o.canonical_id
+                   OR c.similarity IS DISTINCT FROM o.similarity
+            )
+            """
+        ).fetchall()
+    ]
     con.execute("DROP TABLE old_mentions")
     # the old table's ids are those of the old parts (unchanged since), the new ones
     # those of the added parts: equal counts say that every event has its row
@@ -536,24 +603,45 @@ def _extend_mentions(con: duckdb.DuckDBPyConnection, settings: Settings, added: 
     if mapped != con.execute(f"SELECT count(*) FROM {EVENT_ROWS}").fetchall()[0][0]:
         con.execute("DROP TABLE mention_map")
         return None
-    return new_rows.num_rows
+    return new_rows.num_rows, sorted(set(changed_parts) | {Path(part) for part in added})
 
 
-def _mapped_mentions(con: duckdb.DuckDBPyConnection) -> Iterator[pa.Table]:
-    """``event_mentions`` from ``mention_map`` (see :func:`_extend_mentions`), in the
-    order of :func:`_mentions` (group order)."""
-    ordered = con.sql(
-        f"""
-        WITH docs AS (SELECT doc_id, any_value(published) AS published FROM documents GROUP BY doc_id)
-        SELECT m.canonical_id, e.event_id, e.doc_id, e.sent_idx, e.start, e."end", m.similarity
-        FROM {EVENT_ROWS} e JOIN mention_map m USING (event_id) LEFT JOIN docs d USING (doc_id)
-        ORDER BY {_GROUP_ORDER}
-        """
+def _sql_string(path: str | os.PathLike) -> str:
+    """A path as an SQL string literal."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+# ``event_mentions`` rows: an event, its canonical event and how similar they are.
+_MENTION_ROWS = """
+    SELECT m.canonical_id, e.event_id, e.doc_id, e.sent_idx, e.start, e."end", m.similarity{columns}
+    FROM {events} e JOIN mention_map m USING (event_id)
+    ORDER BY {order}
+"""
+
+
+def _mention_parts(con: duckdb.DuckDBPyConnection, parts: Sequence[Path]) -> Iterator[tuple[str, pa.Table]]:
+    """``event_mentions`` of the ``events`` ``parts`` from ``mention_map``: by part
+    (the part of ``event_mentions`` of the same name), in the order of the part's
+    rows."""
+    if not parts:
+        return
+    sources = ", ".join(_sql_string(part) for part in parts)
+    rows = con.sql(
+        _MENTION_ROWS.format(
+            columns=", e.filename",
+            events=f"read_parquet([{sources}], filename = true, file_row_number = true)",
+            order="e.filename, e.file_row_number",
+        )
     )
     schema = schema_of("event_mentions")
-    for batch in ordered.to_arrow_reader(_BATCH_ROWS):
-        yield pa.Table.from_batches([batch]).cast(schema)
-    con.execute("DROP TABLE mention_map")
+    for batch in rows.to_arrow_reader(_BATCH_ROWS):
+        names = batch.column("filename").to_pylist()
+        table = pa.Table.from_batches([batch]).select(schema.names).cast(schema)
+        at = 0
+        while at < len(names):
+            end = bisect.bisect_right(names, names[at], at)  # one file's rows are consecutive
+            yield Path(names[at]).name, table.slice(at, end - at)
+            at = end
 
 
 # Words shorter than this are probes of last resort ("u" of "u.s." is in most texts).
@@ -656,17 +744,65 @@ _CLAIM_GROUPS = """
            coalesce(d.source, d.title, c.doc_id) AS source, date_trunc('month', c.time_start) AS time_window
     FROM claims c LEFT JOIN (SELECT doc_id, any_value(source) AS source, any_value(title) AS title,
                                     any_value(published) AS published FROM documents GROUP BY doc_id) d USING (doc_id)
+    {of_groups}
     WHERE c.category IS NOT NULL AND c.time_start IS NOT NULL
     ORDER BY c.category, time_window, d.published NULLS LAST, c.doc_id, c.start, c.claim_id
 """
+# The groups conflicts are found in: claims of one category whose time starts in one month.
+_CLAIM_GROUP = "date_trunc('month', {claim}.time_start)"
+
+
+def _conflict_rows(con: duckdb.DuckDBPyConnection, settings: Settings, flagged: set[str], of_groups: str = "") -> list[dict]:
+    """Conflicts among the claims, one group (category, month) at a time: of every
+    group, or of those in the relation ``of_groups`` (``category``, ``time_window``).
+    ``flagged`` receives the ids of the claims in one."""
+    semi = f"SEMI JOIN {of_groups} g ON g.category = c.category AND g.time_window = {_CLAIM_GROUP.format(claim='c')}" if of_groups else ""
+    rows: list[dict] = []
+    for group in _groups(_rows(con, _CLAIM_GROUPS.format(of_groups=semi)), lambda r: (r["category"], r["time_window"])):
+        rows.extend(find_conflicts(group, settings.conflict_time_overlap, settings.conflict_approx_tolerance, flagged))
+    return rows
+
+
+def _conflicts_table(rows: list[dict], kept: pa.Table | None = None) -> pa.Table:
+    """``conflicts`` from rows of :func:`_conflict_rows` (and ``kept`` rows), in its
+    order: by time, then id."""
+    table = pa.Table.from_pylist(rows, schema=schema_of("conflicts"))
+    if kept is not None:
+        table = pa.concat_tables([kept.cast(table.schema), table])
+    return table.sort_by([("time_start", "ascending"), ("conflict_id", "ascending")])
 
 
 def _conflicts(con: duckdb.DuckDBPyConnection, settings: Settings, flagged: set[str]) -> pa.Table:
-    rows: list[dict] = []
-    for group in _groups(_rows(con, _CLAIM_GROUPS), lambda r: (r["category"], r["time_window"])):
-        rows.extend(find_conflicts(group, settings.conflict_time_overlap, settings.conflict_approx_tolerance, flagged))
-    rows.sort(key=lambda r: (r["time_start"], r["conflict_id"]))
-    return pa.Table.from_pylist(rows, schema=schema_of("conflicts"))
+    return _conflicts_table(_conflict_rows(con, settings, flagged))
+
+
+def _extend_conflicts(con: duckdb.DuckDBPyConnection, settings: Settings, added: Sequence[Path]) -> tuple[pa.Table, set[str]]:
+    """``conflicts`` and the claims in one after a run that only added documents
+    (their ``claims`` parts are ``added``; the ``conflicts`` and ``conflict_claims``
+    views hold the last step's tables): conflicts are only ever found within a group
+    (category, month), so the groups the new claims fall in are compared again, and
+    the other groups' rows are kept."""
+    create_parquet_view(con, "added_claims", list(added), table="claims")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE touched_groups AS SELECT DISTINCT category, {_CLAIM_GROUP.format(claim='a')} AS time_window "
+        "FROM added_claims a WHERE category IS NOT NULL AND time_start IS NOT NULL"
+    )
+    flagged: set[str] = set()
+    rows = _conflict_rows(con, settings, flagged, of_groups="touched_groups")
+    # a conflict starts when the later of its claims does: in the month of both
+    kept = con.sql(
+        "SELECT * FROM conflicts k ANTI JOIN touched_groups g "
+        f"ON g.category = k.category AND g.time_window = {_CLAIM_GROUP.format(claim='k')}"
+    ).to_arrow_table()
+    flagged.update(
+        claim_id
+        for (claim_id,) in con.execute(
+            "SELECT claim_id FROM conflict_claims JOIN claims c USING (claim_id) ANTI JOIN touched_groups g "
+            f"ON g.category = c.category AND g.time_window = {_CLAIM_GROUP.format(claim='c')}"
+        ).fetchall()
+    )
+    con.execute("DROP TABLE touched_groups")
+    return _conflicts_table(rows, kept), flagged
 
 
 def _side_job(source: str, settings: Settings) -> tuple[pa.Table, set[str]]:
@@ -711,9 +847,11 @@ def timeline_step(ctx) -> None:
     state.unlink(missing_ok=True)  # a step cut short leaves none: the next one starts over
     # the timeline is a view now; a folder of it is an older release's, out of date
     shutil.rmtree(Path(ctx.out_dir) / "timeline", ignore_errors=True)
-    added_events = None if added is None else added["events"]
-    for name, data in corpus_tables(ctx.connection, ctx.settings, ctx.out_dir, added_events, notes=ctx.notes):
-        ctx.write(name, data)
+    for name, data in corpus_tables(ctx.connection, ctx.settings, ctx.out_dir, added, notes=ctx.notes):
+        if isinstance(data, PartRows):
+            ctx.write_parts(name, data.parts, keep_others=not data.whole)
+        else:
+            ctx.write(name, data)
     write_json(
         state,
         {

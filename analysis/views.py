@@ -28,7 +28,7 @@ import functools
 
 from .lexicons import load_lexicon
 
-__all__ = ["EVENT_ROWS", "VIEWS", "events_sql", "timeline_sql", "view_sql"]
+__all__ = ["EVENT_ROWS", "VIEWS", "count_sql", "events_sql", "timeline_sql", "view_sql"]
 
 # The name of the ``events`` parts as written, under the view that completes them.
 EVENT_ROWS = "event_rows"
@@ -55,21 +55,35 @@ def view_sql(name: str, present: set[str] | frozenset[str]) -> str:
     raise KeyError(f"no view {name!r}; views: {', '.join(VIEWS)}")
 
 
+def count_sql(name: str) -> str:
+    """SQL: the number of rows of the view ``name``, without making them (a timeline
+    row per claim and per event that is no other's mention)."""
+    if name == "events":
+        return f"SELECT count(*) FROM {EVENT_ROWS}"
+    if name == "timeline":
+        return (
+            f"SELECT (SELECT count(*) FROM claims) + (SELECT count(*) FROM {EVENT_ROWS} "
+            "WHERE event_id NOT IN (SELECT event_id FROM event_mentions WHERE canonical_id <> event_id))"
+        )
+    raise KeyError(f"no view {name!r}; views: {', '.join(VIEWS)}")
+
+
 def _mention_counts() -> str:
     return "SELECT canonical_id, count(*)::INTEGER AS n FROM event_mentions GROUP BY canonical_id"
 
 
-def events_sql(*, mapped: bool = True, order: str = "") -> str:
-    """SQL: the ``events`` rows with the corpus-wide ``canonical_id`` and
-    ``n_mentions`` (each event its own, when not ``mapped``), in ``order`` if given."""
+def events_sql(*, mapped: bool = True, rows: str = EVENT_ROWS, order: str = "") -> str:
+    """SQL: the ``events`` rows (of the relation ``rows``) with the corpus-wide
+    ``canonical_id`` and ``n_mentions`` (each event its own, when not ``mapped``), in
+    ``order`` if given."""
     if not mapped:
         return (
-            f"SELECT * REPLACE (event_id AS canonical_id, 1::INTEGER AS n_mentions) FROM {EVENT_ROWS}"
+            f"SELECT * REPLACE (event_id AS canonical_id, 1::INTEGER AS n_mentions) FROM {rows}"
             + (f" ORDER BY {order}" if order else "")
         )
     return f"""
     SELECT e.* REPLACE (coalesce(m.canonical_id, e.event_id) AS canonical_id, coalesce(n.n, 1)::INTEGER AS n_mentions)
-    FROM {EVENT_ROWS} e
+    FROM {rows} e
     LEFT JOIN event_mentions m USING (event_id)
     LEFT JOIN ({_mention_counts()}) n ON n.canonical_id = coalesce(m.canonical_id, e.event_id)
     {f"ORDER BY {order}" if order else ""}
