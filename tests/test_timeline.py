@@ -19,6 +19,8 @@ from .conftest import GOLDEN, SEED_ARTICLE
 WIRE_ARTICLE = GOLDEN / "press_conference" / "wire-nato-kabul-2021-08-17.md"
 SEED_ID = "nato-stoltenberg-2021-08-17"
 WIRE_ID = "wire-nato-kabul-2021-08-17"
+# What the corpus step makes, its own tables and the views that read them.
+CORPUS_TABLES = ("events", "event_mentions", "conflicts", "conflict_claims", "timeline")
 
 
 @pytest.fixture(scope="module")
@@ -264,11 +266,36 @@ def test_rerun_after_adding_articles_clusters_only_the_new_mentions(tmp_path, mo
 
     whole = tmp_path / "whole"
     assert run_corpus(tmp_path / "corpus", whole, settings).corpus_step == {}  # from nothing: everything
-    for name in ("events", "event_mentions", "conflicts", "timeline"):
+    for name in CORPUS_TABLES:
         pd.testing.assert_frame_equal(read_table(out, name), read_table(whole, name), obj=name)
     after = read_table(out, "event_mentions").set_index("event_id")["canonical_id"]
     moved = after[before.index][after[before.index] != before]
     assert len(moved) and moved.str.startswith("earlier-").all()
+
+
+def test_a_rerun_that_adds_an_article_rewrites_only_what_changes(two_articles, tmp_path):
+    """The seed, then the wire report of the same press conference added: the rerun
+    de-duplicates and compares only the new rows, writes the new part of
+    ``event_mentions`` and keeps the old one as it was (the seed's statement stays the
+    canonical one), finds the conflict between the two figures, and gives the tables
+    of a run over both from nothing."""
+    from analysis.storage import part_stamps
+
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    shutil.copy(SEED_ARTICLE, articles)
+    out = tmp_path / "out"
+    run_corpus(articles, out)
+    assert read_table(out, "conflicts").empty
+    seed_part = part_stamps(sorted((out / "event_mentions").glob("part-*.parquet")))
+    shutil.copy(WIRE_ARTICLE, articles)
+    summary = run_corpus(articles, out)
+    assert summary.processed == 1 and "only the" in summary.corpus_step["timeline"]
+    parts = sorted((out / "event_mentions").glob("part-*.parquet"))
+    assert len(parts) == 2 and part_stamps(parts[:1]) == seed_part
+    assert len(read_table(out, "conflicts")) == 1 and len(read_table(out, "conflict_claims")) == 2
+    for name in CORPUS_TABLES:
+        pd.testing.assert_frame_equal(read_table(out, name), read_table(two_articles, name), obj=name)
 
 
 def test_a_rerun_after_a_removal_clusters_everything_again(two_articles, tmp_path):
@@ -280,7 +307,7 @@ def test_a_rerun_after_a_removal_clusters_everything_again(two_articles, tmp_pat
     assert run_corpus(articles, out).corpus_step == {}
     seed_only = tmp_path / "seed_only"
     run_corpus(articles, seed_only)
-    for name in ("events", "event_mentions", "conflicts", "timeline"):
+    for name in CORPUS_TABLES:
         pd.testing.assert_frame_equal(read_table(out, name), read_table(seed_only, name), obj=name)
 
 
