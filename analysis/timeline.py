@@ -576,14 +576,15 @@ def _extend_mentions(
             }
         ),
     )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE mention_map AS "
-        "SELECT * FROM old_mentions WHERE event_id NOT IN (SELECT event_id FROM changed_mentions) "
-        "UNION ALL SELECT * FROM changed_mentions"
-    )
+    # the old table's ids are those of the old parts (unchanged since), the new ones
+    # those of the added parts: equal counts say that every event has its row
+    old = con.execute("SELECT count(*) FROM old_mentions").fetchall()[0][0]
+    if old + new_rows.num_rows != con.execute(f"SELECT count(*) FROM {EVENT_ROWS}").fetchall()[0][0]:
+        con.execute("DROP TABLE old_mentions")
+        return None
     # (a group clustered again gives every mention of it, most as they were)
     sources = ", ".join(_sql_string(part) for part in parts)
-    changed_parts = [
+    changed_parts = {
         Path(name)
         for (name,) in con.execute(
             f"""
@@ -595,15 +596,23 @@ def _extend_mentions(
             )
             """
         ).fetchall()
-    ]
+    }
+    rewritten = sorted(changed_parts | {Path(part) for part in added})
+    # the map of the events of the parts to write: as changed, else as they were
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE mention_map AS
+        SELECT e.event_id,
+               CASE WHEN c.event_id IS NULL THEN o.canonical_id ELSE c.canonical_id END AS canonical_id,
+               CASE WHEN c.event_id IS NULL THEN o.similarity ELSE c.similarity END AS similarity
+        FROM read_parquet([{", ".join(_sql_string(part) for part in rewritten) or "NULL"}]) e
+        LEFT JOIN changed_mentions c USING (event_id) LEFT JOIN old_mentions o USING (event_id)
+        """
+        if rewritten
+        else "CREATE OR REPLACE TEMP TABLE mention_map (event_id VARCHAR, canonical_id VARCHAR, similarity DOUBLE)"
+    )
     con.execute("DROP TABLE old_mentions")
-    # the old table's ids are those of the old parts (unchanged since), the new ones
-    # those of the added parts: equal counts say that every event has its row
-    mapped = con.execute("SELECT count(*) FROM mention_map").fetchall()[0][0]
-    if mapped != con.execute(f"SELECT count(*) FROM {EVENT_ROWS}").fetchall()[0][0]:
-        con.execute("DROP TABLE mention_map")
-        return None
-    return new_rows.num_rows, sorted(set(changed_parts) | {Path(part) for part in added})
+    return new_rows.num_rows, rewritten
 
 
 def _sql_string(path: str | os.PathLike) -> str:
