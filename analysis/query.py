@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 
 from .storage import parquet_parts, table_names
 from .tables import arrow_to_pandas, schema_of
-from .views import EVENT_ROWS, VIEWS, events_sql, view_sql
+from .views import EVENT_ROWS, VIEWS, events_sql, sql_literal, view_sql
 
 __all__ = [
     "MEMORY_SIZE",
@@ -114,7 +114,7 @@ def view_batches(
             parts = parquet_parts(out, "events")
             if not parts:
                 return
-            sources = ", ".join(_sql_string(str(part)) for part in parts)
+            sources = ", ".join(sql_literal(part) for part in parts)
             con.execute(
                 "CREATE OR REPLACE TEMP VIEW numbered_event_rows AS "
                 f"SELECT * FROM read_parquet([{sources}], filename = true, file_row_number = true, hive_partitioning = false)"
@@ -141,8 +141,8 @@ def spill_to_disk(connection: duckdb.DuckDBPyConnection, memory_limit: str) -> I
     afterwards."""
     spill = tempfile.mkdtemp(prefix="analysis-duckdb-")
     try:
-        connection.execute(f"SET temp_directory = {_sql_string(spill)}")
-        connection.execute(f"SET memory_limit = {_sql_string(memory_limit)}")
+        connection.execute(f"SET temp_directory = {sql_literal(spill)}")
+        connection.execute(f"SET memory_limit = {sql_literal(memory_limit)}")
         yield connection
     finally:
         shutil.rmtree(spill, ignore_errors=True)
@@ -162,7 +162,7 @@ def create_parquet_view(connection: duckdb.DuckDBPyConnection, name: str, files:
     ``name``) over Parquet ``files`` (paths or globs); with none, an empty view with
     the table's columns."""
     if files:
-        sources = ", ".join(_sql_string(str(f)) for f in files)
+        sources = ", ".join(sql_literal(f) for f in files)
         connection.execute(
             f"CREATE OR REPLACE VIEW {_identifier(name)} AS "
             f"SELECT * FROM read_parquet([{sources}], hive_partitioning = false)"
@@ -294,7 +294,3 @@ def _print_head(reader: pa.RecordBatchReader, stream: TextIO, max_rows: int) -> 
 
 def _identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-
-def _sql_string(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"

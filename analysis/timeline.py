@@ -50,7 +50,7 @@ from .query import create_parquet_view, memory_share, register_table_view, spill
 from .settings import Settings
 from .storage import MANIFEST_DIR, parquet_parts, part_stamps, read_json, sync_csv, write_json, write_parquet
 from .tables import arrow_to_pandas, schema_of
-from .views import EVENT_ROWS, events_sql, timeline_sql
+from .views import EVENT_ROWS, events_sql, sql_literal, timeline_sql
 
 __all__ = [
     "CORPUS_INPUTS",
@@ -583,7 +583,7 @@ def _extend_mentions(
         con.execute("DROP TABLE old_mentions")
         return None
     # (a group clustered again gives every mention of it, most as they were)
-    sources = ", ".join(_sql_string(part) for part in parts)
+    sources = ", ".join(sql_literal(part) for part in parts)
     changed_parts = {
         Path(name)
         for (name,) in con.execute(
@@ -605,7 +605,7 @@ def _extend_mentions(
         SELECT e.event_id,
                CASE WHEN c.event_id IS NULL THEN o.canonical_id ELSE c.canonical_id END AS canonical_id,
                CASE WHEN c.event_id IS NULL THEN o.similarity ELSE c.similarity END AS similarity
-        FROM read_parquet([{", ".join(_sql_string(part) for part in rewritten) or "NULL"}]) e
+        FROM read_parquet([{", ".join(sql_literal(part) for part in rewritten) or "NULL"}]) e
         LEFT JOIN changed_mentions c USING (event_id) LEFT JOIN old_mentions o USING (event_id)
         """
         if rewritten
@@ -613,11 +613,6 @@ def _extend_mentions(
     )
     con.execute("DROP TABLE old_mentions")
     return new_rows.num_rows, rewritten
-
-
-def _sql_string(path: str | os.PathLike) -> str:
-    """A path as an SQL string literal."""
-    return "'" + str(path).replace("'", "''") + "'"
 
 
 # ``event_mentions`` rows: an event, its canonical event and how similar they are.
@@ -634,7 +629,7 @@ def _mention_parts(con: duckdb.DuckDBPyConnection, parts: Sequence[Path]) -> Ite
     rows."""
     if not parts:
         return
-    sources = ", ".join(_sql_string(part) for part in parts)
+    sources = ", ".join(sql_literal(part) for part in parts)
     rows = con.sql(
         _MENTION_ROWS.format(
             columns=", e.filename",

@@ -25,10 +25,11 @@ other names are the tables themselves (``documents``, ``sentences``, ``timexes``
 from __future__ import annotations
 
 import functools
+import os
 
 from .lexicons import load_lexicon
 
-__all__ = ["EVENT_ROWS", "VIEWS", "count_sql", "events_sql", "timeline_sql", "view_sql"]
+__all__ = ["EVENT_ROWS", "VIEWS", "count_sql", "events_sql", "sql_literal", "timeline_sql", "view_sql"]
 
 # The name of the ``events`` parts as written, under the view that completes them.
 EVENT_ROWS = "event_rows"
@@ -99,8 +100,9 @@ def label_settings() -> tuple[tuple[tuple[str, str], ...], int]:
     return tuple((str(k), str(v)) for k, v in lex["qualifier_words"].items()), int(lex["label_chars"])
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+def sql_literal(text: str | os.PathLike) -> str:
+    """A string (or a path) as an SQL string literal."""
+    return "'" + str(text).replace("'", "''") + "'"
 
 
 def _short(column: str, limit: int) -> str:
@@ -116,7 +118,7 @@ def timeline_sql(*, flagged: bool = True) -> str:
     their mention counts) and every claim (in a conflict when ``conflict_claims`` holds
     it; none is, without ``flagged``), with their documents and sentences."""
     words, limit = label_settings()
-    qualifier_words = ", ".join(f"({_literal(q)}, {_literal(w)})" for q, w in words) or "(NULL, NULL)"
+    qualifier_words = ", ".join(f"({sql_literal(q)}, {sql_literal(w)})" for q, w in words) or "(NULL, NULL)"
     event_label = (
         f"CASE WHEN e.type = 'statement' AND e.content IS NOT NULL THEN coalesce(e.speaker || ': ', '') || "
         f"({_short('e.content', limit)}) ELSE {_short('e.text', limit)} END"
