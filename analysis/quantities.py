@@ -27,7 +27,7 @@ import functools
 import itertools
 import math
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from .corpus import Document
 from .lexicons import alternation, load_lexicon
@@ -858,7 +858,6 @@ def _inherit_conversions(text: str, mentions: list[_Mention]) -> None:
 
 def _carry_units(text: str, mentions: list[_Mention]) -> None:
     """A figure without a unit or noun takes those of the figure it continues."""
-    p = _patterns()
     for k, m in enumerate(mentions):
         if m.kind != "count" or m.unit or m.noun:
             continue

@@ -28,8 +28,22 @@ import pyarrow.parquet as pq
 
 from .storage import parquet_parts, table_names
 from .tables import arrow_to_pandas, schema_of
+from .views import EVENT_ROWS, VIEWS, events_sql, sql_literal, view_sql
 
-__all__ = ["MEMORY_SIZE", "arrow_reader", "connect", "create_parquet_view", "memory_share", "query", "register_table_view", "spill_to_disk", "write_result"]
+__all__ = [
+    "MEMORY_SIZE",
+    "arrow_reader",
+    "connect",
+    "create_parquet_view",
+    "memory_share",
+    "query",
+    "read_view",
+    "view_batches",
+    "register_table_view",
+    "register_views",
+    "spill_to_disk",
+    "write_result",
+]
 
 # An amount of memory as DuckDB reads it: "256MB", "2GB", "1.5 GiB".
 MEMORY_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*((?:[KMGT]i?)?B)\s*", re.IGNORECASE)
@@ -38,7 +52,8 @@ DEFAULT_OUT = "data/processed"
 
 
 def connect(out_dir: str | os.PathLike = DEFAULT_OUT) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection with one view per table of the output folder.
+    """An in-memory DuckDB connection with one view per table of the output folder
+    (``events`` and ``timeline`` as :mod:`analysis.views` makes them).
 
     Raises:
         FileNotFoundError: the folder holds no tables.
@@ -49,8 +64,66 @@ def connect(out_dir: str | os.PathLike = DEFAULT_OUT) -> duckdb.DuckDBPyConnecti
         raise FileNotFoundError(f"{out}: no tables here; run `python -m analysis run PATH --out {out}` first")
     connection = duckdb.connect()
     for name in names:
-        register_table_view(connection, out, name)
+        if name not in VIEWS or name == "events":
+            register_table_view(connection, out, name)
+    register_views(connection, out)
     return connection
+
+
+def register_views(connection: duckdb.DuckDBPyConnection, out_dir: str | os.PathLike) -> None:
+    """(Re)define the views of :mod:`analysis.views` over the tables the output folder
+    holds now (after a corpus step writes a table, the views it completes change)."""
+    present = set(table_names(out_dir))
+    for name in VIEWS:
+        if name in present:
+            connection.execute(f"CREATE OR REPLACE VIEW {_identifier(name)} AS {view_sql(name, present)}")
+
+
+def read_view(out_dir: str | os.PathLike, name: str) -> pa.Table:
+    """A view of :mod:`analysis.views` as one Arrow table (see :func:`view_batches`).
+
+    Raises:
+        FileNotFoundError: the output folder lacks what the view is made of.
+    """
+    return pa.concat_tables([schema_of(name).empty_table(), *view_batches(out_dir, name)])
+
+
+def view_batches(
+    out_dir: str | os.PathLike, name: str, batch_rows: int = 64 * 1024, connection: duckdb.DuckDBPyConnection | None = None
+) -> Iterator[pa.Table]:
+    """The rows of a view of :mod:`analysis.views` in Arrow batches with the declared
+    schema, streamed (``events`` in the order of its parts and rows, as the batches
+    wrote them; ``timeline`` in its own order).
+
+    Args:
+        out_dir: the output folder.
+        name: the view.
+        batch_rows: rows per batch.
+        connection: one :func:`connect` made for this folder (else one is made).
+
+    Raises:
+        FileNotFoundError: the output folder lacks what the view is made of.
+    """
+    out = Path(out_dir)
+    present = set(table_names(out))
+    if name not in present:
+        raise FileNotFoundError(f"{out / name}: no table {name!r} here; run `python -m analysis run` first")
+    schema = schema_of(name)
+    with connect(out) if connection is None else contextlib.nullcontext(connection) as con:
+        if name == "events":
+            parts = parquet_parts(out, "events")
+            if not parts:
+                return
+            sources = ", ".join(sql_literal(part) for part in parts)
+            con.execute(
+                "CREATE OR REPLACE TEMP VIEW numbered_event_rows AS "
+                f"SELECT * FROM read_parquet([{sources}], filename = true, file_row_number = true, hive_partitioning = false)"
+            )
+            sql = events_sql(mapped="event_mentions" in present, rows="numbered_event_rows", order="filename, file_row_number")
+        else:
+            sql = f"SELECT * FROM {_identifier(name)}"
+        for batch in arrow_reader(con.sql(sql), batch_rows):
+            yield pa.Table.from_batches([batch]).select(schema.names).cast(schema)
 
 
 def memory_share(memory: str, share: float) -> str:
@@ -68,18 +141,20 @@ def spill_to_disk(connection: duckdb.DuckDBPyConnection, memory_limit: str) -> I
     afterwards."""
     spill = tempfile.mkdtemp(prefix="analysis-duckdb-")
     try:
-        connection.execute(f"SET temp_directory = {_sql_string(spill)}")
-        connection.execute(f"SET memory_limit = {_sql_string(memory_limit)}")
+        connection.execute(f"SET temp_directory = {sql_literal(spill)}")
+        connection.execute(f"SET memory_limit = {sql_literal(memory_limit)}")
         yield connection
     finally:
         shutil.rmtree(spill, ignore_errors=True)
 
 
 def register_table_view(connection: duckdb.DuckDBPyConnection, out_dir: str | os.PathLike, name: str) -> None:
-    """(Re)define the view ``name`` over the table's Parquet parts; a table with no
-    rows is an empty view with the declared columns."""
+    """(Re)define the view of a written table over its Parquet parts (``events`` is
+    named ``event_rows``: the view ``events`` completes it); a table with no rows is an
+    empty view with the declared columns."""
     parts = parquet_parts(out_dir, name)
-    create_parquet_view(connection, name, [Path(out_dir) / name / "part-*.parquet"] if parts else [])
+    view = EVENT_ROWS if name == "events" else name
+    create_parquet_view(connection, view, [Path(out_dir) / name / "part-*.parquet"] if parts else [], table=name)
 
 
 def create_parquet_view(connection: duckdb.DuckDBPyConnection, name: str, files: list[str | os.PathLike], table: str | None = None) -> None:
@@ -87,7 +162,7 @@ def create_parquet_view(connection: duckdb.DuckDBPyConnection, name: str, files:
     ``name``) over Parquet ``files`` (paths or globs); with none, an empty view with
     the table's columns."""
     if files:
-        sources = ", ".join(_sql_string(str(f)) for f in files)
+        sources = ", ".join(sql_literal(f) for f in files)
         connection.execute(
             f"CREATE OR REPLACE VIEW {_identifier(name)} AS "
             f"SELECT * FROM read_parquet([{sources}], hive_partitioning = false)"
@@ -219,7 +294,3 @@ def _print_head(reader: pa.RecordBatchReader, stream: TextIO, max_rows: int) -> 
 
 def _identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-
-def _sql_string(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"

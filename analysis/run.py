@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from .corpus import ARTICLE_SUFFIXES, Reject, input_files
 from .engines import available_cores
@@ -38,9 +37,9 @@ from .engines.manifest import FILE_REJECTS_SCHEMA, Manifest, pipeline_fingerprin
 from .engines.scan import Pending, Rejected, Scan
 from .engines.steps import run_corpus_steps
 from .pipeline import PIPELINE_VERSION, TABLES
-from .query import arrow_reader
+from .query import arrow_reader, connect
 from .settings import Settings
-from .storage import STAGING_DIR, RowSpool, recover, remove_csv, remove_documents, sync_csv, table_rows, write_json, write_table
+from .storage import STAGING_DIR, RowSpool, recover, remove_csv, remove_documents, sync_csv, table_names, table_rows, write_json, write_table
 from .tables import SCHEMAS
 
 __all__ = ["ENGINES", "RunSummary", "StrictModeError", "run_corpus"]
@@ -199,14 +198,16 @@ def run_corpus(
         step_began = time.perf_counter()
         summary.corpus_step = run_corpus_steps(out, settings, csv=csv)
         summary.corpus_step_seconds = round(time.perf_counter() - step_began, 3)
-        written = [name for name in _all_tables() if (out / name).is_dir()]
-        for name in written:
-            if csv:
-                sync_csv(out, name)
-            else:
-                remove_csv(out, name)
+        present = set(table_names(out))
+        written = [name for name in _all_tables() if name in present]
+        with connect(out) as connection:  # one for every view read below
+            for name in written:
+                if csv:
+                    sync_csv(out, name, connection)
+                else:
+                    remove_csv(out, name)
+            summary.tables = {name: table_rows(out, name, connection) for name in written}
         summary.documents = summary.processed + summary.unchanged
-        summary.tables = {name: table_rows(out, name) for name in written}
         summary.seconds = round(time.perf_counter() - began, 3)
         summary.kb_per_s = round(summary.characters / 1000 / summary.seconds, 1) if summary.seconds else 0.0
         write_json(out / "run.json", summary.as_dict())

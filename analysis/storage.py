@@ -51,6 +51,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from .tables import SCHEMAS, arrow_to_pandas, schema_of
+from .views import VIEWS, count_sql
 
 __all__ = [
     "LOCK_FILE",
@@ -392,6 +393,61 @@ def write_table(out_dir: str | os.PathLike, name: str, data, *, csv: bool = Fals
     return rows
 
 
+def write_parts(out_dir: str | os.PathLike, name: str, parts: Iterable[tuple[str, pa.Table]], *, keep_others: bool, background: bool = False) -> int:
+    """Replace a table's parts by name (a corpus-wide table kept in parts that follow
+    another table's, such as ``event_mentions`` those of ``events``).
+
+    Args:
+        out_dir: the output folder.
+        name: a declared table.
+        parts: (part file name, rows), the rows of a part together and in order.
+        keep_others: keep the parts not given as they are (else the table is only
+            those given). Like :func:`write_table`, the new folder replaces the old
+            at once, so a reader never sees half of it.
+        background: write on a second thread while ``parts`` makes the next rows.
+
+    Returns:
+        The number of rows written.
+    """
+    out = Path(out_dir)
+    schema = schema_of(name)
+    tmp = out / f"{name}.tmp"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    writers: dict[str, pq.ParquetWriter] = {}
+    rows = 0
+
+    def write(part: str, table: pa.Table) -> None:
+        if part not in writers:
+            for done in list(writers):  # a part's rows are together: the last is done
+                writers.pop(done).close()
+            writers[part] = pq.ParquetWriter(tmp / part, schema)
+        writers[part].write_table(table)
+
+    try:
+        with Writes(background) as writes:
+            for part, table in parts:
+                if table.num_rows:
+                    writes(write, part, table.select(schema.names).cast(schema))
+                    rows += table.num_rows
+    finally:
+        for writer in writers.values():
+            writer.close()
+    folder = out / name
+    if keep_others:
+        for old in parquet_parts(out, name):
+            if not (tmp / old.name).exists():
+                os.link(old, tmp / old.name)  # the same file, its stamp unchanged
+    old = out / f"{name}.old"
+    if folder.exists():
+        os.rename(folder, old)
+    os.rename(tmp, folder)
+    if old.exists():
+        shutil.rmtree(old)
+    return rows
+
+
 def _batches(data, name: str, schema: pa.Schema) -> Iterable[pa.Table]:
     """Anything table-like as Arrow tables with exactly ``schema``."""
     if isinstance(data, pd.DataFrame):
@@ -443,17 +499,22 @@ def part_stamps(parts: list[Path]) -> list[list]:
     return stamps
 
 
-def sync_csv(out_dir: str | os.PathLike, name: str) -> None:
+def sync_csv(out_dir: str | os.PathLike, name: str, connection=None) -> None:
     """Bring ``<table>.csv`` in line with the table's Parquet parts.
 
     When the CSV already holds the rows of the first parts, unchanged, the rows of the
     new parts are appended (a rerun that added ten documents writes ten documents'
     rows); otherwise the CSV is rewritten from the Parquet, streaming part by part. The
     parts each CSV holds are recorded in ``_manifest/csv.json``, and dropped from it
-    while the CSV is being changed, so an interrupted write is redone in full.
+    while the CSV is being changed, so an interrupted write is redone in full. The CSV
+    of a view (``connection``: a :func:`analysis.query.connect` of the folder to read
+    it with) is rewritten whole when a table it is made of changed.
     """
     out = Path(out_dir)
     state = _CsvState(out)
+    if name in VIEWS:
+        _sync_view_csv(out, name, state, connection)
+        return
     parts = parquet_parts(out, name)
     stamps = part_stamps(parts)
     csv_path = out / f"{name}.csv"
@@ -470,6 +531,23 @@ def sync_csv(out_dir: str | os.PathLike, name: str) -> None:
         for part in parts:
             for batch in pq.ParquetFile(part).iter_batches(batch_size=_CSV_BATCH_ROWS):
                 table_csv.write(pa.Table.from_batches([batch]))
+
+
+def _view_stamps(out: Path, name: str) -> list:
+    """The parts of every table a view is made of (what its CSV depends on)."""
+    return [[table, *stamp] for table in VIEWS[name] for stamp in part_stamps(parquet_parts(out, table))]
+
+
+def _sync_view_csv(out: Path, name: str, state: "_CsvState", connection) -> None:
+    # a view's rows change anywhere (a new mention changes an old event's count)
+    from .query import view_batches  # (query reads tables through this module)
+
+    csv_path = out / f"{name}.csv"
+    if csv_path.is_file() and state.parts(name) == _view_stamps(out, name):
+        return
+    with TableCsv(out, name) as table_csv:
+        for batch in view_batches(out, name, connection=connection):
+            table_csv.write(batch)
 
 
 class _CsvState:
@@ -526,7 +604,8 @@ class TableCsv:
             self._tmp.unlink(missing_ok=True)
             return
         os.replace(self._tmp, self.path)
-        self._state.remember(self.name, part_stamps(parquet_parts(self.out, self.name)))
+        stamps = _view_stamps(self.out, self.name) if self.name in VIEWS else part_stamps(parquet_parts(self.out, self.name))
+        self._state.remember(self.name, stamps)
 
 
 def _write_csv_rows(handle, parts: list[Path], schema: pa.Schema, *, header: bool) -> None:
@@ -552,13 +631,22 @@ def remove_csv(out_dir: str | os.PathLike, name: str) -> None:
 
 
 def table_names(out_dir: str | os.PathLike) -> list[str]:
-    """Declared tables present in an output folder."""
+    """Declared tables present in an output folder: those written there, and the views
+    (:mod:`analysis.views`) whose tables are."""
     out = Path(out_dir)
-    return [name for name in SCHEMAS if (out / name).is_dir()]
+    written = {name for name in SCHEMAS if (out / name).is_dir()}
+    return [name for name in SCHEMAS if (name in written and name not in VIEWS) or (name in VIEWS and written.issuperset(VIEWS[name]))]
 
 
-def table_rows(out_dir: str | os.PathLike, name: str) -> int:
-    """Rows of a table, from the Parquet footers (nothing is read but metadata)."""
+def table_rows(out_dir: str | os.PathLike, name: str, connection=None) -> int:
+    """Rows of a table: from the Parquet footers (nothing is read but metadata), or by
+    counting the view's rows (with ``connection``, a :func:`analysis.query.connect` of
+    the folder, if given)."""
+    if name in VIEWS and name != "events":  # events has a row per written row
+        from .query import connect  # (query reads tables through this module)
+
+        with connect(out_dir) if connection is None else contextlib.nullcontext(connection) as con:
+            return con.execute(count_sql(name)).fetchall()[0][0]
     return sum(pq.ParquetFile(part).metadata.num_rows for part in parquet_parts(out_dir, name))
 
 
@@ -570,6 +658,10 @@ def read_table(out_dir: str | os.PathLike, name: str) -> pd.DataFrame:
     Raises:
         FileNotFoundError: the run did not write that table.
     """
+    if name in VIEWS:
+        from .query import read_view  # (query reads tables through this module)
+
+        return arrow_to_pandas(read_view(out_dir, name))
     folder = Path(out_dir) / name
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder}: no table {name!r} here; run `python -m analysis run` first")

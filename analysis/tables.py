@@ -232,6 +232,9 @@ register_table(
     ],
 )
 
+# The claims in a conflict, copies of a conflicting figure included (the timeline flags them).
+register_table("conflict_claims", [("claim_id", pa.string())])
+
 register_table(
     "timeline",
     [

@@ -1,25 +1,21 @@
 """The corpus step: after every document has been processed, the same event told in
-several places becomes one, conflicting claims are paired, and events and claims go on
-one sorted time axis.
+several places becomes one, and conflicting claims are paired.
 
-It reads the per-document tables (``documents``, ``sentences``, ``timexes``,
-``claims``, ``events``) and makes
+It reads the per-document tables (``documents``, ``claims``, ``events``) and makes
 
 * ``event_mentions``: every event with the canonical event it is a mention of
-  (:mod:`analysis.dedup`), and ``canonical_id``/``n_mentions`` of ``events`` set to
-  match;
-* ``conflicts``: claims whose bounds exclude each other (:mod:`analysis.conflicts`);
-* ``timeline``: one row per canonical event and per claim, sorted by ``time_start``,
-  ``kind``, ``doc_id``, ``start``, with the document's source, the sentence, a short
-  label and whether a claim is in a conflict.
+  (:mod:`analysis.dedup`);
+* ``conflicts``: claims whose bounds exclude each other (:mod:`analysis.conflicts`),
+  and ``conflict_claims``: the claims in one.
+
+The ``events`` and ``timeline`` tables are views (:mod:`analysis.views`) that join
+these to the per-document tables when read. The step rewrites no per-document row,
+and sorts no timeline.
 
 Memory stays bounded: DuckDB reads the tables (Parquet files of a run, or frames in
 memory) and hands events to de-duplication one group at a time (same type, same year
-of ``time_start``) and claims to conflict finding one category and month at a time;
-the timeline is joined to its sentences by DuckDB (within ``Settings.corpus_memory``,
-spilling to disk beyond it), cut into chunks of consecutive days, and sorted one chunk
-at a time, and written in batches. No document text is read: clause text is in the
-``events`` rows and sentences come from the ``sentences`` table.
+of ``time_start``) and claims to conflict finding one category and month at a time.
+No document text is read: clause text is in the ``events`` rows.
 
 :func:`timeline_step` is the step in ``analysis.pipeline.CORPUS_STEPS`` that every run
 ends with; :func:`run_corpus_step` runs it alone on a run's output folder;
@@ -28,17 +24,17 @@ ends with; :func:`run_corpus_step` runs it alone on a run's output folder;
 
 from __future__ import annotations
 
-import bisect
 import collections
+import bisect
 import contextlib
 import ctypes
-import functools
 import multiprocessing
 import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -50,11 +46,11 @@ from .conflicts import find_conflicts
 from .dedup import Mention, MentionStream, extend_group, mention_words, prefix_length, rarest_first
 from .engines import available_cores
 from .engines.manifest import pipeline_fingerprint
-from .lexicons import load_lexicon
 from .query import create_parquet_view, memory_share, register_table_view, spill_to_disk
 from .settings import Settings
-from .storage import MANIFEST_DIR, TableCsv, Writes, batch_of_part, parquet_parts, part_stamps, read_json, sync_csv, write_json, write_parquet
+from .storage import MANIFEST_DIR, parquet_parts, part_stamps, read_json, sync_csv, write_json, write_parquet
 from .tables import arrow_to_pandas, schema_of
+from .views import EVENT_ROWS, events_sql, sql_literal, timeline_sql
 
 __all__ = [
     "CORPUS_INPUTS",
@@ -62,14 +58,14 @@ __all__ = [
     "arrow_batches",
     "build_corpus_tables",
     "corpus_tables",
-    "rewrite_events",
     "run_corpus_step",
     "timeline_step",
 ]
 
-# Tables the step reads, and tables it writes (``events`` is rewritten in place).
-CORPUS_INPUTS = ("documents", "sentences", "timexes", "claims", "events")
-CORPUS_OUTPUTS = ("events", "event_mentions", "conflicts", "timeline")
+# Tables the step reads, and tables it writes (``events`` and ``timeline`` are views
+# that join them to the documents' tables, see analysis.views).
+CORPUS_INPUTS = ("documents", "claims", "events")
+CORPUS_OUTPUTS = ("event_mentions", "conflicts", "conflict_claims")
 
 _BATCH_ROWS = 10_000
 
@@ -87,29 +83,34 @@ def build_corpus_tables(tables: Mapping[str, pd.DataFrame | pa.Table], settings:
 
     Returns:
         ``events`` (with ``canonical_id``/``n_mentions`` of the whole corpus),
-        ``event_mentions``, ``conflicts`` and ``timeline`` as DataFrames.
+        ``event_mentions``, ``conflicts``, ``conflict_claims`` and ``timeline`` as
+        DataFrames (the views of :mod:`analysis.views` over the tables in memory).
     """
     settings = settings or Settings()
     out: dict[str, pd.DataFrame] = {}
     with _connection(settings.corpus_memory) as con:
-        for name in CORPUS_INPUTS:
-            con.register(name, _arrow_input(name, tables.get(name)))
+        for name in _VIEW_INPUTS:
+            table = _arrow_input(name, tables.get(name))
+            if name == "events":  # numbered: the views keep the rows' order
+                table = table.append_column("row_in_source", pa.array(range(table.num_rows), pa.int64()))
+            con.register(EVENT_ROWS if name == "events" else name, table)
         for name, data in corpus_tables(con, settings):
             table = _concat(name, list(arrow_batches(data)))
             con.register(name, table)
             out[name] = arrow_to_pandas(table)
-        events = con.sql("SELECT * FROM events").to_arrow_table()
-        rows = pa.array(range(events.num_rows), pa.int64())
-        con.register("numbered_events", events.append_column(_ROW, rows))
-        out["events"] = arrow_to_pandas(con.sql(_canonical_sql("numbered_events")).to_arrow_table().cast(schema_of("events")))
+        for name, sql in (("events", events_sql(order="row_in_source")), ("timeline", timeline_sql())):
+            out[name] = arrow_to_pandas(con.sql(sql).to_arrow_table().select(schema_of(name).names).cast(schema_of(name)))
     return out
+
+
+# The tables the views read besides the step's own.
+_VIEW_INPUTS = ("documents", "sentences", "timexes", "claims", "events")
 
 
 def run_corpus_step(out_dir: str | os.PathLike, settings: Settings | None = None) -> dict[str, int]:
     """The corpus step alone on the tables of a run's output folder (to redo or time it
-    without a run): writes ``event_mentions``, ``conflicts`` and ``timeline``, rewrites
-    ``events`` with the corpus-wide ``canonical_id`` and ``n_mentions``, and brings the
-    CSV files a run keeps in line.
+    without a run): writes ``event_mentions``, ``conflicts`` and ``conflict_claims``,
+    and brings the CSV files a run keeps in line (``events`` and ``timeline`` too).
 
     Returns:
         Rows written per table.
@@ -123,7 +124,7 @@ def run_corpus_step(out_dir: str | os.PathLike, settings: Settings | None = None
         context = CorpusContext(out, settings, connection)
         timeline_step(context)
         written = dict(context.written)
-    for name in [*written, "events"]:
+    for name in [*written, "events", "timeline"]:
         if (out / f"{name}.csv").is_file():
             sync_csv(out, name)
     return written
@@ -182,80 +183,101 @@ def _concat(name: str, tables: list[pa.Table]) -> pa.Table:
 # ---------------------------------------------------------------------------- the step
 
 
+@dataclass(slots=True)
+class PartRows:
+    """Rows of a table by part: (file name, rows) in order. With ``whole``, these
+    are all its parts; else the table's other parts are kept as they are."""
+
+    parts: Iterator[tuple[str, pa.Table]]
+    whole: bool
+
+
 def corpus_tables(
     con: duckdb.DuckDBPyConnection,
     settings: Settings,
     folder: str | os.PathLike | None = None,
-    added: Sequence[Path] | None = None,
-    canonical_ready: Callable[[], None] | None = None,
+    added: Mapping[str, Sequence[Path]] | None = None,
     notes: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, object]]:
     """The corpus step's tables, in order, over a DuckDB connection with a view per
-    input table: ``event_mentions`` (an iterable of Arrow tables), ``conflicts`` (an
-    Arrow table) and ``timeline`` (a DuckDB relation, sorted).
+    input table (``event_rows`` for the ``events`` parts): ``event_mentions``,
+    ``conflicts`` and ``conflict_claims``.
 
-    Each table must be written, and made a view of that name in ``con``, before the
-    next is asked for: later tables read earlier ones. :func:`rewrite_events` sets the
-    corpus-wide canonical ids in ``events`` once the temporary table ``canonical_of``
-    is made (after ``event_mentions``; it stays until the connection closes or the
-    caller drops it).
+    ``event_mentions`` lists the events in the order of their rows; from the tables
+    of an output folder, it is :class:`PartRows` (a part per ``events`` part). The
+    others are Arrow tables. Each table must be written, and made a view of that name
+    in ``con``, before the next is asked for.
 
     Args:
-        con: DuckDB with the input tables.
+        con: DuckDB with the input tables (in memory, ``event_rows`` has a column
+            ``row_in_source`` that numbers them).
         settings: thresholds, workers and memory.
         folder: the output folder the tables are read from, if they are files: on a
             large corpus a worker process then finds the conflicts from the files
             while the events are de-duplicated.
         added: when the only change since the last corpus step over these tables is
-            documents added, the ``events`` parts they are in: the new mentions are
-            then clustered against the old ones (see :func:`_extend_mentions`), not
-            every mention again. The ``event_mentions`` view must hold that step's table.
-        canonical_ready: called once ``canonical_of`` is made, before the step waits
-            for its worker's work (rewrite ``events`` then).
+            documents added, the parts they are in, by table: the new mentions are
+            then clustered against the old ones (see :func:`_extend_mentions`) and the
+            conflicts of the new claims' groups found again (:func:`_extend_conflicts`),
+            not the whole corpus's. The views of the step's tables must hold that step's.
         notes: receives, as ``timeline``, how many mentions were clustered when only
             the new ones were.
     """
     cores = settings.workers or available_cores()
-    if added is not None:
-        counts = {}
-    else:
-        counts = _word_counts(con, cores)
-        if folder is not None:
-            _save_word_counts(folder, counts)
-    qualifier_words, limit = _label_settings()
-    con.register("qualifier_words", qualifier_words)
-    chunks_folder = Path(tempfile.mkdtemp(prefix="analysis-timeline-"))
-    try:
-        with _dedup_pool(con, settings, counts) as pool:
-            side = None
-            if pool is not None and folder is not None:
-                # what does not wait for de-duplication goes to a worker first
-                side = pool.submit(_side_job, str(folder), str(chunks_folder), settings, _SORT_CHUNK_ROWS, _JOIN_BYTES)
-            if added is not None and (clustered := _extend_mentions(con, settings, added, _load_word_counts(folder))) is not None:
+    if added is not None and folder is not None:
+        parts = parquet_parts(folder, "events")
+        with _threads(con, cores):  # small joins: nothing runs beside them
+            extended = _extend_mentions(con, settings, parts, added["events"], _load_word_counts(folder))
+            if extended is not None:
+                clustered, changed = extended
                 if notes is not None:
                     notes["timeline"] = f"only the {clustered:,} event mention(s) of the documents added were de-duplicated"
-                yield "event_mentions", _mapped_mentions(con)
+                yield "event_mentions", PartRows(_mention_parts(con, changed), whole=False)
+                conflicts, flagged = _extend_conflicts(con, settings, added["claims"])
+                con.execute("DROP TABLE mention_map")
+                yield "conflicts", conflicts
+                yield "conflict_claims", _flagged_table(flagged)
+                return
+    counts = _word_counts(con, cores)
+    if folder is not None:
+        _save_word_counts(folder, counts)
+    with _dedup_pool(con, settings, counts) as pool:
+        side = None
+        if pool is not None and folder is not None:
+            # what does not wait for de-duplication goes to a worker first
+            side = pool.submit(_side_job, str(folder), settings)
+        with tempfile.TemporaryDirectory(prefix="analysis-mentions-") as spill:
+            # the map goes to a file as it is made (the stream reads from ``con``)
+            _spill_mention_map(_mentions(con, settings, counts, pool, [side] if side else []), Path(spill) / "map.parquet")
+            create_parquet_view(con, "mention_map", [Path(spill) / "map.parquet"], table="event_mentions")
+            if folder is not None:
+                with _threads(con, cores):  # a sort of small columns: little memory
+                    yield "event_mentions", PartRows(_mention_parts(con, parquet_parts(folder, "events")), whole=True)
             else:
-                yield "event_mentions", _mentions(con, settings, counts, pool, [side] if side else [])
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE mention_counts AS SELECT canonical_id, count(*)::INTEGER AS n "
-                "FROM event_mentions GROUP BY canonical_id HAVING count(*) > 1"
-            )
-            _create_canonical_of(con)
-            if canonical_ready is not None:
-                canonical_ready()
-            if side is not None:
-                conflicts, flagged, chunks = side.result()
-            else:
-                flagged, chunks = set(), None
-                conflicts = _conflicts(con, settings, flagged)
-        con.register("flagged", pa.table({"claim_id": pa.array(sorted(flagged), pa.string())}))
-        yield "conflicts", conflicts
-        yield "timeline", _sorted_timeline(
-            con, limit, cores, chunks, chunks_folder, Path(folder) if folder is not None else None, memory_share(settings.corpus_memory, _BATCH_JOIN_MEMORY)
-        )
-    finally:
-        shutil.rmtree(chunks_folder, ignore_errors=True)
+                schema = schema_of("event_mentions")
+                yield "event_mentions", con.sql(_MENTION_ROWS.format(columns="", events=EVENT_ROWS, order="row_in_source")).to_arrow_table().cast(schema)
+            con.execute("DROP VIEW mention_map")
+        if side is not None:
+            conflicts, flagged = side.result()
+        else:
+            flagged = set()
+            conflicts = _conflicts(con, settings, flagged)
+    yield "conflicts", conflicts
+    yield "conflict_claims", _flagged_table(flagged)
+
+
+def _spill_mention_map(mentions: Iterable[pa.Table], path: Path) -> None:
+    """Write the event ids, canonical ids and similarities of ``mentions`` to
+    ``path`` (every row, in one file, with no compression: it is read once, soon)."""
+    schema = schema_of("event_mentions")
+    with pq.ParquetWriter(path, schema, compression="none") as writer:
+        writer.write_table(schema.empty_table())  # a file even with no rows
+        for table in mentions:
+            writer.write_table(table)
+
+
+def _flagged_table(flagged: set[str]) -> pa.Table:
+    return pa.table({"claim_id": pa.array(sorted(flagged), pa.string())})
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> Iterator[dict]:
@@ -313,11 +335,11 @@ _EVENT_GROUPS = """
     ORDER BY {order}
 """
 # The order de-duplication reads events in: by group (type, year of time_start), then
-# canonical order (publication, document, position); ``event_mentions`` keeps it.
+# canonical order (publication, document, position); the rerun replay's keys sort as it.
 _GROUP_ORDER = "e.type, year(e.time_start) NULLS FIRST, d.published NULLS LAST, e.doc_id, e.start, e.event_id"
 
 
-def _event_groups_sql(events: str = "events", *, where: str = "", of_docs: str = "", columns: str = "") -> str:
+def _event_groups_sql(events: str = EVENT_ROWS, *, where: str = "", of_docs: str = "", columns: str = "") -> str:
     """SQL: the rows de-duplication reads (:data:`_EVENT_GROUPS`) from the events
     relation ``events``: all of them, or those ``where`` (an SQL condition on ``e``)
     keeps, with the most named actors of the documents ``of_docs`` (an SQL relation of
@@ -344,7 +366,7 @@ _TOPICS = 5
 _WORD_COUNTS = """
     SELECT w, count(*) AS n
     FROM (SELECT unnest(string_split(lower(CASE WHEN type = 'statement' THEN content ELSE text END), ' ')) AS w
-          FROM events)
+          FROM event_rows)
     WHERE length(w) > 1
     GROUP BY w
 """
@@ -359,7 +381,7 @@ def _dedup_pool(con: duckdb.DuckDBPyConnection, settings: Settings, counts: dict
     ``_DEDUP_MEMORY`` of the step's memory."""
     workers = settings.workers or available_cores()
     if workers > 1:
-        workers = min(workers, 1 + con.execute("SELECT count(*) FROM events").fetchall()[0][0] // _DEDUP_PARALLEL_ROWS)
+        workers = min(workers, 1 + con.execute(f"SELECT count(*) FROM {EVENT_ROWS}").fetchall()[0][0] // _DEDUP_PARALLEL_ROWS)
     if workers <= 1:
         yield None
         return
@@ -486,11 +508,14 @@ def _group_runs(batches: Iterable[pa.RecordBatch], rows: int) -> Iterator[pa.Tab
 # ---------------------------------------------------------------------------- reruns
 
 
-def _extend_mentions(con: duckdb.DuckDBPyConnection, settings: Settings, added: Sequence[Path], counts: Mapping[str, int]) -> int | None:
+def _extend_mentions(
+    con: duckdb.DuckDBPyConnection, settings: Settings, parts: Sequence[Path], added: Sequence[Path], counts: Mapping[str, int]
+) -> tuple[int, list[Path]] | None:
     """The canonical event of every event after a run that only added documents
-    (their ``events`` parts are ``added``; every other part is as the last corpus step
-    left it, and the ``event_mentions`` view holds that step's table), in the temporary
-    table ``mention_map`` (``event_id``, ``canonical_id``, ``similarity``): what
+    (``parts`` are the ``events`` parts, of which ``added`` are theirs; every other part
+    is as the last corpus step left it, and the ``event_mentions`` view holds that
+    step's table), in the temporary table ``mention_map`` (``event_id``,
+    ``canonical_id``, ``similarity``): what
     clustering the whole corpus gives, with only the new mentions clustered, each
     against the old mentions of its group that may be similar enough to it (those
     holding one of its rarer words and as many of its words as similarity needs), whose
@@ -500,8 +525,10 @@ def _extend_mentions(con: duckdb.DuckDBPyConnection, settings: Settings, added: 
     the whole corpus) tell the rarer words.
 
     Returns:
-        The number of new mentions, or None, with no table made, when the old table
-        does not cover the old events (then cluster the whole corpus).
+        The number of new mentions and the ``events`` parts whose ``event_mentions``
+        part changes (the parts added, and those of old mentions whose canonical event
+        changes); or None, with no table made, when the old table does not cover the
+        old events (then cluster the whole corpus).
     """
     threshold, min_words = settings.dedup_threshold, settings.dedup_min_words
     con.execute("CREATE OR REPLACE TEMP TABLE old_mentions AS SELECT event_id, canonical_id, similarity FROM event_mentions")
@@ -549,36 +576,76 @@ def _extend_mentions(con: duckdb.DuckDBPyConnection, settings: Settings, added: 
             }
         ),
     )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE mention_map AS "
-        "SELECT * FROM old_mentions WHERE event_id NOT IN (SELECT event_id FROM changed_mentions) "
-        "UNION ALL SELECT * FROM changed_mentions"
-    )
-    con.execute("DROP TABLE old_mentions")
     # the old table's ids are those of the old parts (unchanged since), the new ones
     # those of the added parts: equal counts say that every event has its row
-    mapped = con.execute("SELECT count(*) FROM mention_map").fetchall()[0][0]
-    if mapped != con.execute("SELECT count(*) FROM events").fetchall()[0][0]:
-        con.execute("DROP TABLE mention_map")
+    old = con.execute("SELECT count(*) FROM old_mentions").fetchall()[0][0]
+    if old + new_rows.num_rows != con.execute(f"SELECT count(*) FROM {EVENT_ROWS}").fetchall()[0][0]:
+        con.execute("DROP TABLE old_mentions")
         return None
-    return new_rows.num_rows
-
-
-def _mapped_mentions(con: duckdb.DuckDBPyConnection) -> Iterator[pa.Table]:
-    """``event_mentions`` from ``mention_map`` (see :func:`_extend_mentions`), in the
-    order of :func:`_mentions` (group order)."""
-    ordered = con.sql(
+    # (a group clustered again gives every mention of it, most as they were)
+    sources = ", ".join(sql_literal(part) for part in parts)
+    changed_parts = {
+        Path(name)
+        for (name,) in con.execute(
+            f"""
+            SELECT DISTINCT filename FROM read_parquet([{sources}], filename = true)
+            WHERE event_id IN (
+                SELECT c.event_id FROM changed_mentions c LEFT JOIN old_mentions o USING (event_id)
+                WHERE o.event_id IS NULL OR c.canonical_id IS DISTINCT FROM o.canonical_id
+                   OR c.similarity IS DISTINCT FROM o.similarity
+            )
+            """
+        ).fetchall()
+    }
+    rewritten = sorted(changed_parts | {Path(part) for part in added})
+    # the map of the events of the parts to write: as changed, else as they were
+    con.execute(
         f"""
-        WITH docs AS (SELECT doc_id, any_value(published) AS published FROM documents GROUP BY doc_id)
-        SELECT m.canonical_id, e.event_id, e.doc_id, e.sent_idx, e.start, e."end", m.similarity
-        FROM events e JOIN mention_map m USING (event_id) LEFT JOIN docs d USING (doc_id)
-        ORDER BY {_GROUP_ORDER}
+        CREATE OR REPLACE TEMP TABLE mention_map AS
+        SELECT e.event_id,
+               CASE WHEN c.event_id IS NULL THEN o.canonical_id ELSE c.canonical_id END AS canonical_id,
+               CASE WHEN c.event_id IS NULL THEN o.similarity ELSE c.similarity END AS similarity
+        FROM read_parquet([{", ".join(sql_literal(part) for part in rewritten) or "NULL"}]) e
+        LEFT JOIN changed_mentions c USING (event_id) LEFT JOIN old_mentions o USING (event_id)
         """
+        if rewritten
+        else "CREATE OR REPLACE TEMP TABLE mention_map (event_id VARCHAR, canonical_id VARCHAR, similarity DOUBLE)"
+    )
+    con.execute("DROP TABLE old_mentions")
+    return new_rows.num_rows, rewritten
+
+
+# ``event_mentions`` rows: an event, its canonical event and how similar they are.
+_MENTION_ROWS = """
+    SELECT m.canonical_id, e.event_id, e.doc_id, e.sent_idx, e.start, e."end", m.similarity{columns}
+    FROM {events} e JOIN mention_map m USING (event_id)
+    ORDER BY {order}
+"""
+
+
+def _mention_parts(con: duckdb.DuckDBPyConnection, parts: Sequence[Path]) -> Iterator[tuple[str, pa.Table]]:
+    """``event_mentions`` of the ``events`` ``parts`` from ``mention_map``: by part
+    (the part of ``event_mentions`` of the same name), in the order of the part's
+    rows."""
+    if not parts:
+        return
+    sources = ", ".join(sql_literal(part) for part in parts)
+    rows = con.sql(
+        _MENTION_ROWS.format(
+            columns=", e.filename",
+            events=f"read_parquet([{sources}], filename = true, file_row_number = true)",
+            order="e.filename, e.file_row_number",
+        )
     )
     schema = schema_of("event_mentions")
-    for batch in ordered.to_arrow_reader(_BATCH_ROWS):
-        yield pa.Table.from_batches([batch]).cast(schema)
-    con.execute("DROP TABLE mention_map")
+    for batch in rows.to_arrow_reader(_BATCH_ROWS):
+        names = batch.column("filename").to_pylist()
+        table = pa.Table.from_batches([batch]).select(schema.names).cast(schema)
+        at = 0
+        while at < len(names):
+            end = bisect.bisect_right(names, names[at], at)  # one file's rows are consecutive
+            yield Path(names[at]).name, table.slice(at, end - at)
+            at = end
 
 
 # Words shorter than this are probes of last resort ("u" of "u.s." is in most texts).
@@ -626,7 +693,7 @@ def _old_candidates(
         CREATE OR REPLACE TEMP TABLE probed_text AS
         SELECT e.event_id, e.type, {_WINDOW_OF_E} AS win,
                lower(replace(replace(CASE WHEN e.type = 'statement' THEN e.content ELSE e.text END, 'İ', 'i '), 'K', 'k')) AS low
-        FROM events e JOIN old_mentions USING (event_id)
+        FROM {EVENT_ROWS} e JOIN old_mentions USING (event_id)
         JOIN (SELECT DISTINCT type, win FROM probes) g ON g.type = e.type AND g.win = {_WINDOW_OF_E}
         """
     )
@@ -650,7 +717,7 @@ def _old_candidates(
         "UNION SELECT event_id FROM old_mentions WHERE canonical_id IN (SELECT event_id FROM candidate_ids) "
         "EXCEPT SELECT event_id FROM candidate_ids"
     )
-    con.execute("CREATE OR REPLACE TEMP TABLE candidate_docs AS SELECT DISTINCT doc_id FROM events WHERE event_id IN (SELECT event_id FROM candidate_ids)")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE candidate_docs AS SELECT DISTINCT doc_id FROM {EVENT_ROWS} WHERE event_id IN (SELECT event_id FROM candidate_ids)")
     rows = con.sql(
         _event_groups_sql(where="e.event_id IN (SELECT event_id FROM candidate_ids)", of_docs="candidate_docs", columns=", d.published")
     ).to_arrow_table()
@@ -667,7 +734,7 @@ def _cluster_group(con: duckdb.DuckDBPyConnection, settings: Settings, kind: str
     """Every mention of one group clustered again (old and new together)."""
     group = {"kind": kind, "win": _window_key(window)}
     in_group = f"e.type = $kind AND {_WINDOW_OF_E} = $win"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE group_docs AS SELECT DISTINCT doc_id FROM events e WHERE {in_group}", group)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE group_docs AS SELECT DISTINCT doc_id FROM {EVENT_ROWS} e WHERE {in_group}", group)
     rows = con.sql(_event_groups_sql(where=in_group, of_docs="group_docs"), params=group).to_arrow_table()
     con.execute("DROP TABLE group_docs")
     columns = _dedup_columns(rows)
@@ -681,258 +748,78 @@ _CLAIM_GROUPS = """
            coalesce(d.source, d.title, c.doc_id) AS source, date_trunc('month', c.time_start) AS time_window
     FROM claims c LEFT JOIN (SELECT doc_id, any_value(source) AS source, any_value(title) AS title,
                                     any_value(published) AS published FROM documents GROUP BY doc_id) d USING (doc_id)
+    {of_groups}
     WHERE c.category IS NOT NULL AND c.time_start IS NOT NULL
     ORDER BY c.category, time_window, d.published NULLS LAST, c.doc_id, c.start, c.claim_id
 """
+# The groups conflicts are found in: claims of one category whose time starts in one month.
+_CLAIM_GROUP = "date_trunc('month', {claim}.time_start)"
+
+
+def _conflict_rows(con: duckdb.DuckDBPyConnection, settings: Settings, flagged: set[str], of_groups: str = "") -> list[dict]:
+    """Conflicts among the claims, one group (category, month) at a time: of every
+    group, or of those in the relation ``of_groups`` (``category``, ``time_window``).
+    ``flagged`` receives the ids of the claims in one."""
+    semi = f"SEMI JOIN {of_groups} g ON g.category = c.category AND g.time_window = {_CLAIM_GROUP.format(claim='c')}" if of_groups else ""
+    rows: list[dict] = []
+    for group in _groups(_rows(con, _CLAIM_GROUPS.format(of_groups=semi)), lambda r: (r["category"], r["time_window"])):
+        rows.extend(find_conflicts(group, settings.conflict_time_overlap, settings.conflict_approx_tolerance, flagged))
+    return rows
+
+
+def _conflicts_table(rows: list[dict], kept: pa.Table | None = None) -> pa.Table:
+    """``conflicts`` from rows of :func:`_conflict_rows` (and ``kept`` rows), in its
+    order: by time, then id."""
+    table = pa.Table.from_pylist(rows, schema=schema_of("conflicts"))
+    if kept is not None:
+        table = pa.concat_tables([kept.cast(table.schema), table])
+    return table.sort_by([("time_start", "ascending"), ("conflict_id", "ascending")])
 
 
 def _conflicts(con: duckdb.DuckDBPyConnection, settings: Settings, flagged: set[str]) -> pa.Table:
-    rows: list[dict] = []
-    for group in _groups(_rows(con, _CLAIM_GROUPS), lambda r: (r["category"], r["time_window"])):
-        rows.extend(find_conflicts(group, settings.conflict_time_overlap, settings.conflict_approx_tolerance, flagged))
-    rows.sort(key=lambda r: (r["time_start"], r["conflict_id"]))
-    return pa.Table.from_pylist(rows, schema=schema_of("conflicts"))
+    return _conflicts_table(_conflict_rows(con, settings, flagged))
 
 
-@functools.cache
-def _label_settings() -> tuple[pa.Table, int]:
-    lex = load_lexicon("timeline.yaml")
-    words = lex["qualifier_words"]
-    table = pa.table({"qualifier": pa.array(list(words), pa.string()), "word": pa.array(list(words.values()), pa.string())})
-    return table, int(lex["label_chars"])
-
-
-def _short(column: str, limit: int) -> str:
-    """SQL: the column cut to ``limit`` characters at a word, with "…" when cut."""
-    return (
-        f"CASE WHEN length({column}) <= {limit} THEN {column} "
-        f"ELSE regexp_replace(left({column}, {limit - 1}), '\\s+\\S*$', '') || '…' END"
+def _extend_conflicts(con: duckdb.DuckDBPyConnection, settings: Settings, added: Sequence[Path]) -> tuple[pa.Table, set[str]]:
+    """``conflicts`` and the claims in one after a run that only added documents
+    (their ``claims`` parts are ``added``; the ``conflicts`` and ``conflict_claims``
+    views hold the last step's tables): conflicts are only ever found within a group
+    (category, month), so the groups the new claims fall in are compared again, and
+    the other groups' rows are kept."""
+    create_parquet_view(con, "added_claims", list(added), table="claims")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE touched_groups AS SELECT DISTINCT category, {_CLAIM_GROUP.format(claim='a')} AS time_window "
+        "FROM added_claims a WHERE category IS NOT NULL AND time_start IS NOT NULL"
     )
-
-
-def _timeline_sql(limit: int) -> str:
-    """SQL: every event and claim as a timeline row, with its chunk of days
-    (``timeline_chunks``), before de-duplication and conflicts are known (it reads
-    neither): :func:`_finish_sql` keeps the canonical events and sets ``n_mentions``
-    and ``conflict``."""
-    event_label = f"CASE WHEN e.type = 'statement' AND e.content IS NOT NULL THEN coalesce(e.speaker || ': ', '') || ({_short('e.content', limit)}) ELSE {_short('e.text', limit)} END"
-    claim_label = _short("concat_ws(' ', q.word, c.surface, c.noun)", limit)
-    return f"""
-    WITH docs AS (
-        SELECT doc_id, any_value(source) AS source, any_value(title) AS title, any_value(published) AS published
-        FROM documents GROUP BY doc_id
-    ),
-    items AS (
-        SELECT e.event_id AS item_id, 'event' AS kind, e.doc_id, e.sent_idx, e.start, e."end",
-               e.time_start, e.time_end, e.granularity, e.time_surface, e.time_basis,
-               {event_label} AS label, e.type, NULL AS category,
-               NULL::DOUBLE AS value, NULL::DOUBLE AS low, NULL::DOUBLE AS high, NULL AS qualifier, NULL AS noun,
-               e.speaker, e.quoted, NULL AS series_id, NULL::INTEGER AS series_pos, FALSE AS conflict,
-               1 AS n_mentions, e.mod, e.actors
-        FROM events e
-        UNION ALL
-        SELECT c.claim_id, 'claim', c.doc_id, c.sent_idx, c.start, c."end",
-               c.time_start, c.time_end, NULL, t.surface, c.time_basis,
-               {claim_label}, c.category, c.category,
-               c.value, c.low, c.high, c.qualifier, c.noun,
-               c.speaker, c.quoted, CAST(c.series_id AS VARCHAR), CAST(c.series_pos AS INTEGER),
-               FALSE, 1, NULL, c.actor
-        FROM claims c
-        LEFT JOIN qualifier_words q ON q.qualifier = c.qualifier
-        LEFT JOIN (SELECT timex_id, any_value(surface) AS surface FROM timexes GROUP BY timex_id) t ON t.timex_id = c.timex_id
+    flagged: set[str] = set()
+    rows = _conflict_rows(con, settings, flagged, of_groups="touched_groups")
+    # a conflict starts when the later of its claims does: in the month of both
+    kept = con.sql(
+        "SELECT * FROM conflicts k ANTI JOIN touched_groups g "
+        f"ON g.category = k.category AND g.time_window = {_CLAIM_GROUP.format(claim='k')}"
+    ).to_arrow_table()
+    flagged.update(
+        claim_id
+        for (claim_id,) in con.execute(
+            "SELECT claim_id FROM conflict_claims JOIN claims c USING (claim_id) ANTI JOIN touched_groups g "
+            f"ON g.category = c.category AND g.time_window = {_CLAIM_GROUP.format(claim='c')}"
+        ).fetchall()
     )
-    SELECT i.item_id, i.kind, i.doc_id, i.sent_idx, i.start, i."end", i.time_start, i.time_end, i.granularity,
-           i.time_surface, i.time_basis, i.label, i.type, i.category, i.value, i.low, i.high, i.qualifier, i.noun,
-           coalesce(d.source, d.title, i.doc_id) AS source, d.title, d.published, i.speaker, i.quoted,
-           s.text AS sentence, i.series_id, i.series_pos, i.conflict, i.n_mentions, i.mod, i.actors,
-           ch.chunk AS _chunk
-    FROM items i
-    LEFT JOIN docs d USING (doc_id)
-    LEFT JOIN sentences s ON s.doc_id = i.doc_id AND s.sent_idx = i.sent_idx
-    LEFT JOIN timeline_chunks ch ON ch.day = i.time_start
-    """
+    con.execute("DROP TABLE touched_groups")
+    return _conflicts_table(rows, kept), flagged
 
 
-# The timeline's order (item_id is unique, so the order is total).
-_TIMELINE_ORDER = "time_start NULLS LAST, kind, doc_id, start, item_id"
-
-
-def _finish_sql(source: str) -> str:
-    """SQL: rows of :func:`_timeline_sql` in ``source`` as timeline rows, sorted: the
-    canonical events (with their mention counts, from ``canonical_of``) and every claim
-    (in a conflict when ``flagged`` has it)."""
-    return f"""
-    SELECT t.* EXCLUDE (_chunk) REPLACE (
-               t.kind = 'claim' AND t.item_id IN (SELECT claim_id FROM flagged) AS conflict,
-               CASE WHEN t.kind = 'event' THEN coalesce(c.n, 1) ELSE 1 END AS n_mentions)
-    FROM {source} t
-    LEFT JOIN canonical_of c ON t.kind = 'event' AND c.event_id = t.item_id
-    WHERE t.kind = 'claim' OR c.canonical_id IS NULL OR c.canonical_id = t.item_id
-    ORDER BY {_TIMELINE_ORDER}
-    """
-# Rows sorted at a time: one sort of a whole large timeline needs memory that grows
-# with it (DuckDB's merge pins a block per sorted run), a chunk's does not.
-_SORT_CHUNK_ROWS = 100_000
-# Rows read at a time when the timeline is cut into chunks: each read's rows are spread
-# over the chunks, so larger reads make larger row groups in the chunk files (fewer
-# writes and reads).
-_CHUNKED_ROWS = 5 * _BATCH_ROWS
-
-
-def _day_chunks(con: duckdb.DuckDBPyConnection, chunk_rows: int) -> tuple[pa.Table, int]:
-    """Consecutive days of ``time_start`` cut into chunks of about ``chunk_rows``
-    events and claims (a day with more is a chunk of its own);
-    undated items go in the last chunk. Returns the (day, chunk) table and the number
-    of chunks."""
-    counts = con.sql(
-        "SELECT time_start AS day, count(*) AS n FROM "
-        "(SELECT time_start FROM events UNION ALL SELECT time_start FROM claims) "
-        "WHERE time_start IS NOT NULL GROUP BY time_start ORDER BY time_start"
-    ).fetchall()
-    days, chunks, chunk, filled = [], [], 0, 0
-    for day, n in counts:
-        if filled and filled + n > chunk_rows:
-            chunk, filled = chunk + 1, 0
-        days.append(day)
-        chunks.append(chunk)
-        filled += n
-    table = pa.table({"day": pa.array(days, pa.date32()), "chunk": pa.array(chunks, pa.int32())})
-    return table, chunk + 1
-
-
-def _sorted_timeline(
-    con: duckdb.DuckDBPyConnection,
-    limit: int,
-    threads: int,
-    chunks: list[int] | None,
-    folder: Path,
-    source: Path | None,
-    memory: str,
-) -> Iterator[pa.Table]:
-    """The timeline in its order: rows go, unsorted, into one temporary Parquet file
-    per chunk of days (:func:`_write_chunks`) in ``folder`` (the caller's, removed by
-    it), then each chunk is finished and sorted in turn (:func:`_finish_sql`).
-    ``chunks``, if given, are the numbers of the files a worker wrote there
-    (:func:`_side_job`); else the rows are made here, batch by batch from the output
-    folder ``source`` if the tables are files (joins within ``memory``). A timeline of
-    one chunk is one query, with no files."""
-    schema = schema_of("timeline")
-    if chunks is None:
-        with _threads(con, threads):  # a count per day: little memory
-            chunk_days, n_chunks = _day_chunks(con, _SORT_CHUNK_ROWS)
-        if n_chunks == 1:
-            con.register("timeline_chunks", chunk_days)
-            for batch in con.sql(_finish_sql(f"({_timeline_sql(limit)})")).to_arrow_reader(_BATCH_ROWS):
-                yield pa.Table.from_batches([batch]).cast(schema)
-            return
-    if chunks is not None:
-        numbers = chunks
-    elif source is None:  # tables in memory
-        con.register("timeline_chunks", chunk_days)
-        rows = con.sql(_timeline_sql(limit)).to_arrow_reader(_CHUNKED_ROWS)
-        numbers = _write_chunks(rows, n_chunks, folder, background=threads > 1)
-    else:
-        with _batch_connection(memory) as batches:
-            rows = _timeline_rows_by_batch(batches, source, limit, chunk_days, _JOIN_BYTES)
-            numbers = _write_chunks(rows, n_chunks, folder, background=threads > 1)
-    with _threads(con, threads):  # a chunk's sort is small enough for every core
-        for number in numbers:
-            path = _sql_path(folder / f"{number:08d}.parquet")
-            for batch in con.sql(_finish_sql(f"read_parquet('{path}')")).to_arrow_reader(_BATCH_ROWS):
-                yield pa.Table.from_batches([batch]).cast(schema)
-
-
-def _write_chunks(rows: Iterable[pa.RecordBatch], n_chunks: int, folder: Path, *, background: bool = False) -> list[int]:
-    """Write rows of :func:`_timeline_sql` into ``folder``, one Parquet file per chunk
-    of days (``_chunk``; undated rows in the last of ``n_chunks``). Returns the chunk
-    numbers written, in order."""
-    writers: dict[int, pq.ParquetWriter] = {}
-
-    def write(number: int, table: pa.Table) -> None:
-        if number not in writers:
-            # read once, soon: no compression
-            writers[number] = pq.ParquetWriter(folder / f"{number:08d}.parquet", table.schema, compression="none")
-        writers[number].write_table(table)
-
-    try:
-        with Writes(background) as writes:
-            for batch in rows:
-                table = pa.Table.from_batches([batch])
-                chunk = table.column("_chunk").fill_null(n_chunks - 1 if n_chunks else 0)
-                table = table.drop_columns(["_chunk"]).append_column("_chunk", chunk).sort_by("_chunk")
-                values = table.column("_chunk").to_pylist()
-                at = 0
-                while at < len(values):
-                    number = values[at]
-                    end = bisect.bisect_right(values, number, at)
-                    # (a slice is written at once: held back, it would pin its whole batch)
-                    writes(write, number, table.slice(at, end - at))
-                    at = end
-    finally:
-        for writer in writers.values():
-            writer.close()
-    return sorted(writers)
-
-
-# The per-document tables the timeline's rows are made from.
-_TIMELINE_INPUTS = ("documents", "sentences", "timexes", "claims", "events")
-# Bytes of ``events`` and ``claims`` parts joined at a time (see _timeline_rows_by_batch),
-# and the share of the step's memory those joins get (they need little of it).
-_JOIN_BYTES = 8_000_000
-_BATCH_JOIN_MEMORY = 0.25
-
-
-@contextlib.contextmanager
-def _batch_connection(memory: str) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A DuckDB connection of its own for :func:`_timeline_rows_by_batch` (it redefines
-    the table views batch by batch), with ``qualifier_words``."""
-    with _connection(memory) as con:
-        con.register("qualifier_words", _label_settings()[0])
-        yield con
-
-
-def _timeline_rows_by_batch(
-    con: duckdb.DuckDBPyConnection, source: Path, limit: int, chunk_days: pa.Table, join_bytes: int
-) -> Iterator[pa.RecordBatch]:
-    """The rows of :func:`_timeline_sql` made a few batches of documents at a time
-    (about ``join_bytes`` of ``events`` and ``claims`` parts): each batch of a run
-    wrote one part per per-document table (same number, same documents), so parts of
-    the same batches join each other, and the joins hold a few batches' sentences in
-    memory instead of the corpus's."""
-    con.register("timeline_chunks", chunk_days)
-    parts = {name: {batch_of_part(part): part for part in parquet_parts(source, name)} for name in _TIMELINE_INPUTS}
-    numbers = sorted(set(parts["events"]) | set(parts["claims"]))
-    group: list[int] = []
-    size = 0
-    for at, number in enumerate(numbers):
-        group.append(number)
-        size += sum(parts[name][number].stat().st_size for name in ("events", "claims") if number in parts[name])
-        if size < join_bytes and at + 1 < len(numbers):
-            continue
-        for name in _TIMELINE_INPUTS:
-            create_parquet_view(con, name, [parts[name][n] for n in group if n in parts[name]])
-        yield from con.sql(_timeline_sql(limit)).to_arrow_reader(_CHUNKED_ROWS)
-        group, size = [], 0
-
-
-def _side_job(source: str, folder: str, settings: Settings, chunk_rows: int, join_bytes: int) -> tuple[pa.Table, set[str], list[int]]:
-    """In a worker process, while this one de-duplicates the events, what does not
-    wait for it, from the per-document tables of the output folder ``source``: the
-    conflicts (:func:`_conflicts`; the table and the ids of claims in one) and the
-    timeline's rows in chunk files in ``folder`` (:func:`_write_chunks`, chunks of
-    ``chunk_rows``; their numbers)."""
+def _side_job(source: str, settings: Settings) -> tuple[pa.Table, set[str]]:
+    """In a worker process, while this one de-duplicates the events, the conflicts
+    (:func:`_conflicts`: the table and the ids of claims in one), from the
+    per-document tables of the output folder ``source``."""
     with _connection(memory_share(settings.corpus_memory, _JOB_MEMORY)) as con:
-        for name in ("documents", "claims", "events"):
+        for name in ("documents", "claims"):
             register_table_view(con, source, name)
         flagged: set[str] = set()
         conflicts = _conflicts(con, settings, flagged)
-        chunk_days, n_chunks = _day_chunks(con, chunk_rows)
-    _, limit = _label_settings()
-    with _batch_connection(memory_share(settings.corpus_memory, _BATCH_JOIN_MEMORY)) as batches:
-        rows = _timeline_rows_by_batch(batches, Path(source), limit, chunk_days, join_bytes)
-        chunks = _write_chunks(rows, n_chunks, Path(folder))
     _release_memory()  # the worker goes on de-duplicating: it need not keep the job's peak
-    return conflicts, flagged, chunks
+    return conflicts, flagged
 
 
 def _release_memory() -> None:
@@ -945,107 +832,12 @@ def _release_memory() -> None:
         pass
 
 
-# ---------------------------------------------------------------------------- events
-
-# Column numbering the rows of an events source, so the rewrite keeps their order.
-_ROW = "row_in_source"
-
-
-def _create_canonical_of(con: duckdb.DuckDBPyConnection) -> None:
-    """Temporary table ``canonical_of``: each event's canonical id and mention count,
-    sorted by event id. Made once, it is what every part of ``events`` is joined with
-    (the ids of one part are close together, so DuckDB reads only their stretch of
-    it, instead of all of ``event_mentions`` once per part)."""
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE canonical_of AS "
-        "SELECT m.event_id, m.canonical_id, n.n FROM event_mentions m "
-        "LEFT JOIN mention_counts n ON n.canonical_id = m.canonical_id ORDER BY m.event_id"
-    )
-
-
-def _canonical_sql(source: str) -> str:
-    """SQL: the rows of ``source`` (an events relation with a ``row_in_source``
-    column) with the corpus-wide ``canonical_id`` and ``n_mentions``, in their order
-    (from ``canonical_of``, see :func:`_create_canonical_of`)."""
-    return f"""
-    SELECT e.* EXCLUDE ({_ROW}) REPLACE (
-               coalesce(c.canonical_id, e.event_id) AS canonical_id,
-               coalesce(c.n, 1)::INTEGER AS n_mentions)
-    FROM {source} e
-    LEFT JOIN canonical_of c USING (event_id)
-    ORDER BY e.{_ROW}
-    """
-
-
-def rewrite_events(
-    con: duckdb.DuckDBPyConnection, parts: Sequence[Path], csv: TableCsv | None = None, *, background: bool = False
-) -> int:
-    """Set the corpus-wide canonical ids in the Parquet parts of ``events`` (same
-    files, same rows, same order, so a store that tracks parts by batch stays valid):
-    those whose ids or mention counts change, the others are left as they are (a rerun
-    that adds a few documents changes a few parts). Given ``csv`` (the open
-    :class:`~analysis.storage.TableCsv` of ``events``), write the CSV from every part's
-    rows. ``con`` has the ``canonical_of`` table :func:`corpus_tables` made. With
-    ``background``, a part is written while DuckDB joins the next
-    (:class:`~analysis.storage.Writes`).
-
-    Returns:
-        Rows rewritten.
-    """
-    schema = schema_of("events")
-    rows = 0
-    changing = _changing_parts(con, parts)
-
-    def write(table: pa.Table, part: Path | None) -> None:
-        if part is not None:
-            write_parquet(table, part)
-        if csv is not None:
-            csv.write(table)
-
-    with Writes(background) as writes:
-        for part in parts:
-            if str(part) not in changing:
-                if csv is not None:
-                    writes(write, pq.read_table(part, schema=schema), None)
-                continue
-            source = _sql_path(part)
-            numbered = f"(SELECT * RENAME (file_row_number AS {_ROW}) FROM read_parquet('{source}', file_row_number = true))"
-            table = con.sql(_canonical_sql(numbered)).to_arrow_table().cast(schema)
-            writes(write, table, part)
-            rows += table.num_rows
-    return rows
-
-
-def _changing_parts(con: duckdb.DuckDBPyConnection, parts: Sequence[Path]) -> set[str]:
-    """The parts of ``events`` with a row whose canonical id or mention count
-    ``canonical_of`` changes."""
-    if not parts:
-        return set()
-    sources = ", ".join(f"'{_sql_path(part)}'" for part in parts)
-    return {
-        name
-        for (name,) in con.execute(
-            f"""
-            SELECT DISTINCT e.filename FROM read_parquet([{sources}], filename = true) e
-            LEFT JOIN canonical_of c USING (event_id)
-            WHERE e.canonical_id IS DISTINCT FROM coalesce(c.canonical_id, e.event_id)
-               OR e.n_mentions IS DISTINCT FROM coalesce(c.n, 1)
-            """
-        ).fetchall()
-    }
-
-
-def _sql_path(path: str | os.PathLike) -> str:
-    """A path inside an SQL string literal."""
-    return str(path).replace("'", "''")
-
 
 def timeline_step(ctx) -> None:
     """The corpus step as a step of the engine's corpus-step hook: ``ctx`` gives a
     DuckDB ``connection`` with a view per table, the run's ``settings``,
     ``write(name, data)`` (replaces a table and makes it a view) and ``parts(name)``
-    (a table's Parquet parts). With ``ctx.csv``, ``events.csv`` is rewritten from the
-    rewritten parts in the same pass (else the engine brings it in line).
+    (a table's Parquet parts).
 
     When the last step's tables were made from the same parts of every input table
     (same code and settings), nothing is done; when the run only added parts (documents
@@ -1057,18 +849,13 @@ def timeline_step(ctx) -> None:
         ctx.notes["timeline"] = "nothing new since its last run, tables kept"
         return
     state.unlink(missing_ok=True)  # a step cut short leaves none: the next one starts over
-
-    def rewrite() -> None:
-        # while a worker may still make the timeline's rows (they read no canonical id)
-        with TableCsv(ctx.out_dir, "events") if ctx.csv else contextlib.nullcontext() as csv:
-            # one part at a time, each small: DuckDB may take every core
-            with _threads(ctx.connection, ctx.cores):
-                rewrite_events(ctx.connection, ctx.parts("events"), csv, background=ctx.cores > 1)
-
-    added_events = None if added is None else added["events"]
-    for name, data in corpus_tables(ctx.connection, ctx.settings, ctx.out_dir, added_events, canonical_ready=rewrite, notes=ctx.notes):
-        ctx.write(name, data)
-    ctx.connection.execute("DROP TABLE canonical_of")
+    # the timeline is a view now; a folder of it is an older release's, out of date
+    shutil.rmtree(Path(ctx.out_dir) / "timeline", ignore_errors=True)
+    for name, data in corpus_tables(ctx.connection, ctx.settings, ctx.out_dir, added, notes=ctx.notes):
+        if isinstance(data, PartRows):
+            ctx.write_parts(name, data.parts, keep_others=not data.whole)
+        else:
+            ctx.write(name, data)
     write_json(
         state,
         {

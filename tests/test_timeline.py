@@ -19,6 +19,8 @@ from .conftest import GOLDEN, SEED_ARTICLE
 WIRE_ARTICLE = GOLDEN / "press_conference" / "wire-nato-kabul-2021-08-17.md"
 SEED_ID = "nato-stoltenberg-2021-08-17"
 WIRE_ID = "wire-nato-kabul-2021-08-17"
+# What the corpus step makes, its own tables and the views that read them.
+CORPUS_TABLES = ("events", "event_mentions", "conflicts", "conflict_claims", "timeline")
 
 
 @pytest.fixture(scope="module")
@@ -128,31 +130,33 @@ def test_corpus_step_is_idempotent(two_articles, tmp_path):
         assert (copy / f"{name}.csv").read_bytes() == (two_articles / f"{name}.csv").read_bytes()
 
 
-def test_timeline_sorted_in_chunks_is_the_same_timeline(two_articles, tmp_path, monkeypatch):
-    """A large timeline is sorted a chunk of days at a time (bounded memory): with
-    chunks of a few rows the rows and their order are those of one sort."""
-    import analysis.timeline as timeline
+def test_step_rewrites_no_row_of_the_documents(two_articles, tmp_path):
+    """The step writes only its own tables: the documents' parts are left as the
+    batches wrote them (``events`` and ``timeline`` are views that join the step's
+    tables), and the timeline view is sorted by its order."""
+    from analysis.storage import part_stamps
+    from analysis.timeline import run_corpus_step
 
-    monkeypatch.setattr(timeline, "_SORT_CHUNK_ROWS", 3)
     copy = tmp_path / "out"
     shutil.copytree(two_articles, copy)
-    timeline.run_corpus_step(copy)
-    chunked = read_table(copy, "timeline")
-    assert chunked["time_start"].nunique() > 3  # several chunks, undated rows last
-    assert (copy / "timeline.csv").read_bytes() == (two_articles / "timeline.csv").read_bytes()
-    pd.testing.assert_frame_equal(chunked, read_table(two_articles, "timeline"))
+    before = {name: part_stamps(sorted((copy / name).glob("part-*.parquet"))) for name in ("events", "claims", "sentences")}
+    run_corpus_step(copy)
+    assert {name: part_stamps(sorted((copy / name).glob("part-*.parquet"))) for name in before} == before
+    assert not (copy / "timeline").exists()
+    timeline = read_table(copy, "timeline")
+    order = ["time_start", "kind", "doc_id", "start", "item_id"]
+    assert timeline.equals(timeline.sort_values(order, na_position="last", kind="stable").reset_index(drop=True))
+    assert timeline["time_start"].nunique() > 3
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_timeline_rows_joined_batch_by_batch_are_the_same(two_articles, tmp_path, monkeypatch, workers):
-    """The timeline's rows are joined a few batches of documents at a time (each
-    batch's parts with each other): with one article per batch and one batch per
-    join, in this process or in a worker, the corpus tables are those of one batch."""
+def test_tables_of_one_part_per_article_are_the_same(two_articles, tmp_path, monkeypatch, workers):
+    """With one article per batch (a part each), in this process or with the
+    de-duplication and conflicts in a worker, the corpus tables are those of one
+    batch."""
     import analysis.timeline as timeline
     from analysis import Settings
 
-    monkeypatch.setattr(timeline, "_SORT_CHUNK_ROWS", 3)
-    monkeypatch.setattr(timeline, "_JOIN_BYTES", 1)
     monkeypatch.setattr(timeline, "_DEDUP_PARALLEL_ROWS", 1)
     out = tmp_path / "out"
     run_corpus(two_articles.parent / "articles", out, Settings(batch_size=1, workers=workers, progress=False))
@@ -163,14 +167,12 @@ def test_timeline_rows_joined_batch_by_batch_are_the_same(two_articles, tmp_path
 
 def test_deduplication_in_worker_processes_is_the_same(two_articles, tmp_path, monkeypatch):
     """Runs of whole groups de-duplicated in worker processes (with the conflicts found
-    and the timeline's rows cut into chunks in one of them meanwhile) give the tables
-    of one process, row for row."""
+    in one of them meanwhile) give the tables of one process, row for row."""
     import analysis.timeline as timeline
     from analysis.settings import Settings
 
     monkeypatch.setattr(timeline, "_DEDUP_PARALLEL_ROWS", 1)
     monkeypatch.setattr(timeline, "_DEDUP_RUN_ROWS", 7)
-    monkeypatch.setattr(timeline, "_SORT_CHUNK_ROWS", 3)  # the timeline's rows in many chunks, by a worker
     copy = tmp_path / "out"
     shutil.copytree(two_articles, copy)
     timeline.run_corpus_step(copy, Settings(workers=2))
@@ -220,7 +222,7 @@ def test_step_through_the_engine_context(two_articles, tmp_path):
     copy = tmp_path / "out"
     shutil.copytree(two_articles, copy)
     written = run_corpus_step(copy)
-    assert set(written) >= {"event_mentions", "conflicts", "timeline"}
+    assert set(written) == {"event_mentions", "conflicts", "conflict_claims"}
     for name in ("events", "event_mentions", "conflicts", "timeline"):
         pd.testing.assert_frame_equal(read_table(copy, name), read_table(two_articles, name))
         assert (copy / f"{name}.csv").read_bytes() == (two_articles / f"{name}.csv").read_bytes()
@@ -264,11 +266,36 @@ def test_rerun_after_adding_articles_clusters_only_the_new_mentions(tmp_path, mo
 
     whole = tmp_path / "whole"
     assert run_corpus(tmp_path / "corpus", whole, settings).corpus_step == {}  # from nothing: everything
-    for name in ("events", "event_mentions", "conflicts", "timeline"):
+    for name in CORPUS_TABLES:
         pd.testing.assert_frame_equal(read_table(out, name), read_table(whole, name), obj=name)
     after = read_table(out, "event_mentions").set_index("event_id")["canonical_id"]
     moved = after[before.index][after[before.index] != before]
     assert len(moved) and moved.str.startswith("earlier-").all()
+
+
+def test_a_rerun_that_adds_an_article_rewrites_only_what_changes(two_articles, tmp_path):
+    """The seed, then the wire report of the same press conference added: the rerun
+    de-duplicates and compares only the new rows, writes the new part of
+    ``event_mentions`` and keeps the old one as it was (the seed's statement stays the
+    canonical one), finds the conflict between the two figures, and gives the tables
+    of a run over both from nothing."""
+    from analysis.storage import part_stamps
+
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    shutil.copy(SEED_ARTICLE, articles)
+    out = tmp_path / "out"
+    run_corpus(articles, out)
+    assert read_table(out, "conflicts").empty
+    seed_part = part_stamps(sorted((out / "event_mentions").glob("part-*.parquet")))
+    shutil.copy(WIRE_ARTICLE, articles)
+    summary = run_corpus(articles, out)
+    assert summary.processed == 1 and "only the" in summary.corpus_step["timeline"]
+    parts = sorted((out / "event_mentions").glob("part-*.parquet"))
+    assert len(parts) == 2 and part_stamps(parts[:1]) == seed_part
+    assert len(read_table(out, "conflicts")) == 1 and len(read_table(out, "conflict_claims")) == 2
+    for name in CORPUS_TABLES:
+        pd.testing.assert_frame_equal(read_table(out, name), read_table(two_articles, name), obj=name)
 
 
 def test_a_rerun_after_a_removal_clusters_everything_again(two_articles, tmp_path):
@@ -280,7 +307,7 @@ def test_a_rerun_after_a_removal_clusters_everything_again(two_articles, tmp_pat
     assert run_corpus(articles, out).corpus_step == {}
     seed_only = tmp_path / "seed_only"
     run_corpus(articles, seed_only)
-    for name in ("events", "event_mentions", "conflicts", "timeline"):
+    for name in CORPUS_TABLES:
         pd.testing.assert_frame_equal(read_table(out, name), read_table(seed_only, name), obj=name)
 
 

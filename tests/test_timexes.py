@@ -122,6 +122,30 @@ def test_scan_patterns_built_from_the_key_trie_compile_as_their_written_form():
         assert _compiler._code(starts.parsed(wrapper, flags), flags) == _compiler._code(_parser.parse(written, flags), flags)
 
 
+def test_saved_rule_keys_are_those_of_the_rules():
+    """The start keys kept in rule_keys.json are what the rules give now (after an edit
+    of the rules or of patterns.py, run `python -m analysis.timexes`)."""
+    bodies = [rule.body for rule in patterns._rules()]
+    saved = json.loads(patterns.RULE_KEYS_FILE.read_text(encoding="utf-8"))
+    assert saved["stamp"] == patterns._keys_stamp(bodies), "rule_keys.json is out of date: run `python -m analysis.timexes`"
+    assert patterns.rule_keys(bodies) == [patterns.first_keys(b, patterns.KEY_LENGTH, patterns.KEY_BUDGET) for b in bodies]
+
+
+def test_rule_keys_are_worked_out_when_the_saved_ones_are_stale(tmp_path, monkeypatch):
+    bodies = [rule.body for rule in patterns._rules()][:5]
+    stale = tmp_path / "rule_keys.json"
+    stale.write_text(json.dumps({"stamp": "another", "keys": [["x"]] * len(bodies)}), encoding="utf-8")
+    monkeypatch.setattr(patterns, "RULE_KEYS_FILE", stale)
+    expected = [patterns.first_keys(b, patterns.KEY_LENGTH, patterns.KEY_BUDGET) for b in bodies]
+    assert patterns.rule_keys(bodies) == expected
+    monkeypatch.setattr(patterns, "RULE_KEYS_FILE", tmp_path / "missing.json")
+    assert patterns.rule_keys(bodies) == expected
+    written = patterns.write_rule_keys(tmp_path / "fresh.json")
+    monkeypatch.setattr(patterns, "RULE_KEYS_FILE", written)
+    all_bodies = [rule.body for rule in patterns._rules()]
+    assert patterns.rule_keys(all_bodies)[:5] == expected
+
+
 def test_rules_compiled_on_first_use_match_as_their_patterns(seed_doc):
     rules = compiled().rules
     lazy = patterns._matchers(rules)

@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from ..storage import read_table
-from ..tables import SCHEMAS, arrow_to_pandas
+from ..storage import read_table, table_names
+from ..tables import arrow_to_pandas
 from .theme import style
 
 __all__ = [
@@ -80,14 +80,14 @@ _ONE_DAY = days(1)
 def read_run_table(tables_dir: str | os.PathLike, name: str) -> pd.DataFrame | None:
     """One table of a run, or ``None`` when the run did not write it.
 
-    Tables declared in :mod:`analysis.tables` are read with their schema; others (a
-    newer or older run than this code) are read as the Parquet files say.
+    The tables of a run are read as :func:`analysis.read_table` gives them (with the
+    declared schema; ``timeline`` is a view). Parquet parts that are not (a newer or
+    older run than this code, or a ``timeline`` another tool wrote) are read as the
+    files say.
     """
-    folder = Path(tables_dir) / name
-    if not folder.is_dir():
-        return None
-    if name in SCHEMAS:
+    if name in table_names(tables_dir):
         return read_table(tables_dir, name)
+    folder = Path(tables_dir) / name
     parts = sorted(folder.glob("part-*.parquet"))
     if not parts:
         return None

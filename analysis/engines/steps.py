@@ -18,9 +18,9 @@ import pandas as pd
 import pyarrow as pa
 
 from . import available_cores
-from ..query import arrow_reader, connect, register_table_view, spill_to_disk
+from ..query import arrow_reader, connect, register_table_view, register_views, spill_to_disk
 from ..settings import Settings
-from ..storage import parquet_parts, read_table, write_table
+from ..storage import parquet_parts, read_table, write_parts, write_table
 
 __all__ = ["CorpusContext", "CorpusStepError", "corpus_connection", "run_corpus_steps"]
 
@@ -83,6 +83,19 @@ class CorpusContext:
             data = [data]
         rows = write_table(self.out_dir, name, data, csv=self.csv, background=self.cores > 1)
         register_table_view(self.connection, self.out_dir, name)
+        register_views(self.connection, self.out_dir)
+        self.written[name] = rows
+        return rows
+
+
+    def write_parts(self, name: str, parts, *, keep_others: bool) -> int:
+        """Replace parts of a table by file name (``parts``: (name, Arrow table)
+        pairs, a part's rows together), keeping the others or not; see
+        :func:`analysis.storage.write_parts`. Its CSV is brought in line after the
+        step. Returns the number of rows written."""
+        rows = write_parts(self.out_dir, name, parts, keep_others=keep_others, background=self.cores > 1)
+        register_table_view(self.connection, self.out_dir, name)
+        register_views(self.connection, self.out_dir)
         self.written[name] = rows
         return rows
 

@@ -23,10 +23,14 @@ import collections
 import contextlib
 import functools
 import gc
+import hashlib
+import json
 import operator
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..numbers import parse_number
 
@@ -793,17 +797,59 @@ def _without_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _compile_all() -> TimexPatterns:
+# The start keys of each rule (:func:`first_keys`) take half of the patterns'
+# start-up to work out, and follow from the rules and this module alone: they are
+# kept in this file (made by ``python -m analysis.timexes``), used while its
+# stamp is that of the rules and code at hand, and worked out again otherwise.
+RULE_KEYS_FILE = Path(__file__).with_name("rule_keys.json")
+
+
+def _rules() -> list[Rule]:
     values = _placeholders()
-    lex = lexicon()
     rules = []
-    keys_of: list[set[str] | None] = []
     for spec in load_lexicon("timex_rules.yaml")["rules"]:
         body = _expand(spec["pattern"], values)
         plain = _GROUP_NAME.sub("(?:", body)
         parts = frozenset(m[1] for m in _GROUP_NAME.finditer(body))
         rules.append(Rule(spec["name"], spec["norm"], _BEFORE + "(?:" + body + ")" + _AFTER, plain, parts))
-        keys_of.append(first_keys(plain, KEY_LENGTH, KEY_BUDGET))
+    return rules
+
+
+def _keys_stamp(bodies: Sequence[str]) -> str:
+    """What the start keys of rules with these (plain) ``bodies`` follow from: the
+    bodies, the key settings, this module's code and the regex parser's version."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(json.dumps([list(sys.version_info[:2]), KEY_LENGTH, SHORT_KEY, KEY_BUDGET, list(bodies)]).encode())
+    return digest.hexdigest()
+
+
+def rule_keys(bodies: Sequence[str]) -> list[set[str] | None]:
+    """The start keys of each rule body (:func:`first_keys`, with the stage's key
+    settings): from :data:`RULE_KEYS_FILE` when it was made from the same rules and
+    code, else worked out."""
+    try:
+        saved = json.loads(RULE_KEYS_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        saved = {}
+    if saved.get("stamp") == _keys_stamp(bodies) and len(saved.get("keys", ())) == len(bodies):
+        return [None if keys is None else set(keys) for keys in saved["keys"]]
+    return [first_keys(body, KEY_LENGTH, KEY_BUDGET) for body in bodies]
+
+
+def write_rule_keys(path: Path = RULE_KEYS_FILE) -> Path:
+    """Work out the start keys of the rules and save them (sorted, so the file only
+    changes when they do) with their stamp in ``path``."""
+    bodies = [rule.body for rule in _rules()]
+    keys = [first_keys(body, KEY_LENGTH, KEY_BUDGET) for body in bodies]
+    saved = {"stamp": _keys_stamp(bodies), "keys": [None if k is None else sorted(k) for k in keys]}
+    path.write_text(json.dumps(saved, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    return path
+
+
+def _compile_all() -> TimexPatterns:
+    lex = lexicon()
+    rules = _rules()
+    keys_of = rule_keys([rule.body for rule in rules])
     always = tuple(i for i, keys in enumerate(keys_of) if keys is None)
     all_keys = set().union(*(k for k in keys_of if k))
     direct: dict[str, set[int]] = {}
