@@ -63,6 +63,9 @@ def connect(out_dir: str | os.PathLike = DEFAULT_OUT) -> duckdb.DuckDBPyConnecti
     if not names:
         raise FileNotFoundError(f"{out}: no tables here; run `python -m analysis run PATH --out {out}` first")
     connection = duckdb.connect()
+    # DuckDB draws a bar on stdout for queries over two seconds (the timeline view of
+    # a large corpus): it would land in printed or piped results
+    connection.execute("SET enable_progress_bar = false")
     for name in names:
         if name not in VIEWS or name == "events":
             register_table_view(connection, out, name)

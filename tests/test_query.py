@@ -48,6 +48,23 @@ def test_query_returns_what_read_table_returns(seed_out, many_parts):
             pd.testing.assert_frame_equal(queried, direct)
 
 
+def test_views_read_the_same_through_query_and_read_table(many_parts):
+    """``events`` and ``timeline`` are views (the step's tables joined when read): SQL
+    sees what read_table gives, the timeline in its order, and no progress bar of
+    DuckDB's can land in printed results."""
+    timeline = read_table(many_parts, "timeline")
+    pd.testing.assert_frame_equal(analysis.query("SELECT * FROM timeline", many_parts), timeline)
+    events = read_table(many_parts, "events")
+    queried = analysis.query("SELECT * FROM events ORDER BY event_id", many_parts)
+    pd.testing.assert_frame_equal(queried, events.sort_values("event_id", ignore_index=True))
+    mentions = read_table(many_parts, "event_mentions")
+    counts = mentions.groupby("canonical_id").size()
+    assert (events.set_index("event_id")["n_mentions"].loc[counts.index] == counts).all()
+    assert len(timeline) == len(read_table(many_parts, "claims")) + (mentions["canonical_id"] == mentions["event_id"]).sum()
+    with analysis.connect(many_parts) as connection:
+        assert connection.execute("SELECT current_setting('enable_progress_bar')").fetchall() == [(False,)]
+
+
 def test_query_aggregates_over_many_parts(many_parts):
     assert len(list((many_parts / "sentences").glob("part-*.parquet"))) == 14
     counts = analysis.query("SELECT doc_id, count(*) AS n FROM sentences GROUP BY doc_id ORDER BY doc_id", many_parts)
