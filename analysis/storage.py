@@ -359,10 +359,7 @@ def write_table(out_dir: str | os.PathLike, name: str, data, *, csv: bool = Fals
     """
     out = Path(out_dir)
     schema = schema_of(name)
-    tmp = out / f"{name}.tmp"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir(parents=True)
+    tmp = _new_folder(out, name)
     rows = 0
     parquet: list[pq.ParquetWriter] = []
 
@@ -383,14 +380,30 @@ def write_table(out_dir: str | os.PathLike, name: str, data, *, csv: bool = Fals
         finally:
             if parquet:
                 parquet[0].close()
-        folder = out / name
-        old = out / f"{name}.old"
-        if folder.exists():
-            os.rename(folder, old)
-        os.rename(tmp, folder)
-        if old.exists():
-            shutil.rmtree(old)
+        _replace_folder(out, name, tmp)
     return rows
+
+
+def _new_folder(out: Path, name: str) -> Path:
+    """An empty folder to write a table's new parts in (``<name>.tmp``)."""
+    tmp = out / f"{name}.tmp"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    return tmp
+
+
+def _replace_folder(out: Path, name: str, tmp: Path) -> None:
+    """Put the folder ``tmp`` in the table's place by renames: a reader finds the old
+    folder or the new one (a run cut short between them leaves ``<name>.old``, which
+    :func:`recover` clears; the corpus step then runs again over the whole corpus)."""
+    folder = out / name
+    old = out / f"{name}.old"
+    if folder.exists():
+        os.rename(folder, old)
+    os.rename(tmp, folder)
+    if old.exists():
+        shutil.rmtree(old)
 
 
 def write_parts(out_dir: str | os.PathLike, name: str, parts: Iterable[tuple[str, pa.Table]], *, keep_others: bool, background: bool = False) -> int:
@@ -411,10 +424,7 @@ def write_parts(out_dir: str | os.PathLike, name: str, parts: Iterable[tuple[str
     """
     out = Path(out_dir)
     schema = schema_of(name)
-    tmp = out / f"{name}.tmp"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir(parents=True)
+    tmp = _new_folder(out, name)
     writers: dict[str, pq.ParquetWriter] = {}
     rows = 0
 
@@ -434,17 +444,11 @@ def write_parts(out_dir: str | os.PathLike, name: str, parts: Iterable[tuple[str
     finally:
         for writer in writers.values():
             writer.close()
-    folder = out / name
     if keep_others:
         for old in parquet_parts(out, name):
             if not (tmp / old.name).exists():
                 os.link(old, tmp / old.name)  # the same file, its stamp unchanged
-    old = out / f"{name}.old"
-    if folder.exists():
-        os.rename(folder, old)
-    os.rename(tmp, folder)
-    if old.exists():
-        shutil.rmtree(old)
+    _replace_folder(out, name, tmp)
     return rows
 
 
