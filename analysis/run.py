@@ -125,6 +125,7 @@ class RunSummary:
         lines += [f"  {name:<{width}}  {count:>9,}" for name, count in self.tables.items()]
         out = Path(self.out_dir)
         lines.append(f"Tables written to {out}/ (Parquet: {out}/<table>/*.parquet, CSV: {out}/<table>.csv)")
+        lines.append("(events and timeline are views: read them with analysis.read_table or `python -m analysis query`)")
         if self.rejected:
             lines.append(f"Rejected inputs and why: {out}/rejects.csv (by kind: {out}/rejects_summary.csv)")
         return "\n".join(lines)
