@@ -38,10 +38,10 @@ __all__ = [
     "memory_share",
     "query",
     "read_view",
-    "view_batches",
     "register_table_view",
     "register_views",
     "spill_to_disk",
+    "view_batches",
     "write_result",
 ]
 
@@ -67,7 +67,7 @@ def connect(out_dir: str | os.PathLike = DEFAULT_OUT) -> duckdb.DuckDBPyConnecti
     # a large corpus): it would land in printed or piped results
     connection.execute("SET enable_progress_bar = false")
     for name in names:
-        if name not in VIEWS or name == "events":
+        if (out / name).is_dir():  # a written table (events too: under event_rows)
             register_table_view(connection, out, name)
     register_views(connection, out)
     return connection

@@ -51,7 +51,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from .tables import SCHEMAS, arrow_to_pandas, schema_of
-from .views import VIEWS, count_sql
+from .views import VIEW_INPUTS, VIEWS, count_sql
 
 __all__ = [
     "LOCK_FILE",
@@ -63,19 +63,20 @@ __all__ = [
     "batch_of_part",
     "clear_tables",
     "commit_batch",
-    "part_name",
     "parquet_parts",
+    "part_name",
+    "part_stamps",
+    "read_json",
     "read_table",
     "recover",
-    "remove_documents",
-    "part_stamps",
     "remove_csv",
+    "remove_documents",
     "sync_csv",
     "table_names",
     "table_rows",
-    "read_json",
     "write_json",
     "write_parquet",
+    "write_parts",
     "write_table",
 ]
 
@@ -538,8 +539,8 @@ def sync_csv(out_dir: str | os.PathLike, name: str, connection=None) -> None:
 
 
 def _view_stamps(out: Path, name: str) -> list:
-    """The parts of every table a view is made of (what its CSV depends on)."""
-    return [[table, *stamp] for table in VIEWS[name] for stamp in part_stamps(parquet_parts(out, table))]
+    """The parts of every table a view reads (what its CSV depends on)."""
+    return [[table, *stamp] for table in VIEW_INPUTS[name] for stamp in part_stamps(parquet_parts(out, table))]
 
 
 def _sync_view_csv(out: Path, name: str, state: "_CsvState", connection) -> None:

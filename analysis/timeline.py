@@ -24,8 +24,8 @@ ends with; :func:`run_corpus_step` runs it alone on a run's output folder;
 
 from __future__ import annotations
 
-import collections
 import bisect
+import collections
 import contextlib
 import ctypes
 import multiprocessing
@@ -363,10 +363,10 @@ _TOPICS = 5
 # word, so the prefix filter stays exact whatever it counts; the vocabulary bounds it.
 # Words are split at spaces (punctuation stays attached): half the time of a split at
 # every non-letter, and as good an order (dedup adds the counts up by compared form).
-_WORD_COUNTS = """
+_WORD_COUNTS = f"""
     SELECT w, count(*) AS n
     FROM (SELECT unnest(string_split(lower(CASE WHEN type = 'statement' THEN content ELSE text END), ' ')) AS w
-          FROM event_rows)
+          FROM {EVENT_ROWS})
     WHERE length(w) > 1
     GROUP BY w
 """
@@ -534,6 +534,12 @@ def _extend_mentions(
     con.execute("CREATE OR REPLACE TEMP TABLE old_mentions AS SELECT event_id, canonical_id, similarity FROM event_mentions")
     create_parquet_view(con, "added_events", list(added), table="events")
     new_rows = con.sql(_event_groups_sql("added_events", columns=", d.published")).to_arrow_table()
+    # the old table's ids are those of the old parts (unchanged since), the new ones
+    # those of the added parts: equal counts say that every event will have its row
+    old = con.execute("SELECT count(*) FROM old_mentions").fetchall()[0][0]
+    if old + new_rows.num_rows != con.execute(f"SELECT count(*) FROM {EVENT_ROWS}").fetchall()[0][0]:
+        con.execute("DROP TABLE old_mentions")
+        return None
     rarity = rarest_first(counts)
     new_by_group: dict[tuple, list[tuple[tuple, Mention]]] = collections.defaultdict(list)
     probes: list[tuple[str, int, int, str]] = []  # group, new mention, word
@@ -576,12 +582,6 @@ def _extend_mentions(
             }
         ),
     )
-    # the old table's ids are those of the old parts (unchanged since), the new ones
-    # those of the added parts: equal counts say that every event has its row
-    old = con.execute("SELECT count(*) FROM old_mentions").fetchall()[0][0]
-    if old + new_rows.num_rows != con.execute(f"SELECT count(*) FROM {EVENT_ROWS}").fetchall()[0][0]:
-        con.execute("DROP TABLE old_mentions")
-        return None
     # (a group clustered again gives every mention of it, most as they were)
     sources = ", ".join(sql_literal(part) for part in parts)
     changed_parts = {
@@ -742,18 +742,18 @@ def _cluster_group(con: duckdb.DuckDBPyConnection, settings: Settings, kind: str
     return dict(zip(columns["event_id"], zip(ids, similarities)))
 
 
-_CLAIM_GROUPS = """
+# The groups conflicts are found in: claims of one category whose time starts in one month.
+_CLAIM_GROUP = "date_trunc('month', {claim}.time_start)"
+_CLAIM_GROUPS = f"""
     SELECT c.claim_id, c.doc_id, c.start, c.value, c.low, c.high, c.qualifier, c.noun, c.noun_head, c.category,
            c.actor, c.location, c.modality, c.speaker, c.time_start, c.time_end, c.time_basis,
-           coalesce(d.source, d.title, c.doc_id) AS source, date_trunc('month', c.time_start) AS time_window
+           coalesce(d.source, d.title, c.doc_id) AS source, {_CLAIM_GROUP.format(claim="c")} AS time_window
     FROM claims c LEFT JOIN (SELECT doc_id, any_value(source) AS source, any_value(title) AS title,
                                     any_value(published) AS published FROM documents GROUP BY doc_id) d USING (doc_id)
-    {of_groups}
+    {{of_groups}}
     WHERE c.category IS NOT NULL AND c.time_start IS NOT NULL
     ORDER BY c.category, time_window, d.published NULLS LAST, c.doc_id, c.start, c.claim_id
 """
-# The groups conflicts are found in: claims of one category whose time starts in one month.
-_CLAIM_GROUP = "date_trunc('month', {claim}.time_start)"
 
 
 def _conflict_rows(con: duckdb.DuckDBPyConnection, settings: Settings, flagged: set[str], of_groups: str = "") -> list[dict]:

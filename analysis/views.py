@@ -29,16 +29,21 @@ import os
 
 from .lexicons import load_lexicon
 
-__all__ = ["EVENT_ROWS", "VIEWS", "count_sql", "events_sql", "sql_literal", "timeline_sql", "view_sql"]
+__all__ = ["EVENT_ROWS", "VIEWS", "VIEW_INPUTS", "count_sql", "events_sql", "sql_literal", "timeline_sql", "view_sql"]
 
 # The name of the ``events`` parts as written, under the view that completes them.
 EVENT_ROWS = "event_rows"
 
-# Each view, and the written tables it is made of: without ``event_mentions`` (no
-# corpus step yet) there is no timeline, and events are their own canonical events.
+# Each view, and the written tables it needs: without ``event_mentions`` (no corpus
+# step yet) there is no timeline, and events are their own canonical events.
 VIEWS = {
     "events": ("events",),
     "timeline": ("documents", "sentences", "timexes", "claims", "events", "event_mentions"),
+}
+# Each view, and every written table it reads when there (what its rows depend on).
+VIEW_INPUTS = {
+    "events": ("events", "event_mentions"),
+    "timeline": (*VIEWS["timeline"], "conflict_claims"),
 }
 
 # The timeline's order (item_id is unique, so the order is total).
@@ -58,9 +63,8 @@ def view_sql(name: str, present: set[str] | frozenset[str]) -> str:
 
 def count_sql(name: str) -> str:
     """SQL: the number of rows of the view ``name``, without making them (a timeline
-    row per claim and per event that is no other's mention)."""
-    if name == "events":
-        return f"SELECT count(*) FROM {EVENT_ROWS}"
+    row per claim and per event that is no other's mention; ``events`` has a row per
+    written row, which the Parquet footers count)."""
     if name == "timeline":
         # (event_mentions is made from the events there are: each of its rows is one)
         return (

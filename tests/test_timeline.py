@@ -130,6 +130,23 @@ def test_corpus_step_is_idempotent(two_articles, tmp_path):
         assert (copy / f"{name}.csv").read_bytes() == (two_articles / f"{name}.csv").read_bytes()
 
 
+def test_view_csv_follows_the_step_tables_alone(two_articles, tmp_path):
+    """The step run again with a stricter threshold changes only its own tables (the
+    wire report's statement no longer merges with the seed's): the CSV files of the
+    views follow them."""
+    from analysis import Settings
+    from analysis.timeline import run_corpus_step
+
+    copy = tmp_path / "out"
+    shutil.copytree(two_articles, copy)
+    run_corpus_step(copy, Settings(dedup_threshold=0.99))
+    events = read_table(copy, "events")
+    assert events["n_mentions"].sum() < read_table(two_articles, "events")["n_mentions"].sum()
+    for name in ("events", "timeline"):
+        csv = pd.read_csv(copy / f"{name}.csv")
+        assert list(csv["n_mentions"]) == list(read_table(copy, name)["n_mentions"])
+
+
 def test_step_rewrites_no_row_of_the_documents(two_articles, tmp_path):
     """The step writes only its own tables: the documents' parts are left as the
     batches wrote them (``events`` and ``timeline`` are views that join the step's

@@ -41,8 +41,7 @@ class CorpusContext:
             ``ctx.sql("SELECT ... FROM claims GROUP BY ...")``.
         written: rows per table this run's steps have written.
         csv: the run keeps ``<table>.csv`` files: :meth:`write` writes them too, in the
-            same pass (a step that rewrites a per-document table's parts itself keeps
-            its CSV with :class:`analysis.storage.TableCsv` when this is set).
+            same pass (the run brings the others in line after the steps).
         notes: what each step says it did, by step name (the run's summary shows them).
     """
 
@@ -81,19 +80,18 @@ class CorpusContext:
             data = arrow_reader(data)
         elif isinstance(data, pa.RecordBatch):
             data = [data]
-        rows = write_table(self.out_dir, name, data, csv=self.csv, background=self.cores > 1)
-        register_table_view(self.connection, self.out_dir, name)
-        register_views(self.connection, self.out_dir)
-        self.written[name] = rows
-        return rows
-
+        return self._written(name, write_table(self.out_dir, name, data, csv=self.csv, background=self.cores > 1))
 
     def write_parts(self, name: str, parts, *, keep_others: bool) -> int:
         """Replace parts of a table by file name (``parts``: (name, Arrow table)
         pairs, a part's rows together), keeping the others or not; see
         :func:`analysis.storage.write_parts`. Its CSV is brought in line after the
         step. Returns the number of rows written."""
-        rows = write_parts(self.out_dir, name, parts, keep_others=keep_others, background=self.cores > 1)
+        return self._written(name, write_parts(self.out_dir, name, parts, keep_others=keep_others, background=self.cores > 1))
+
+    def _written(self, name: str, rows: int) -> int:
+        """After ``rows`` of table ``name`` were written: its view, and the views
+        that read it, see the new table."""
         register_table_view(self.connection, self.out_dir, name)
         register_views(self.connection, self.out_dir)
         self.written[name] = rows
