@@ -35,9 +35,9 @@ from .engines import available_cores
 from .engines.batch import Batch, BatchReport, reject_row
 from .engines.manifest import FILE_REJECTS_SCHEMA, Manifest, pipeline_fingerprint
 from .engines.scan import Pending, Rejected, Scan
-from .engines.steps import run_corpus_steps
+from .engines.steps import corpus_connection, run_corpus_steps
 from .pipeline import PIPELINE_VERSION, TABLES
-from .query import arrow_reader, connect
+from .query import arrow_reader
 from .settings import Settings
 from .storage import STAGING_DIR, RowSpool, recover, remove_csv, remove_documents, sync_csv, table_names, table_rows, write_json, write_table
 from .tables import SCHEMAS
@@ -197,11 +197,14 @@ def run_corpus(
         for name in TABLES:
             (out / name).mkdir(exist_ok=True)
         step_began = time.perf_counter()
-        summary.corpus_step = run_corpus_steps(out, settings, csv=csv)
-        summary.corpus_step_seconds = round(time.perf_counter() - step_began, 3)
-        present = set(table_names(out))
-        written = [name for name in _all_tables() if name in present]
-        with connect(out) as connection:  # one for every view read below
+        # one connection for the steps and every view read after them (making one
+        # costs as much as a small corpus's step)
+        with corpus_connection(out, settings) as connection:
+            summary.corpus_step = run_corpus_steps(out, settings, csv=csv, connection=connection)
+            summary.corpus_step_seconds = round(time.perf_counter() - step_began, 3)
+            present = set(table_names(out))
+            written = [name for name in _all_tables() if name in present]
+            connection.execute(f"SET threads = {workers}")  # the steps kept to one
             for name in written:
                 if csv:
                     sync_csv(out, name, connection)

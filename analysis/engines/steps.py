@@ -20,7 +20,8 @@ import pyarrow as pa
 from . import available_cores
 from ..query import arrow_reader, connect, register_table_view, register_views, spill_to_disk
 from ..settings import Settings
-from ..storage import parquet_parts, read_table, write_parts, write_table
+from ..views import VIEW_INPUTS
+from ..storage import parquet_parts, read_table, table_names, write_parts, write_table
 
 __all__ = ["CorpusContext", "CorpusStepError", "corpus_connection", "run_corpus_steps"]
 
@@ -51,6 +52,8 @@ class CorpusContext:
     written: dict[str, int] = field(default_factory=dict)
     csv: bool = False
     notes: dict[str, str] = field(default_factory=dict)
+    # the tables the connection's views were last defined over (None: not known)
+    views_over: frozenset[str] | None = None
 
     @property
     def cores(self) -> int:
@@ -93,9 +96,24 @@ class CorpusContext:
         """After ``rows`` of table ``name`` were written: its view, and the views
         that read it, see the new table."""
         register_table_view(self.connection, self.out_dir, name)
-        register_views(self.connection, self.out_dir)
+        # A view reads its tables by name, and a table's view reads its parts by
+        # pattern: only a table a view reads that appears (or goes) changes the view's
+        # SQL. Defining a view again costs a bind over every part (a few ms each time).
+        present = _view_tables(self.out_dir)
+        if present != self.views_over:
+            register_views(self.connection, self.out_dir)
+            self.views_over = present
         self.written[name] = rows
         return rows
+
+
+# Every table a view reads.
+_VIEW_TABLES = frozenset(table for inputs in VIEW_INPUTS.values() for table in inputs)
+
+
+def _view_tables(out_dir: str | os.PathLike) -> frozenset[str]:
+    """The tables present that a view reads (what the views' SQL depends on)."""
+    return frozenset(table_names(out_dir)) & _VIEW_TABLES
 
 
 @contextlib.contextmanager
@@ -111,9 +129,12 @@ def corpus_connection(out_dir: str | os.PathLike, settings: Settings) -> Iterato
         yield connection
 
 
-def run_corpus_steps(out_dir: str | os.PathLike, settings: Settings, *, csv: bool = False) -> dict[str, str]:
+def run_corpus_steps(
+    out_dir: str | os.PathLike, settings: Settings, *, csv: bool = False, connection: duckdb.DuckDBPyConnection | None = None
+) -> dict[str, str]:
     """Run every step of ``CORPUS_STEPS`` in order (with ``csv``, the tables they write
-    get their CSV files in the same pass).
+    get their CSV files in the same pass), over ``connection`` (a
+    :func:`corpus_connection` of the folder, made just before; else one is made).
 
     Returns:
         What the steps said they did (:attr:`CorpusContext.notes`).
@@ -125,8 +146,8 @@ def run_corpus_steps(out_dir: str | os.PathLike, settings: Settings, *, csv: boo
 
     if not CORPUS_STEPS:
         return {}
-    with corpus_connection(out_dir, settings) as connection:
-        context = CorpusContext(Path(out_dir), settings, connection, csv=csv)
+    with corpus_connection(out_dir, settings) if connection is None else contextlib.nullcontext(connection) as connection:
+        context = CorpusContext(Path(out_dir), settings, connection, csv=csv, views_over=_view_tables(out_dir))
         for name, step in CORPUS_STEPS:
             try:
                 step(context)
