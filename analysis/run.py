@@ -204,7 +204,7 @@ def run_corpus(
             summary.corpus_step_seconds = round(time.perf_counter() - step_began, 3)
             present = set(table_names(out))
             written = [name for name in _all_tables() if name in present]
-            connection.execute(f"SET threads = {workers}")  # the steps kept to one
+            connection.execute(f"SET threads = {min(workers, available_cores())}")  # the steps kept to one
             for name in written:
                 if csv:
                     sync_csv(out, name, connection)
