@@ -894,15 +894,9 @@ def _surface(words: _Words, i: int) -> str:
     return s[:-2] if words.flags[i] & _POSSESSIVE else s
 
 
-@dataclass(slots=True)
-class _Name:
-    start: int
-    end: int
-    name: str
-
-
-def _names(words: _Words, lex: dict, speakers: frozenset[str] = frozenset()) -> list[_Name]:
-    """Every actor name of the document in text order: gazetteer names, and runs of
+def _names(words: _Words, lex: dict, speakers: frozenset[str] = frozenset()) -> list[tuple[int, int, str]]:
+    """Every actor name of the document in text order, as (start, end, name) tuples (a
+    tuple is a tenth of the cost of an object, once per name): gazetteer names, and runs of
     capitalised words split at titles ("NATO Secretary General Jens Stoltenberg" ->
     "NATO", "Jens Stoltenberg"). A lone capitalised word is a name only where the
     gazetteer knows it, the text also capitalises it inside a sentence, or it names a
@@ -948,19 +942,21 @@ def _names(words: _Words, lex: dict, speakers: frozenset[str] = frozenset()) -> 
             name = name[:-2]
         if name in demonyms or (b - a == 1 and not known and name not in proper):
             continue
-        names.append(_Name(starts[a], ends[b - 1], name))
+        names.append((starts[a], ends[b - 1], name))
     return names
 
 
-def _outside(spans: list, timexes: Sequence) -> list:
+def _outside(spans: list, timexes: Sequence, starts: list[int] | None = None) -> list:
     """Names or trigger candidates (in text order) that are not part of a time
     expression ("Aug" of "Aug. 30", "fall" of "this fall"): a span is inside when the
     last time expression starting at or before it (``timexes`` sorted by start) has
     not ended there. Each time expression removes the spans starting between its start
-    and its end or the next one's start, found by bisection."""
+    and its end or the next one's start, found by bisection. ``starts`` are the spans'
+    starts (their ``start`` attributes when not given)."""
     if not timexes or not spans:
         return spans
-    starts = [span.start for span in spans]
+    if starts is None:
+        starts = [span.start for span in spans]
     kept: list = []
     done = 0
     for k, t in enumerate(timexes):
@@ -973,15 +969,15 @@ def _outside(spans: list, timexes: Sequence) -> list:
     return kept + spans[done:] if done else spans
 
 
-def _actors(names: Sequence[_Name], name_starts: Sequence[int], start: int, end: int) -> list[str]:
-    """The names inside a clause, in order, once each."""
+def _actors(names: Sequence[tuple[int, int, str]], name_starts: Sequence[int], start: int, end: int) -> list[str]:
+    """The names (see :func:`_names`) inside a clause, in order, once each."""
     found: list[str] = []
     for k in range(bisect.bisect_left(name_starts, start), len(names)):
-        name = names[k]
-        if name.start >= end:
+        name_start, name_end, name = names[k]
+        if name_start >= end:
             break
-        if name.end <= end and name.name not in found:
-            found.append(name.name)
+        if name_end <= end and name not in found:
+            found.append(name)
     return found
 
 
@@ -1010,8 +1006,9 @@ def extract_events(doc: Document, sentences: Sequence[Sentence], timexes: Sequen
     timexes = sorted(timexes, key=lambda t: t.start)
     candidates = _outside(_trigger_candidates(words, lex), timexes)  # "this fall" is no fall
     speakers = frozenset(w for s in sentences if s.speaker for w in s.speaker.split())
-    names = _outside(_names(words, lex, speakers), timexes)
-    name_starts = [x.start for x in names]
+    names = _names(words, lex, speakers)
+    names = _outside(names, timexes, [x[0] for x in names])
+    name_starts = [x[0] for x in names]
     starts = [c.start for c in candidates]
     verbs = frozenset(c.index for c in candidates if c.priority <= _FINITE and c.pos != "noun")
     openings = _clause_openings(words, verbs)
