@@ -162,6 +162,7 @@ _POSSESSIVE = 1 << 25  # ends in 's or ’s as written
 _GAZETTEER_START = 1 << 26  # without its possessive ending, the first word of a gazetteer name
 _NAME_START = 1 << 27  # capitalised and not a word that never names an actor ("The", "Mr")
 _HELPER = _BE | _HAVE | _MODAL | _TO
+_TENSE_CUE = _NEGATION | _FUTURE | _FUTURE_LEAD | _PAST_HELPER | _PRESENT_HELPER
 
 # Priorities of trigger candidates in a clause (lower wins).
 _TYPED_VERB, _TYPED_NOUN, _FINITE, _NONFINITE, _OTHER_NOUN_PRIORITY = 0, 1, 2, 3, 4
@@ -356,6 +357,7 @@ class _Words:
     flags: list[int]
     spaced: list[bool]
     flag_array: np.ndarray | None = None  # the flags as an array, made by the first ``having``
+    tense_cues: tuple[list[int], list[int]] | None = None  # made by the first ``tense_cue_words``
 
     @classmethod
     def of(cls, text: str, lex: dict) -> "_Words":
@@ -386,6 +388,15 @@ class _Words:
         if self.flag_array is None:
             self.flag_array = np.array(self.flags, dtype=np.int64)
         return np.flatnonzero(self.flag_array & mask).tolist()
+
+    def tense_cue_words(self) -> tuple[list[int], list[int]]:
+        """Indices and offsets of the words that say a clause's tense or negate it, for
+        the whole document: a clause's few cues are found by bisection on offsets
+        instead of a look at the flags of every word before its trigger."""
+        if self.tense_cues is None:
+            found = self.having(_TENSE_CUE)
+            self.tense_cues = found, [self.starts[i] for i in found]
+        return self.tense_cues
 
 
 # ---------------------------------------------------------------------------- triggers
@@ -798,22 +809,25 @@ def _tense_and_negation(words: _Words, clause: _Clause, head: _Candidate, lex: d
     the helpers before it (was/had: past; is/has: present), else the trigger's own form
     (-ed or an irregular past: past; -s: present). An event noun takes the tense of its
     whole clause ("the talks would resume": future)."""
-    lo = bisect.bisect_left(words.starts, clause.start)
     flags, lows = words.flags, words.lows
+    # the cue words of the clause before its trigger (through its end for a noun)
+    cues, cue_starts = words.tense_cue_words()
+    lo = bisect.bisect_left(cue_starts, clause.start)
+    hi = bisect.bisect_left(cue_starts, head.start, lo)
     seen = 0
-    for f in flags[lo : head.index]:
-        seen |= f
+    for i in cues[lo:hi]:
+        seen |= flags[i]
     negated = bool(seen & _NEGATION)
-    hi = head.index
     if head.pos == "noun":
-        hi = words.index_at(clause.end)
-        for f in flags[head.index : hi]:
-            seen |= f
+        before = hi
+        hi = bisect.bisect_left(cue_starts, clause.end, before)
+        for i in cues[before:hi]:
+            seen |= flags[i]
     if seen & _FUTURE_LEAD:
         # only a word that starts a future phrase ("is", "plans") is looked up with the next
-        last = min(hi, len(lows) - 1)
-        for i in itertools.compress(range(lo, last), map(_FUTURE_LEAD.__and__, flags[lo:last])):
-            if (lows[i], lows[i + 1]) in lex["future_phrases"]:
+        last = len(lows) - 1
+        for i in cues[lo:hi]:
+            if flags[i] & _FUTURE_LEAD and i < last and (lows[i], lows[i + 1]) in lex["future_phrases"]:
                 return "future", negated
     if seen & _FUTURE:
         return "future", negated
