@@ -162,6 +162,7 @@ _POSSESSIVE = 1 << 25  # ends in 's or ’s as written
 _GAZETTEER_START = 1 << 26  # without its possessive ending, the first word of a gazetteer name
 _NAME_START = 1 << 27  # capitalised and not a word that never names an actor ("The", "Mr")
 _HELPER = _BE | _HAVE | _MODAL | _TO
+_TENSE_CUE = _NEGATION | _FUTURE | _FUTURE_LEAD | _PAST_HELPER | _PRESENT_HELPER
 
 # Priorities of trigger candidates in a clause (lower wins).
 _TYPED_VERB, _TYPED_NOUN, _FINITE, _NONFINITE, _OTHER_NOUN_PRIORITY = 0, 1, 2, 3, 4
@@ -356,6 +357,7 @@ class _Words:
     flags: list[int]
     spaced: list[bool]
     flag_array: np.ndarray | None = None  # the flags as an array, made by the first ``having``
+    tense_cues: tuple[list[int], list[int]] | None = None  # made by the first ``tense_cue_words``
 
     @classmethod
     def of(cls, text: str, lex: dict) -> "_Words":
@@ -386,6 +388,15 @@ class _Words:
         if self.flag_array is None:
             self.flag_array = np.array(self.flags, dtype=np.int64)
         return np.flatnonzero(self.flag_array & mask).tolist()
+
+    def tense_cue_words(self) -> tuple[list[int], list[int]]:
+        """Indices and offsets of the words that say a clause's tense or negate it, for
+        the whole document: a clause's few cues are found by bisection on offsets
+        instead of a look at the flags of every word before its trigger."""
+        if self.tense_cues is None:
+            found = self.having(_TENSE_CUE)
+            self.tense_cues = found, [self.starts[i] for i in found]
+        return self.tense_cues
 
 
 # ---------------------------------------------------------------------------- triggers
@@ -798,22 +809,25 @@ def _tense_and_negation(words: _Words, clause: _Clause, head: _Candidate, lex: d
     the helpers before it (was/had: past; is/has: present), else the trigger's own form
     (-ed or an irregular past: past; -s: present). An event noun takes the tense of its
     whole clause ("the talks would resume": future)."""
-    lo = bisect.bisect_left(words.starts, clause.start)
     flags, lows = words.flags, words.lows
+    # the cue words of the clause before its trigger (through its end for a noun)
+    cues, cue_starts = words.tense_cue_words()
+    lo = bisect.bisect_left(cue_starts, clause.start)
+    hi = bisect.bisect_left(cue_starts, head.start, lo)
     seen = 0
-    for f in flags[lo : head.index]:
-        seen |= f
+    for i in cues[lo:hi]:
+        seen |= flags[i]
     negated = bool(seen & _NEGATION)
-    hi = head.index
     if head.pos == "noun":
-        hi = words.index_at(clause.end)
-        for f in flags[head.index : hi]:
-            seen |= f
+        before = hi
+        hi = bisect.bisect_left(cue_starts, clause.end, before)
+        for i in cues[before:hi]:
+            seen |= flags[i]
     if seen & _FUTURE_LEAD:
         # only a word that starts a future phrase ("is", "plans") is looked up with the next
-        last = min(hi, len(lows) - 1)
-        for i in itertools.compress(range(lo, last), map(_FUTURE_LEAD.__and__, flags[lo:last])):
-            if (lows[i], lows[i + 1]) in lex["future_phrases"]:
+        last = len(lows) - 1
+        for i in cues[lo:hi]:
+            if flags[i] & _FUTURE_LEAD and i < last and (lows[i], lows[i + 1]) in lex["future_phrases"]:
                 return "future", negated
     if seen & _FUTURE:
         return "future", negated
@@ -894,15 +908,9 @@ def _surface(words: _Words, i: int) -> str:
     return s[:-2] if words.flags[i] & _POSSESSIVE else s
 
 
-@dataclass(slots=True)
-class _Name:
-    start: int
-    end: int
-    name: str
-
-
-def _names(words: _Words, lex: dict, speakers: frozenset[str] = frozenset()) -> list[_Name]:
-    """Every actor name of the document in text order: gazetteer names, and runs of
+def _names(words: _Words, lex: dict, speakers: frozenset[str] = frozenset()) -> list[tuple[int, int, str]]:
+    """Every actor name of the document in text order, as (start, end, name) tuples (a
+    tuple is a tenth of the cost of an object, once per name): gazetteer names, and runs of
     capitalised words split at titles ("NATO Secretary General Jens Stoltenberg" ->
     "NATO", "Jens Stoltenberg"). A lone capitalised word is a name only where the
     gazetteer knows it, the text also capitalises it inside a sentence, or it names a
@@ -948,19 +956,21 @@ def _names(words: _Words, lex: dict, speakers: frozenset[str] = frozenset()) -> 
             name = name[:-2]
         if name in demonyms or (b - a == 1 and not known and name not in proper):
             continue
-        names.append(_Name(starts[a], ends[b - 1], name))
+        names.append((starts[a], ends[b - 1], name))
     return names
 
 
-def _outside(spans: list, timexes: Sequence) -> list:
+def _outside(spans: list, timexes: Sequence, starts: list[int] | None = None) -> list:
     """Names or trigger candidates (in text order) that are not part of a time
     expression ("Aug" of "Aug. 30", "fall" of "this fall"): a span is inside when the
     last time expression starting at or before it (``timexes`` sorted by start) has
     not ended there. Each time expression removes the spans starting between its start
-    and its end or the next one's start, found by bisection."""
+    and its end or the next one's start, found by bisection. ``starts`` are the spans'
+    starts (their ``start`` attributes when not given)."""
     if not timexes or not spans:
         return spans
-    starts = [span.start for span in spans]
+    if starts is None:
+        starts = [span.start for span in spans]
     kept: list = []
     done = 0
     for k, t in enumerate(timexes):
@@ -973,15 +983,15 @@ def _outside(spans: list, timexes: Sequence) -> list:
     return kept + spans[done:] if done else spans
 
 
-def _actors(names: Sequence[_Name], name_starts: Sequence[int], start: int, end: int) -> list[str]:
-    """The names inside a clause, in order, once each."""
+def _actors(names: Sequence[tuple[int, int, str]], name_starts: Sequence[int], start: int, end: int) -> list[str]:
+    """The names (see :func:`_names`) inside a clause, in order, once each."""
     found: list[str] = []
     for k in range(bisect.bisect_left(name_starts, start), len(names)):
-        name = names[k]
-        if name.start >= end:
+        name_start, name_end, name = names[k]
+        if name_start >= end:
             break
-        if name.end <= end and name.name not in found:
-            found.append(name.name)
+        if name_end <= end and name not in found:
+            found.append(name)
     return found
 
 
@@ -1010,8 +1020,9 @@ def extract_events(doc: Document, sentences: Sequence[Sentence], timexes: Sequen
     timexes = sorted(timexes, key=lambda t: t.start)
     candidates = _outside(_trigger_candidates(words, lex), timexes)  # "this fall" is no fall
     speakers = frozenset(w for s in sentences if s.speaker for w in s.speaker.split())
-    names = _outside(_names(words, lex, speakers), timexes)
-    name_starts = [x.start for x in names]
+    names = _names(words, lex, speakers)
+    names = _outside(names, timexes, [x[0] for x in names])
+    name_starts = [x[0] for x in names]
     starts = [c.start for c in candidates]
     verbs = frozenset(c.index for c in candidates if c.priority <= _FINITE and c.pos != "noun")
     openings = _clause_openings(words, verbs)

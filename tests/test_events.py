@@ -203,3 +203,4 @@ def test_spans_inside_time_expressions_are_those_the_last_one_before_covers(span
         return k >= 0 and timexes[k].end > span.start
 
     assert _outside(spans, timexes) == [s for s in spans if not inside(s)]
+    assert _outside(spans, timexes, [s.start for s in spans]) == [s for s in spans if not inside(s)]
