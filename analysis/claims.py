@@ -38,6 +38,7 @@ from .lexicons import alternation, load_lexicon
 from .quantities import Quantity, head_word, singular
 from .sentences import Sentence
 from .tables import rows_of
+from .timexes.patterns import lowered_as_ignorecase
 
 __all__ = ["Claim", "claim_rows", "claim_stage", "extract_claims"]
 
@@ -47,6 +48,7 @@ _OF_AFTER = re.compile(r"\s+of\b")
 _ORG_TITLE_NAME = re.compile(r"\b([A-Z]{2,})(?:\s+[A-Z][a-z]+){1,3}\s+[A-Z][a-z]+\s+([A-Z][\w'’-]+)")
 _FROM_LEAD = re.compile(r"\bfrom\s+(?:\S+\s+){0,2}$", re.IGNORECASE)
 _TO_WORD = re.compile(r"\bto\b", re.IGNORECASE)
+_WORD_CHAR = re.compile(r"\w")
 # a semicolon or dash, ", and/but/while", " - " (matched from its hyphen: every
 # alternative starts with a literal character, which the regex engine skips to in C)
 _CLAUSE_BREAK = re.compile(r";|—|–|,\s+(?:and|but|while)\b|-(?<=\s-)\s")
@@ -125,6 +127,8 @@ class _Lexicon:
     present: re.Pattern
     past: re.Pattern
     present_tense: re.Pattern
+    past_lowered: re.Pattern  # ``past`` on a lowered text after a non-word character
+    present_tense_lowered: re.Pattern
 
 
 @functools.cache
@@ -170,7 +174,18 @@ def _lexicon() -> _Lexicon:
         present=re.compile(rf"\b(?:{alternation(lex['present_words'])})\b", re.IGNORECASE),
         past=re.compile(rf"\b(?:{alternation(lex['past_markers'])})\b", re.IGNORECASE),
         present_tense=re.compile(rf"\b(?:{alternation(lex['present_markers'])})\b", re.IGNORECASE),
+        past_lowered=_lowered_words(lex["past_markers"]),
+        present_tense_lowered=_lowered_words(lex["present_markers"]),
     )
+
+
+def _lowered_words(words: list[str]) -> re.Pattern:
+    """Whole ``words`` (lower case, of word characters) in a lowered text whose first
+    character is not a word character (a space put in front): what ``\\b(?:words)\\b``
+    finds case-blind in the text, where a scan that starts with one character class
+    runs in C instead of trying the words at every character."""
+    lowered = [word.lower() for word in words]
+    return re.compile(rf"[^\w](?:{alternation(lowered, case_sensitive=lowered)})(?!\w)")
 
 
 # ---------------------------------------------------------------------------- extraction
@@ -201,7 +216,7 @@ class _SentenceFacts:
     """What the claims of one sentence read from it, each found once, when first asked:
     its clause breaks, its modality cues, whether it is told in the past tense."""
 
-    __slots__ = ("_breaks", "_cues", "_past", "sentence", "text")
+    __slots__ = ("_breaks", "_cues", "_lowered", "_past", "sentence", "text")
 
     def __init__(self, text: str, sentence: Sentence) -> None:
         self.text = text
@@ -209,6 +224,14 @@ class _SentenceFacts:
         self._breaks: list[tuple[int, int]] | None = None
         self._cues: list[tuple[str, int]] | None = None
         self._past: bool | None = None
+        self._lowered: str | None = None
+
+    def lowered(self) -> str:
+        """The sentence lower-cased, after one space (so a cue may open it)."""
+        if self._lowered is None:
+            s = self.sentence
+            self._lowered = " " + self.text[s.start : s.end].lower()
+        return self._lowered
 
     def clause(self, start: int, end: int) -> tuple[int, int]:
         """The clause around ``text[start:end]``: from the last break before it to the
@@ -232,7 +255,7 @@ class _SentenceFacts:
             # the sentence gets a space in front: match offsets are one past the text's
             self._cues = [
                 (_lexicon().cue_modality[" ".join(m.group(1).split())], s.start + m.start(1) - 1)
-                for m in _lexicon().modality.finditer(" " + text[s.start : s.end].lower())
+                for m in _lexicon().modality.finditer(self.lowered())
                 if not (m.group(1) == "may" and text[s.start + m.start(1) - 1] == "M")
             ]
         return self._cues
@@ -240,8 +263,13 @@ class _SentenceFacts:
     def past_tense(self) -> bool:
         """A past-tense marker and no present-tense one."""
         if self._past is None:
-            lex, s = _lexicon(), self.sentence
-            self._past = bool(lex.past.search(self.text, s.start, s.end)) and not lex.present_tense.search(self.text, s.start, s.end)
+            lex, s, text = _lexicon(), self.sentence, self.text
+            low = self.lowered()
+            if len(low) == s.end - s.start + 1 and lowered_as_ignorecase(low) and not _WORD_CHAR.match(text, s.start - 1, s.start):
+                # the space in front stands for the character before the sentence
+                self._past = bool(lex.past_lowered.search(low)) and not lex.present_tense_lowered.search(low)
+            else:
+                self._past = bool(lex.past.search(text, s.start, s.end)) and not lex.present_tense.search(text, s.start, s.end)
         return self._past
 
 

@@ -176,3 +176,22 @@ def test_zero_cues_from_one_look_are_those_of_each_sentence(text):
     found = _zero_cue_sentences(text, sentences)
     expected = {k for k, s in enumerate(sentences) if any(cue in text[s.start : s.end].lower() for cue in _ZERO_CUES)}
     assert found is None or found == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(["was", "WAS", "Had", " ", "  ", "had been", "had\nbeen", "is", "Now", "x", "_", "5", "'",
+                              "ſ", "ı", "İ", "K", ".", "were", "totaled"]), max_size=12).map("".join),
+    st.integers(0, 3),
+)
+def test_past_tense_on_the_lowered_sentence_is_that_of_the_case_blind_patterns(text, start):
+    """A sentence's past tense is read in its lowered text (a faster scan); it must be
+    what the case-blind word patterns find in the text itself."""
+    from analysis.claims import _lexicon, _SentenceFacts
+    from analysis.sentences import Sentence
+
+    start = min(start, len(text))
+    sentence = Sentence("p", 0, start, len(text), text[start:], False, None, None)
+    lex = _lexicon()
+    expected = bool(lex.past.search(text, start, len(text))) and not lex.present_tense.search(text, start, len(text))
+    assert _SentenceFacts(text, sentence).past_tense() == expected
