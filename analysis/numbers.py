@@ -232,7 +232,7 @@ def _atoms(text: str, start: int, end: int, found: tuple[list[int], list[int]] |
             continue
         end_at = m.end() + (1 if multiplier and kind == "digits" and not m.group("suffix") else 0)  # "$5.4m"
         pos = end_at
-        atoms.append(_Atom(m.start(), end_at, kind, value, high, multiplier=multiplier, word=m.group().lower()))
+        atoms.append(_Atom(m.start(), end_at, kind, value, high, "", multiplier, m.group().lower()))  # positional: cheaper
     return atoms
 
 
@@ -442,7 +442,7 @@ def _read_chunk(text: str, atoms: list[_Atom]) -> list[NumberSpan]:
     """Parse one chunk of atoms into numbers."""
     if len(atoms) == 1 and atoms[0].kind == "digits":  # the common case: "1,000", "$5.4m"
         a = atoms[0]
-        return [_span(text, a.start, a.end, a.value, digits=True, multiplier=a.multiplier)]
+        return [NumberSpan(a.start, a.end, text[a.start : a.end], a.value, None, None, "cardinal", True, a.multiplier)]
     out: list[NumberSpan] = []
     atoms = _compound_ordinals(atoms)
     w = _words()
