@@ -45,7 +45,8 @@ __all__ = ["Claim", "claim_rows", "claim_stage", "extract_claims"]
 
 # Patterns used per number, compiled once.
 _OF_AFTER = re.compile(r"\s+of\b")
-_ORG_TITLE_NAME = re.compile(r"\b([A-Z]{2,})(?:\s+[A-Z][a-z]+){1,3}\s+[A-Z][a-z]+\s+([A-Z][\w'’-]+)")
+# (``\b([A-Z]{2,})`` written to begin with a character class: the scan skips to capitals in C)
+_ORG_TITLE_NAME = re.compile(r"([A-Z](?<!\w[A-Z])[A-Z]+)(?:\s+[A-Z][a-z]+){1,3}\s+[A-Z][a-z]+\s+([A-Z][\w'’-]+)")
 _FROM_LEAD = re.compile(r"\bfrom\s+(?:\S+\s+){0,2}$", re.IGNORECASE)
 _TO_WORD = re.compile(r"\bto\b", re.IGNORECASE)
 _WORD_CHAR = re.compile(r"\w")
@@ -129,6 +130,7 @@ class _Lexicon:
     present_tense: re.Pattern
     past_lowered: re.Pattern  # ``past`` on a lowered text after a non-word character
     present_tense_lowered: re.Pattern
+    first_person_lowered: re.Pattern
 
 
 @functools.cache
@@ -176,6 +178,7 @@ def _lexicon() -> _Lexicon:
         present_tense=re.compile(rf"\b(?:{alternation(lex['present_markers'])})\b", re.IGNORECASE),
         past_lowered=_lowered_words(lex["past_markers"]),
         present_tense_lowered=_lowered_words(lex["present_markers"]),
+        first_person_lowered=_lowered_words(lex["actor_pronouns_first_person"]),
     )
 
 
@@ -216,7 +219,7 @@ class _SentenceFacts:
     """What the claims of one sentence read from it, each found once, when first asked:
     its clause breaks, its modality cues, whether it is told in the past tense."""
 
-    __slots__ = ("_breaks", "_cues", "_lowered", "_past", "sentence", "text")
+    __slots__ = ("_breaks", "_cues", "_lowered", "_lowered_alike", "_past", "sentence", "text")
 
     def __init__(self, text: str, sentence: Sentence) -> None:
         self.text = text
@@ -225,6 +228,7 @@ class _SentenceFacts:
         self._cues: list[tuple[str, int]] | None = None
         self._past: bool | None = None
         self._lowered: str | None = None
+        self._lowered_alike: bool | None = None
 
     def lowered(self) -> str:
         """The sentence lower-cased, after one space (so a cue may open it)."""
@@ -263,14 +267,26 @@ class _SentenceFacts:
     def past_tense(self) -> bool:
         """A past-tense marker and no present-tense one."""
         if self._past is None:
-            lex, s, text = _lexicon(), self.sentence, self.text
-            low = self.lowered()
-            if len(low) == s.end - s.start + 1 and lowered_as_ignorecase(low) and not _WORD_CHAR.match(text, s.start - 1, s.start):
-                # the space in front stands for the character before the sentence
-                self._past = bool(lex.past_lowered.search(low)) and not lex.present_tense_lowered.search(low)
-            else:
-                self._past = bool(lex.past.search(text, s.start, s.end)) and not lex.present_tense.search(text, s.start, s.end)
+            lex = _lexicon()
+            self._past = self.says(lex.past, lex.past_lowered) and not self.says(lex.present_tense, lex.present_tense_lowered)
         return self._past
+
+    def says(self, words: re.Pattern, lowered: re.Pattern) -> bool:
+        """Whether the case-blind whole ``words`` are in the sentence: read with their
+        ``lowered`` pattern (see :func:`_lowered_words`) in the lowered sentence when
+        that finds the same, which it does unless lowering changes the sentence's
+        length or reads a letter otherwise, or a word character comes right before
+        the sentence (the space in front stands for it)."""
+        if self._lowered_alike is None:
+            s, low = self.sentence, self.lowered()
+            self._lowered_alike = (
+                len(low) == s.end - s.start + 1
+                and lowered_as_ignorecase(low)
+                and not _WORD_CHAR.match(self.text, s.start - 1, s.start)
+            )
+        if self._lowered_alike:
+            return lowered.search(self._lowered) is not None
+        return words.search(self.text, self.sentence.start, self.sentence.end) is not None
 
 
 def extract_claims(doc: Document, sentences: list[Sentence], timexes: list | None, quantities: list[Quantity]) -> list[Claim]:
@@ -498,7 +514,7 @@ def _actor(text: str, d: _Draft, organisations: _Organisations) -> str | None:
     if m:
         return m.group(1) or m.group(2)  # "the company's 800", "NATO's remaining 800"
     s = d.sentence
-    if s.quoted and lex.first_person.search(text, s.start, s.end):
+    if s.quoted and d.facts.says(lex.first_person, lex.first_person_lowered):
         return organisations.get(s.speaker)
     return None
 

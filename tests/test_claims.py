@@ -181,7 +181,7 @@ def test_zero_cues_from_one_look_are_those_of_each_sentence(text):
 @settings(max_examples=400, deadline=None)
 @given(
     st.lists(st.sampled_from(["was", "WAS", "Had", " ", "  ", "had been", "had\nbeen", "is", "Now", "x", "_", "5", "'",
-                              "ſ", "ı", "İ", "K", ".", "were", "totaled"]), max_size=12).map("".join),
+                              "ſ", "ı", "İ", "K", ".", "were", "totaled", "We", "us", "OUR", "ours"]), max_size=12).map("".join),
     st.integers(0, 3),
 )
 def test_past_tense_on_the_lowered_sentence_is_that_of_the_case_blind_patterns(text, start):
@@ -194,4 +194,20 @@ def test_past_tense_on_the_lowered_sentence_is_that_of_the_case_blind_patterns(t
     sentence = Sentence("p", 0, start, len(text), text[start:], False, None, None)
     lex = _lexicon()
     expected = bool(lex.past.search(text, start, len(text))) and not lex.present_tense.search(text, start, len(text))
-    assert _SentenceFacts(text, sentence).past_tense() == expected
+    facts = _SentenceFacts(text, sentence)
+    assert facts.past_tense() == expected
+    assert facts.says(lex.first_person, lex.first_person_lowered) == bool(lex.first_person.search(text, start, len(text)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["NATO", "UN", "A", "xNATO", "_", "5", " ", "  ", "\n", "Secretary", "General", "Jens",
+                                 "Stoltenberg", "said", "É", "'"]), max_size=12).map(" ".join))
+def test_organisation_titles_are_those_of_the_plain_pattern(text):
+    """The organisation-title-name scan begins with a character class (for speed);
+    it must find what the plain \\b pattern finds."""
+    import re
+
+    from analysis.claims import _ORG_TITLE_NAME
+
+    plain = re.compile(r"\b([A-Z]{2,})(?:\s+[A-Z][a-z]+){1,3}\s+[A-Z][a-z]+\s+([A-Z][\w'’-]+)")
+    assert [m.groups() + (m.span(),) for m in _ORG_TITLE_NAME.finditer(text)] == [m.groups() + (m.span(),) for m in plain.finditer(text)]
