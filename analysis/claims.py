@@ -116,6 +116,7 @@ class Claim:
 class _Lexicon:
     category_of: dict
     cue_categories: list  # (compiled, category)
+    cue_categories_lowered: list  # (compiled for a lowered text after one space, category)
     person_nouns: frozenset
     modality: re.Pattern
     modality_rank: dict
@@ -164,6 +165,7 @@ def _lexicon() -> _Lexicon:
     return _Lexicon(
         category_of=category_of,
         cue_categories=cues,
+        cue_categories_lowered=[(_lowered_words(words, r"\w'"), category) for category, words in lex["cue_categories"].items()],
         person_nouns=frozenset(lex["person_nouns"]),
         modality=modality,
         modality_rank=modality_rank,
@@ -182,13 +184,14 @@ def _lexicon() -> _Lexicon:
     )
 
 
-def _lowered_words(words: list[str]) -> re.Pattern:
-    """Whole ``words`` (lower case, of word characters) in a lowered text whose first
-    character is not a word character (a space put in front): what ``\\b(?:words)\\b``
-    finds case-blind in the text, where a scan that starts with one character class
-    runs in C instead of trying the words at every character."""
+def _lowered_words(words: list[str], word_chars: str = r"\w") -> re.Pattern:
+    """Whole ``words`` (of word characters at both ends) in a lowered text whose first
+    character is not one of ``word_chars`` (a space put in front): what
+    ``(?<![word_chars])(?:words)(?![word_chars])`` (``\\b`` for ``\\w``) finds case-blind
+    in the text, where a scan that starts with one character class runs in C instead
+    of trying the words at every character."""
     lowered = [word.lower() for word in words]
-    return re.compile(rf"[^\w](?:{alternation(lowered, case_sensitive=lowered)})(?!\w)")
+    return re.compile(rf"[^{word_chars}](?:{alternation(lowered, case_sensitive=lowered)})(?![{word_chars}])")
 
 
 # ---------------------------------------------------------------------------- extraction
@@ -430,8 +433,11 @@ def _category(text: str, d: _Draft) -> str:
     head = d.noun_head
     if head and head in lex.person_nouns:
         clause = text[d.end : min(d.sentence.end, d.end + 120)]
-        for pattern, category in lex.cue_categories:
-            if pattern.search(clause):
+        low = " " + clause.lower()  # the space: the clause is read on its own
+        cues = lex.cue_categories_lowered if len(low) == len(clause) + 1 and lowered_as_ignorecase(low) else lex.cue_categories
+        searched = low if cues is lex.cue_categories_lowered else clause
+        for pattern, category in cues:
+            if pattern.search(searched):
                 return category
     if head:
         if head in lex.category_of:

@@ -211,3 +211,21 @@ def test_organisation_titles_are_those_of_the_plain_pattern(text):
 
     plain = re.compile(r"\b([A-Z]{2,})(?:\s+[A-Z][a-z]+){1,3}\s+[A-Z][a-z]+\s+([A-Z][\w'’-]+)")
     assert [m.groups() + (m.span(),) for m in _ORG_TITLE_NAME.finditer(text)] == [m.groups() + (m.span(),) for m in plain.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["Killed", "killed", "KILLED", "x", "'", "’", "_", " ", "  ", "\n", "lost their lives",
+                                 "lost  their\nlives", "fled", "held", "ſ", "ı", "İ", "5", "-"]), max_size=10).map("".join))
+def test_cue_categories_on_the_lowered_clause_are_those_of_the_case_blind_patterns(text):
+    """A person count's cue verb is looked for in the lowered clause (a faster scan)
+    wherever that reads as the case-blind patterns do; it must find the same."""
+    from analysis.claims import _lexicon
+    from analysis.timexes.patterns import lowered_as_ignorecase
+
+    low = " " + text.lower()
+    if len(low) != len(text) + 1 or not lowered_as_ignorecase(low):
+        return
+    lex = _lexicon()
+    for (words, category), (lowered, same) in zip(lex.cue_categories, lex.cue_categories_lowered):
+        assert category == same
+        assert bool(words.search(text)) == bool(lowered.search(low))
