@@ -31,6 +31,7 @@ import bisect
 import datetime as dt
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .corpus import Document
@@ -313,9 +314,13 @@ def extract_claims(doc: Document, sentences: list[Sentence], timexes: list | Non
     drafts: list[_Draft] = []
     zero_cued = _zero_cue_sentences(text, sentences)
     for k, sentence in enumerate(sentences):
-        figures = [_draft(q, sentence) for q in by_sentence.get(sentence.sent_idx, []) if _is_claim(text, q)]
-        if zero_cued is None or k in zero_cued:
-            figures += _zero_counts(text, sentence, by_sentence.get(sentence.sent_idx, []), lex)
+        own = by_sentence.get(sentence.sent_idx, ())
+        cued = zero_cued is None or k in zero_cued
+        if not own and not cued:
+            continue  # most sentences: no figure to read
+        figures = [_draft(q, sentence) for q in own if _is_claim(text, q)]
+        if cued:
+            figures += _zero_counts(text, sentence, own, lex)
         if not figures:
             continue
         figures.sort(key=lambda d: d.start)
@@ -400,7 +405,7 @@ def _zero_cue_sentences(text: str, sentences: list[Sentence]) -> set[int] | None
     return found
 
 
-def _zero_counts(text: str, sentence: Sentence, quantities: list[Quantity], lex: _Lexicon) -> list[_Draft]:
+def _zero_counts(text: str, sentence: Sentence, quantities: Sequence[Quantity], lex: _Lexicon) -> list[_Draft]:
     """"there have been no terrorist attacks": a count of zero, negated."""
     out = []
     body = text[sentence.start : sentence.end].lower()
