@@ -31,6 +31,7 @@ import bisect
 import datetime as dt
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .corpus import Document
@@ -38,15 +39,18 @@ from .lexicons import alternation, load_lexicon
 from .quantities import Quantity, head_word, singular
 from .sentences import Sentence
 from .tables import rows_of
+from .timexes.patterns import lowered_as_ignorecase
 
 __all__ = ["Claim", "claim_rows", "claim_stage", "extract_claims"]
 
 
 # Patterns used per number, compiled once.
 _OF_AFTER = re.compile(r"\s+of\b")
-_ORG_TITLE_NAME = re.compile(r"\b([A-Z]{2,})(?:\s+[A-Z][a-z]+){1,3}\s+[A-Z][a-z]+\s+([A-Z][\w'’-]+)")
+# (``\b([A-Z]{2,})`` written to begin with a character class: the scan skips to capitals in C)
+_ORG_TITLE_NAME = re.compile(r"([A-Z](?<!\w[A-Z])[A-Z]+)(?:\s+[A-Z][a-z]+){1,3}\s+[A-Z][a-z]+\s+([A-Z][\w'’-]+)")
 _FROM_LEAD = re.compile(r"\bfrom\s+(?:\S+\s+){0,2}$", re.IGNORECASE)
 _TO_WORD = re.compile(r"\bto\b", re.IGNORECASE)
+_WORD_CHAR = re.compile(r"\w")
 # a semicolon or dash, ", and/but/while", " - " (matched from its hyphen: every
 # alternative starts with a literal character, which the regex engine skips to in C)
 _CLAUSE_BREAK = re.compile(r";|—|–|,\s+(?:and|but|while)\b|-(?<=\s-)\s")
@@ -113,6 +117,7 @@ class Claim:
 class _Lexicon:
     category_of: dict
     cue_categories: list  # (compiled, category)
+    cue_categories_lowered: list  # (compiled for a lowered text after one space, category)
     person_nouns: frozenset
     modality: re.Pattern
     modality_rank: dict
@@ -125,6 +130,9 @@ class _Lexicon:
     present: re.Pattern
     past: re.Pattern
     present_tense: re.Pattern
+    past_lowered: re.Pattern  # ``past`` on a lowered text after a non-word character
+    present_tense_lowered: re.Pattern
+    first_person_lowered: re.Pattern
 
 
 @functools.cache
@@ -158,6 +166,7 @@ def _lexicon() -> _Lexicon:
     return _Lexicon(
         category_of=category_of,
         cue_categories=cues,
+        cue_categories_lowered=[(_lowered_words(words, r"\w'"), category) for category, words in lex["cue_categories"].items()],
         person_nouns=frozenset(lex["person_nouns"]),
         modality=modality,
         modality_rank=modality_rank,
@@ -170,7 +179,20 @@ def _lexicon() -> _Lexicon:
         present=re.compile(rf"\b(?:{alternation(lex['present_words'])})\b", re.IGNORECASE),
         past=re.compile(rf"\b(?:{alternation(lex['past_markers'])})\b", re.IGNORECASE),
         present_tense=re.compile(rf"\b(?:{alternation(lex['present_markers'])})\b", re.IGNORECASE),
+        past_lowered=_lowered_words(lex["past_markers"]),
+        present_tense_lowered=_lowered_words(lex["present_markers"]),
+        first_person_lowered=_lowered_words(lex["actor_pronouns_first_person"]),
     )
+
+
+def _lowered_words(words: list[str], word_chars: str = r"\w") -> re.Pattern:
+    """Whole ``words`` (of word characters at both ends) in a lowered text whose first
+    character is not one of ``word_chars`` (a space put in front): what
+    ``(?<![word_chars])(?:words)(?![word_chars])`` (``\\b`` for ``\\w``) finds case-blind
+    in the text, where a scan that starts with one character class runs in C instead
+    of trying the words at every character."""
+    lowered = [word.lower() for word in words]
+    return re.compile(rf"[^{word_chars}](?:{alternation(lowered, case_sensitive=lowered)})(?![{word_chars}])")
 
 
 # ---------------------------------------------------------------------------- extraction
@@ -201,7 +223,7 @@ class _SentenceFacts:
     """What the claims of one sentence read from it, each found once, when first asked:
     its clause breaks, its modality cues, whether it is told in the past tense."""
 
-    __slots__ = ("_breaks", "_cues", "_past", "sentence", "text")
+    __slots__ = ("_breaks", "_cues", "_lowered", "_lowered_alike", "_past", "sentence", "text")
 
     def __init__(self, text: str, sentence: Sentence) -> None:
         self.text = text
@@ -209,6 +231,15 @@ class _SentenceFacts:
         self._breaks: list[tuple[int, int]] | None = None
         self._cues: list[tuple[str, int]] | None = None
         self._past: bool | None = None
+        self._lowered: str | None = None
+        self._lowered_alike: bool | None = None
+
+    def lowered(self) -> str:
+        """The sentence lower-cased, after one space (so a cue may open it)."""
+        if self._lowered is None:
+            s = self.sentence
+            self._lowered = " " + self.text[s.start : s.end].lower()
+        return self._lowered
 
     def clause(self, start: int, end: int) -> tuple[int, int]:
         """The clause around ``text[start:end]``: from the last break before it to the
@@ -232,7 +263,7 @@ class _SentenceFacts:
             # the sentence gets a space in front: match offsets are one past the text's
             self._cues = [
                 (_lexicon().cue_modality[" ".join(m.group(1).split())], s.start + m.start(1) - 1)
-                for m in _lexicon().modality.finditer(" " + text[s.start : s.end].lower())
+                for m in _lexicon().modality.finditer(self.lowered())
                 if not (m.group(1) == "may" and text[s.start + m.start(1) - 1] == "M")
             ]
         return self._cues
@@ -240,9 +271,26 @@ class _SentenceFacts:
     def past_tense(self) -> bool:
         """A past-tense marker and no present-tense one."""
         if self._past is None:
-            lex, s = _lexicon(), self.sentence
-            self._past = bool(lex.past.search(self.text, s.start, s.end)) and not lex.present_tense.search(self.text, s.start, s.end)
+            lex = _lexicon()
+            self._past = self.says(lex.past, lex.past_lowered) and not self.says(lex.present_tense, lex.present_tense_lowered)
         return self._past
+
+    def says(self, words: re.Pattern, lowered: re.Pattern) -> bool:
+        """Whether the case-blind whole ``words`` are in the sentence: read with their
+        ``lowered`` pattern (see :func:`_lowered_words`) in the lowered sentence when
+        that finds the same, which it does unless lowering changes the sentence's
+        length or reads a letter otherwise, or a word character comes right before
+        the sentence (the space in front stands for it)."""
+        if self._lowered_alike is None:
+            s, low = self.sentence, self.lowered()
+            self._lowered_alike = (
+                len(low) == s.end - s.start + 1
+                and lowered_as_ignorecase(low)
+                and not _WORD_CHAR.match(self.text, s.start - 1, s.start)
+            )
+        if self._lowered_alike:
+            return lowered.search(self._lowered) is not None
+        return words.search(self.text, self.sentence.start, self.sentence.end) is not None
 
 
 def extract_claims(doc: Document, sentences: list[Sentence], timexes: list | None, quantities: list[Quantity]) -> list[Claim]:
@@ -266,9 +314,13 @@ def extract_claims(doc: Document, sentences: list[Sentence], timexes: list | Non
     drafts: list[_Draft] = []
     zero_cued = _zero_cue_sentences(text, sentences)
     for k, sentence in enumerate(sentences):
-        figures = [_draft(q, sentence) for q in by_sentence.get(sentence.sent_idx, []) if _is_claim(text, q)]
-        if zero_cued is None or k in zero_cued:
-            figures += _zero_counts(text, sentence, by_sentence.get(sentence.sent_idx, []), lex)
+        own = by_sentence.get(sentence.sent_idx, ())
+        cued = zero_cued is None or k in zero_cued
+        if not own and not cued:
+            continue  # most sentences: no figure to read
+        figures = [_draft(q, sentence) for q in own if _is_claim(text, q)]
+        if cued:
+            figures += _zero_counts(text, sentence, own, lex)
         if not figures:
             continue
         figures.sort(key=lambda d: d.start)
@@ -353,7 +405,7 @@ def _zero_cue_sentences(text: str, sentences: list[Sentence]) -> set[int] | None
     return found
 
 
-def _zero_counts(text: str, sentence: Sentence, quantities: list[Quantity], lex: _Lexicon) -> list[_Draft]:
+def _zero_counts(text: str, sentence: Sentence, quantities: Sequence[Quantity], lex: _Lexicon) -> list[_Draft]:
     """"there have been no terrorist attacks": a count of zero, negated."""
     out = []
     body = text[sentence.start : sentence.end].lower()
@@ -386,8 +438,11 @@ def _category(text: str, d: _Draft) -> str:
     head = d.noun_head
     if head and head in lex.person_nouns:
         clause = text[d.end : min(d.sentence.end, d.end + 120)]
-        for pattern, category in lex.cue_categories:
-            if pattern.search(clause):
+        low = " " + clause.lower()  # the space: the clause is read on its own
+        cues = lex.cue_categories_lowered if len(low) == len(clause) + 1 and lowered_as_ignorecase(low) else lex.cue_categories
+        searched = low if cues is lex.cue_categories_lowered else clause
+        for pattern, category in cues:
+            if pattern.search(searched):
                 return category
     if head:
         if head in lex.category_of:
@@ -470,7 +525,7 @@ def _actor(text: str, d: _Draft, organisations: _Organisations) -> str | None:
     if m:
         return m.group(1) or m.group(2)  # "the company's 800", "NATO's remaining 800"
     s = d.sentence
-    if s.quoted and lex.first_person.search(text, s.start, s.end):
+    if s.quoted and d.facts.says(lex.first_person, lex.first_person_lowered):
         return organisations.get(s.speaker)
     return None
 

@@ -176,3 +176,56 @@ def test_zero_cues_from_one_look_are_those_of_each_sentence(text):
     found = _zero_cue_sentences(text, sentences)
     expected = {k for k, s in enumerate(sentences) if any(cue in text[s.start : s.end].lower() for cue in _ZERO_CUES)}
     assert found is None or found == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(["was", "WAS", "Had", " ", "  ", "had been", "had\nbeen", "is", "Now", "x", "_", "5", "'",
+                              "ſ", "ı", "İ", "K", ".", "were", "totaled", "We", "us", "OUR", "ours"]), max_size=12).map("".join),
+    st.integers(0, 3),
+)
+def test_past_tense_on_the_lowered_sentence_is_that_of_the_case_blind_patterns(text, start):
+    """A sentence's past tense is read in its lowered text (a faster scan); it must be
+    what the case-blind word patterns find in the text itself."""
+    from analysis.claims import _lexicon, _SentenceFacts
+    from analysis.sentences import Sentence
+
+    start = min(start, len(text))
+    sentence = Sentence("p", 0, start, len(text), text[start:], False, None, None)
+    lex = _lexicon()
+    expected = bool(lex.past.search(text, start, len(text))) and not lex.present_tense.search(text, start, len(text))
+    facts = _SentenceFacts(text, sentence)
+    assert facts.past_tense() == expected
+    assert facts.says(lex.first_person, lex.first_person_lowered) == bool(lex.first_person.search(text, start, len(text)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["NATO", "UN", "A", "xNATO", "_", "5", " ", "  ", "\n", "Secretary", "General", "Jens",
+                                 "Stoltenberg", "said", "É", "'"]), max_size=12).map(" ".join))
+def test_organisation_titles_are_those_of_the_plain_pattern(text):
+    """The organisation-title-name scan begins with a character class (for speed);
+    it must find what the plain \\b pattern finds."""
+    import re
+
+    from analysis.claims import _ORG_TITLE_NAME
+
+    plain = re.compile(r"\b([A-Z]{2,})(?:\s+[A-Z][a-z]+){1,3}\s+[A-Z][a-z]+\s+([A-Z][\w'’-]+)")
+    assert [m.groups() + (m.span(),) for m in _ORG_TITLE_NAME.finditer(text)] == [m.groups() + (m.span(),) for m in plain.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["Killed", "killed", "KILLED", "x", "'", "’", "_", " ", "  ", "\n", "lost their lives",
+                                 "lost  their\nlives", "fled", "held", "ſ", "ı", "İ", "5", "-"]), max_size=10).map("".join))
+def test_cue_categories_on_the_lowered_clause_are_those_of_the_case_blind_patterns(text):
+    """A person count's cue verb is looked for in the lowered clause (a faster scan)
+    wherever that reads as the case-blind patterns do; it must find the same."""
+    from analysis.claims import _lexicon
+    from analysis.timexes.patterns import lowered_as_ignorecase
+
+    low = " " + text.lower()
+    if len(low) != len(text) + 1 or not lowered_as_ignorecase(low):
+        return
+    lex = _lexicon()
+    for (words, category), (lowered, same) in zip(lex.cue_categories, lex.cue_categories_lowered):
+        assert category == same
+        assert bool(words.search(text)) == bool(lowered.search(low))

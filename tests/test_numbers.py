@@ -72,7 +72,7 @@ def test_digit_soup_never_crashes(text):
 
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.sampled_from(["one", "two", "tens of thousands", "half", "stone", "Ten", "x", "5", "12", "-",
-                                 "−", ".", ",", "½", " ", "  ", "\n", "a", "million", "bone", "3rd", "and"]),
+                                 "−", ".", ",", "½", " ", "  ", "\n", "a", "million", "bone", "3rd", "and", "٣", "’", "é"]),
                 max_size=12).map("".join))
 def test_atom_starts_are_those_of_one_plain_scan(text):
     """The parser finds where numbers may start with two fast scans (digits; number

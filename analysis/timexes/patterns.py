@@ -649,7 +649,7 @@ def _trie_nodes(keys: Iterable[str], state) -> list:
     return emit(root)
 
 
-def _lowered_as_ignorecase(low: str) -> bool:
+def lowered_as_ignorecase(low: str) -> bool:
     """Whether IGNORECASE matches key letters in a lowered text (whose length did not
     change) just where they are: not so with ı or ſ, which it reads as i and s (İ
     lengthens when lowered)."""
@@ -723,7 +723,7 @@ class StartScan:
         matches are in the text after one added space) and ``m[1]`` its key as
         written (maybe lowered)."""
         low = text.lower()
-        if len(low) != len(text) or not (low.isascii() or _lowered_as_ignorecase(low)):
+        if len(low) != len(text) or not (low.isascii() or lowered_as_ignorecase(low)):
             return self.anywhere.finditer(" " + text)  # the space passes _BEFORE as the start does
         found = self.after_separator.finditer(" " + low)
         if low.isascii():
@@ -741,7 +741,7 @@ def _may_precede(ch: str) -> bool:
 class CueWords:
     """A list of cue words ("will", "said") read in short stretches of text around a
     time expression, whole words (not after a letter, digit or apostrophe). In a
-    lowered stretch that reads as IGNORECASE would (see :func:`_lowered_as_ignorecase`)
+    lowered stretch that reads as IGNORECASE would (see :func:`lowered_as_ignorecase`)
     a case-sensitive pattern of plain letters is used: twice as fast."""
 
     anywhere: re.Pattern  # IGNORECASE, on any text
@@ -759,7 +759,7 @@ class CueWords:
     def _pattern_for(self, text: str) -> tuple[re.Pattern, str]:
         if self.lowered is not None:
             low = text.lower()
-            if len(low) == len(text) and (low.isascii() or _lowered_as_ignorecase(low)):
+            if len(low) == len(text) and (low.isascii() or lowered_as_ignorecase(low)):
                 return self.lowered, low
         return self.anywhere, text
 
