@@ -50,7 +50,7 @@ from .query import create_parquet_view, memory_share, register_table_view, spill
 from .settings import Settings
 from .storage import MANIFEST_DIR, parquet_parts, part_stamps, read_json, sync_csv, write_json, write_parquet
 from .tables import arrow_to_pandas, schema_of
-from .views import EVENT_ROWS, events_sql, sql_literal, timeline_sql
+from .views import EVENT_ROWS, VIEW_TABLES, events_sql, sql_literal, timeline_sql
 
 __all__ = [
     "CORPUS_INPUTS",
@@ -104,7 +104,7 @@ def build_corpus_tables(tables: Mapping[str, pd.DataFrame | pa.Table], settings:
 
 
 # The tables the views read besides the step's own.
-_VIEW_INPUTS = ("documents", "sentences", "timexes", "claims", "events")
+_VIEW_INPUTS = tuple(name for name in VIEW_TABLES if name not in CORPUS_OUTPUTS)
 
 
 def run_corpus_step(out_dir: str | os.PathLike, settings: Settings | None = None) -> dict[str, int]:
@@ -124,9 +124,9 @@ def run_corpus_step(out_dir: str | os.PathLike, settings: Settings | None = None
         context = CorpusContext(out, settings, connection)
         timeline_step(context)
         written = dict(context.written)
-    for name in [*written, "events", "timeline"]:
-        if (out / f"{name}.csv").is_file():
-            sync_csv(out, name)
+        for name in [*written, "events", "timeline"]:
+            if (out / f"{name}.csv").is_file():
+                sync_csv(out, name, connection)
     return written
 
 

@@ -29,7 +29,7 @@ import os
 
 from .lexicons import load_lexicon
 
-__all__ = ["EVENT_ROWS", "VIEWS", "VIEW_INPUTS", "count_sql", "events_sql", "sql_literal", "timeline_sql", "view_sql"]
+__all__ = ["EVENT_ROWS", "VIEWS", "VIEW_INPUTS", "VIEW_TABLES", "count_sql", "events_sql", "sql_literal", "timeline_sql", "view_sql"]
 
 # The name of the ``events`` parts as written, under the view that completes them.
 EVENT_ROWS = "event_rows"
@@ -45,6 +45,8 @@ VIEW_INPUTS = {
     "events": ("events", "event_mentions"),
     "timeline": (*VIEWS["timeline"], "conflict_claims"),
 }
+# Every table a view reads, once each.
+VIEW_TABLES = tuple(dict.fromkeys(table for inputs in VIEW_INPUTS.values() for table in inputs))
 
 # The timeline's order (item_id is unique, so the order is total).
 TIMELINE_ORDER = "time_start NULLS LAST, kind, doc_id, start, item_id"

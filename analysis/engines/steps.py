@@ -20,8 +20,8 @@ import pyarrow as pa
 from . import available_cores
 from ..query import arrow_reader, connect, register_table_view, register_views, spill_to_disk
 from ..settings import Settings
-from ..views import VIEW_INPUTS
 from ..storage import parquet_parts, read_table, table_names, write_parts, write_table
+from ..views import VIEW_TABLES
 
 __all__ = ["CorpusContext", "CorpusStepError", "corpus_connection", "run_corpus_steps"]
 
@@ -107,13 +107,9 @@ class CorpusContext:
         return rows
 
 
-# Every table a view reads.
-_VIEW_TABLES = frozenset(table for inputs in VIEW_INPUTS.values() for table in inputs)
-
-
 def _view_tables(out_dir: str | os.PathLike) -> frozenset[str]:
     """The tables present that a view reads (what the views' SQL depends on)."""
-    return frozenset(table_names(out_dir)) & _VIEW_TABLES
+    return frozenset(table_names(out_dir)).intersection(VIEW_TABLES)
 
 
 @contextlib.contextmanager

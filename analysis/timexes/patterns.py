@@ -833,6 +833,10 @@ def rule_keys(bodies: Sequence[str]) -> list[set[str] | None]:
         saved = {}
     if saved.get("stamp") == _keys_stamp(bodies) and len(saved.get("keys", ())) == len(bodies):
         return [None if keys is None else set(keys) for keys in saved["keys"]]
+    return _worked_out_keys(bodies)
+
+
+def _worked_out_keys(bodies: Sequence[str]) -> list[set[str] | None]:
     return [first_keys(body, KEY_LENGTH, KEY_BUDGET) for body in bodies]
 
 
@@ -840,7 +844,7 @@ def write_rule_keys(path: Path = RULE_KEYS_FILE) -> Path:
     """Work out the start keys of the rules and save them (sorted, so the file only
     changes when they do) with their stamp in ``path``."""
     bodies = [rule.body for rule in _rules()]
-    keys = [first_keys(body, KEY_LENGTH, KEY_BUDGET) for body in bodies]
+    keys = _worked_out_keys(bodies)
     saved = {"stamp": _keys_stamp(bodies), "keys": [None if k is None else sorted(k) for k in keys]}
     path.write_text(json.dumps(saved, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     return path
